@@ -1,0 +1,34 @@
+/*
+ * detect.h - generic detectors: pure functions over one value.
+ *
+ * These answer questions a regex cannot: is this readable text or opaque
+ * bytes (ciphertext, a hash, base64 of random data)?  Does this digit run
+ * pass the Luhn check?  Which hash format is this string?  Rules combine
+ * them in YAML; nothing here knows what a password or a child is.
+ */
+#ifndef PS_DETECT_H
+#define PS_DETECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "rules.h"
+
+/*
+ * True when v[0..n) is text a person could read: valid UTF-8, mostly
+ * printable, and not opaque (not a recognised hash or envelope, and not a
+ * long unbroken run of hex/base64 whose entropy says "random bytes").
+ * Empty values are not readable.
+ */
+bool ps_detect_readable(const char *v, size_t n);
+
+/*
+ * True when v holds a run of 13..19 digits (single spaces or dashes allowed
+ * between digits) whose Luhn checksum is valid.
+ */
+bool ps_detect_luhn(const char *v, size_t n);
+
+/* The hash format v is exactly (whole value), or -1 when it is none. */
+int ps_detect_hash(const char *v, size_t n);
+
+#endif /* PS_DETECT_H */

@@ -1,0 +1,490 @@
+/*
+ * main.c - the plainsight command line: options in, exit code out.
+ *
+ * Everything that decides anything lives in the engine (scan.h, rules.h,
+ * match.h, report.h); this file parses arguments, loads the rule packs,
+ * calls the engine and maps its status to the documented exit codes:
+ *
+ *   0  clean and complete
+ *   1  a finding at or above --fail-on
+ *   2  usage, config or rule error
+ *   3  incomplete: some input could not be read to its end, and no finding
+ *      reached the threshold
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <hs/hs.h>
+#include <sodium.h>
+#include <sqlite3.h>
+#include <yaml.h>
+#include <zlib.h>
+
+#include "match.h"
+#include "report.h"
+#include "rules.h"
+#include "scan.h"
+#include "util.h"
+
+enum {
+    EXIT_CLEAN = 0,
+    EXIT_FINDINGS = 1,
+    EXIT_USAGE = 2,
+    EXIT_INCOMPLETE = 3
+};
+
+/* Long-only options get values above the char range. */
+enum {
+    OPT_RULES = 256,
+    OPT_FAIL_ON,
+    OPT_SHOW_VALUES,
+    OPT_AS_OF,
+    OPT_COLOR,
+    OPT_MAX_RECORD
+};
+
+static const char usage_main[] =
+    "usage: plainsight <command> [options]\n"
+    "\n"
+    "Find VTech-class privacy failures in a data directory: readable chat logs,\n"
+    "plain-text and unsalted-MD5 passwords, secret answers, unencrypted photos\n"
+    "and voice messages, keys beside ciphertext, world-readable stores.\n"
+    "\n"
+    "commands:\n"
+    "  scan PATH...          audit files and directories\n"
+    "  rules list            list the loaded rules\n"
+    "  rules explain ID      why a rule matters and how to fix it\n"
+    "  rules test [PATH]     run the rules' inline examples\n"
+    "\n"
+    "  -h, --help            this help (also: plainsight COMMAND --help)\n"
+    "  -V, --version         version of plainsight and of its libraries\n"
+    "\n"
+    "exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or rule\n"
+    "error, 3 scan incomplete (some input could not be read to its end).\n";
+
+static const char usage_scan[] =
+    "usage: plainsight scan PATH... [options]\n"
+    "\n"
+    "  --rules FILE|DIR      rule pack(s) to use (default: the installed packs)\n"
+    "  -f, --format FORMAT   report format: %s (default: text)\n"
+    "  -o, --output FILE     write the report to FILE instead of stdout\n"
+    "  --fail-on SEVERITY    exit 1 when a finding is at or above SEVERITY:\n"
+    "                        critical, high (default), medium, low, info, none\n"
+    "  --show-values         put raw matched values in the report (they are\n"
+    "                        redacted by default; the report becomes sensitive)\n"
+    "  --as-of YYYY-MM-DD    reference date for age and retention rules\n"
+    "                        (default: today)\n"
+    "  -j, --threads N       worker threads (default: online CPUs)\n"
+    "  --max-record BYTES    longest line/record/value read (default 16 MiB);\n"
+    "                        longer ones are reported as errors\n"
+    "  --color WHEN          auto (default), always or never; NO_COLOR is obeyed\n"
+    "  -h, --help            this help\n";
+
+static const char usage_rules[] =
+    "usage: plainsight rules list [--rules FILE|DIR]\n"
+    "       plainsight rules explain ID [--rules FILE|DIR]\n"
+    "       plainsight rules test [FILE|DIR]\n"
+    "\n"
+    "  list      one line per loaded rule: id, severity, category, title\n"
+    "  explain   a rule's title, why it matters, how to fix it, references\n"
+    "  test      run every rule's inline match / no-match examples\n"
+    "            (default: the installed packs)\n";
+
+/* The rules shipped with this build: the source tree's when run from the build tree. */
+static const char *default_rules_path(void)
+{
+    char exe[PATH_MAX], *slash, *real_build;
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    const char *path = PS_RULES_INSTALLED;
+
+    if (n <= 0)
+        return path;
+    exe[n] = '\0';
+    slash = strrchr(exe, '/');
+    if (slash == NULL)
+        return path;
+    *slash = '\0';
+    real_build = realpath(PS_BUILDDIR, NULL);
+    if (real_build != NULL && strcmp(real_build, exe) == 0)
+        path = PS_RULES_SOURCE;
+    free(real_build);
+    return path;
+}
+
+/* Load and compile the rules.  Prints the one-line diagnostic on failure. */
+static int load_rules(const char *path, ps_ruleset **rs, ps_matcher **m)
+{
+    ps_diag diag = { { 0 } };
+    ps_status st;
+
+    *rs = NULL;
+    *m = NULL;
+    if (path == NULL)
+        path = default_rules_path();
+    st = ps_ruleset_create(rs);
+    if (st == PS_OK)
+        st = ps_rules_load_path(*rs, path, &diag);
+    if (st == PS_OK)
+        st = ps_matcher_create(*rs, m, &diag);
+    if (st != PS_OK) {
+        fprintf(stderr, "%s\n", diag.msg[0] ? diag.msg : ps_strerror(st));
+        ps_ruleset_destroy(*rs);
+        *rs = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+static int print_version(void)
+{
+    printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+    printf("libsodium %s\n", sodium_version_string());
+    printf("libyaml %s\n", yaml_get_version_string());
+    printf("hyperscan %s\n", hs_version());
+    printf("sqlite %s\n", sqlite3_libversion());
+    printf("zlib %s\n", zlibVersion());
+    return EXIT_CLEAN;
+}
+
+/* YYYY-MM-DD, a real calendar date. */
+static int valid_date(const char *s)
+{
+    static const int mdays[12] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    int y, mo, d;
+    char tail;
+
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return 0;
+    if (sscanf(s, "%4d-%2d-%2d%c", &y, &mo, &d, &tail) != 3)
+        return 0;
+    if (y < 1900 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1])
+        return 0;
+    if (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return 0;
+    return 1;
+}
+
+static int usage_error(const char *fmt, ...) PS_PRINTF(1, 2);
+
+static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs("plainsight: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs("\n", stderr);
+    return EXIT_USAGE;
+}
+
+typedef struct scan_args {
+    const char *rules;
+    const char *format;
+    const char *output;
+    const char *as_of;
+    const char *color;
+    ps_severity fail_on;
+    bool fail_never;
+    bool show_values;
+    unsigned threads;
+    size_t max_record;
+} scan_args;
+
+static int parse_scan_args(int argc, char **argv, scan_args *a)
+{
+    static const struct option opts[] = {
+        { "rules", required_argument, NULL, OPT_RULES },
+        { "format", required_argument, NULL, 'f' },
+        { "output", required_argument, NULL, 'o' },
+        { "fail-on", required_argument, NULL, OPT_FAIL_ON },
+        { "show-values", no_argument, NULL, OPT_SHOW_VALUES },
+        { "as-of", required_argument, NULL, OPT_AS_OF },
+        { "threads", required_argument, NULL, 'j' },
+        { "max-record", required_argument, NULL, OPT_MAX_RECORD },
+        { "color", required_argument, NULL, OPT_COLOR },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 }
+    };
+    int c;
+    uint64_t v;
+
+    memset(a, 0, sizeof(*a));
+    a->format = "text";
+    a->color = "auto";
+    a->fail_on = PS_SEV_HIGH;
+    while ((c = getopt_long(argc, argv, "f:o:j:h", opts, NULL)) != -1) {
+        switch (c) {
+        case OPT_RULES: a->rules = optarg; break;
+        case 'f': a->format = optarg; break;
+        case 'o': a->output = optarg; break;
+        case OPT_FAIL_ON:
+            if (strcmp(optarg, "none") == 0)
+                a->fail_never = true;
+            else if (ps_severity_parse(optarg, &a->fail_on) != 0)
+                return usage_error("--fail-on: unknown severity '%s' (critical, high, medium, low, info, none)", optarg);
+            break;
+        case OPT_SHOW_VALUES: a->show_values = true; break;
+        case OPT_AS_OF:
+            if (!valid_date(optarg))
+                return usage_error("--as-of: '%s' is not a date (YYYY-MM-DD)", optarg);
+            a->as_of = optarg;
+            break;
+        case 'j':
+            if (ps_parse_u64(optarg, &v) != 0 || v < 1 || v > 256)
+                return usage_error("--threads: '%s' is not a number from 1 to 256", optarg);
+            a->threads = (unsigned)v;
+            break;
+        case OPT_MAX_RECORD:
+            if (ps_parse_u64(optarg, &v) != 0 || v < 1024 || v > (1u << 30))
+                return usage_error("--max-record: '%s' is not a size from 1024 to 1073741824", optarg);
+            a->max_record = (size_t)v;
+            break;
+        case OPT_COLOR:
+            if (strcmp(optarg, "auto") && strcmp(optarg, "always") && strcmp(optarg, "never"))
+                return usage_error("--color: '%s' is not auto, always or never", optarg);
+            a->color = optarg;
+            break;
+        case 'h':
+            printf(usage_scan, ps_reporter_names());
+            return -1;
+        default:
+            fprintf(stderr, "Try 'plainsight scan --help'.\n");
+            return EXIT_USAGE;
+        }
+    }
+    if (ps_reporter_find(a->format) == NULL) {
+        fprintf(stderr, "plainsight: --format: unknown format '%s' (%s)\n",
+                a->format, ps_reporter_names());
+        return EXIT_USAGE;
+    }
+    if (optind >= argc) {
+        fprintf(stderr, "plainsight: scan needs at least one PATH\n"
+                        "Try 'plainsight scan --help'.\n");
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+static bool want_color(const scan_args *a, FILE *out)
+{
+    const char *no_color = getenv("NO_COLOR");
+
+    if (strcmp(a->color, "never") == 0)
+        return false;
+    if (strcmp(a->color, "always") == 0)
+        return true;
+    if (no_color != NULL && no_color[0] != '\0')
+        return false;
+    return strcmp(a->format, "text") == 0 && isatty(fileno(out));
+}
+
+static int exit_code_for(const scan_args *a, const ps_scan_result *res)
+{
+    if (!a->fail_never) {
+        for (size_t i = 0; i < res->findings.n; i++) {
+            if (res->findings.items[i].severity >= a->fail_on)
+                return EXIT_FINDINGS;
+        }
+    }
+    return res->errors.n > 0 ? EXIT_INCOMPLETE : EXIT_CLEAN;
+}
+
+static int cmd_scan(int argc, char **argv)
+{
+    scan_args a;
+    ps_ruleset *rs = NULL;
+    ps_matcher *m = NULL;
+    ps_scan_opts opts;
+    ps_scan_result res;
+    ps_report rep;
+    ps_diag diag = { { 0 } };
+    FILE *out = stdout;
+    int code = parse_scan_args(argc, argv, &a);
+
+    if (code != 0)
+        return code < 0 ? EXIT_CLEAN : code;
+    if (load_rules(a.rules, &rs, &m) != 0)
+        return EXIT_USAGE;
+
+    memset(&opts, 0, sizeof(opts));
+    opts.roots = (const char *const *)(argv + optind);
+    opts.nroots = (size_t)(argc - optind);
+    opts.threads = a.threads;
+    opts.show_values = a.show_values;
+    opts.max_record = a.max_record;
+    if (ps_scan_run(m, &opts, &res, &diag) != PS_OK) {
+        fprintf(stderr, "plainsight: %s\n", diag.msg);
+        code = EXIT_USAGE;
+        goto out;
+    }
+    if (a.output != NULL) {
+        out = fopen(a.output, "w");
+        if (out == NULL) {
+            fprintf(stderr, "plainsight: %s: %s\n", a.output, strerror(errno));
+            code = EXIT_USAGE;
+            goto out_res;
+        }
+    }
+    memset(&rep, 0, sizeof(rep));
+    rep.tool_name = PACKAGE_NAME;
+    rep.tool_version = PACKAGE_VERSION;
+    rep.root = opts.nroots == 1 ? opts.roots[0] : ".";
+    rep.rules = rs;
+    rep.findings = &res.findings;
+    rep.errors = &res.errors;
+    rep.files_scanned = res.files_scanned;
+    rep.bytes_scanned = res.bytes_scanned;
+    rep.files_skipped = res.files_skipped;
+    rep.fail_on = a.fail_on;
+    rep.show_values = a.show_values;
+    rep.color = want_color(&a, out);
+    code = exit_code_for(&a, &res);
+    if (ps_reporter_find(a.format)->write(out, &rep) != PS_OK || fflush(out) != 0) {
+        fprintf(stderr, "plainsight: writing the report failed: %s\n", strerror(errno));
+        code = EXIT_USAGE;
+    }
+    if (out != stdout && fclose(out) != 0) {
+        fprintf(stderr, "plainsight: %s: %s\n", a.output, strerror(errno));
+        code = EXIT_USAGE;
+    }
+out_res:
+    ps_scan_result_free(&res);
+out:
+    ps_matcher_destroy(m);
+    ps_ruleset_destroy(rs);
+    return code;
+}
+
+static void print_indented(const char *text)
+{
+    const char *p = text;
+
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        printf("  %.*s\n", (int)n, p);
+        p += n + (nl ? 1 : 0);
+    }
+}
+
+static int rules_explain(const ps_ruleset *rs, const char *id)
+{
+    long i = ps_ruleset_find(rs, id);
+    const ps_rule *r;
+
+    if (i < 0) {
+        fprintf(stderr, "plainsight: no rule with id '%s' (see 'plainsight rules list')\n", id);
+        return EXIT_USAGE;
+    }
+    r = &rs->rules[i];
+    printf("%s: %s\n", r->id, r->title);
+    printf("severity: %s   category: %s   pack: %s (%s:%u)\n\n",
+           ps_severity_name(r->severity), ps_category_name(r->category),
+           r->pack ? r->pack : "-", r->at.file, r->at.line);
+    printf("Why it matters:\n");
+    print_indented(r->explain);
+    printf("\nHow to fix it:\n");
+    print_indented(r->fix);
+    if (r->nrefs > 0) {
+        printf("\nReferences:\n");
+        for (size_t k = 0; k < r->nrefs; k++)
+            printf("  - %s\n", r->refs[k]);
+    }
+    return EXIT_CLEAN;
+}
+
+static void print_test_failure(void *ud, const char *msg)
+{
+    (void)ud;
+    printf("FAIL %s\n", msg);
+}
+
+static int cmd_rules(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "rules", required_argument, NULL, OPT_RULES },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 }
+    };
+    const char *rules = NULL, *sub;
+    ps_ruleset *rs;
+    ps_matcher *m;
+    int c, code = EXIT_CLEAN;
+
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case OPT_RULES: rules = optarg; break;
+        case 'h': fputs(usage_rules, stdout); return EXIT_CLEAN;
+        default: fputs(usage_rules, stderr); return EXIT_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        fputs(usage_rules, stderr);
+        return EXIT_USAGE;
+    }
+    sub = argv[optind++];
+    if (strcmp(sub, "test") == 0) {
+        if (optind < argc)
+            rules = argv[optind++];
+    } else if (strcmp(sub, "explain") == 0) {
+        if (optind >= argc)
+            return usage_error("rules explain needs a rule ID");
+    } else if (strcmp(sub, "list") != 0) {
+        return usage_error("unknown rules command '%s' (list, explain, test)", sub);
+    }
+    if (strcmp(sub, "explain") != 0 && optind < argc)
+        return usage_error("unexpected argument '%s'", argv[optind]);
+    if (load_rules(rules, &rs, &m) != 0)
+        return EXIT_USAGE;
+    if (strcmp(sub, "list") == 0) {
+        for (size_t i = 0; i < rs->nrules; i++) {
+            const ps_rule *r = &rs->rules[i];
+            printf("%-40s %-8s %-24s %s\n", r->id, ps_severity_name(r->severity),
+                   ps_category_name(r->category), r->title);
+        }
+        printf("%zu rules\n", rs->nrules);
+    } else if (strcmp(sub, "explain") == 0) {
+        code = rules_explain(rs, argv[optind]);
+    } else {
+        size_t passed = 0, failed = 0;
+        ps_status st = ps_rules_test(m, print_test_failure, NULL, &passed, &failed);
+        printf("%zu passed, %zu failed\n", passed, failed);
+        code = st == PS_OK ? EXIT_CLEAN : EXIT_FINDINGS;
+    }
+    ps_matcher_destroy(m);
+    ps_ruleset_destroy(rs);
+    return code;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage_main, stderr);
+        return EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        fputs(usage_main, stdout);
+        return EXIT_CLEAN;
+    }
+    if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0)
+        return print_version();
+    /* Subcommands parse their own options; getopt starts after the command word. */
+    if (strcmp(argv[1], "scan") == 0)
+        return cmd_scan(argc - 1, argv + 1);
+    if (strcmp(argv[1], "rules") == 0)
+        return cmd_rules(argc - 1, argv + 1);
+    fprintf(stderr, "plainsight: unknown command '%s'\n\n", argv[1]);
+    fputs(usage_main, stderr);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,1018 @@
+/*
+ * match.c - the rule engine: Hyperscan databases over the rule set's
+ * patterns, and condition trees evaluated lazily per record.
+ *
+ * The matcher (immutable, shared) holds one multi-pattern database per
+ * target (field names, values, paths), each pattern compiled with
+ * SINGLEMATCH because a condition only asks "did it match".  Pattern ids are
+ * ruleset pattern indices, so a match sets bit `id` of a bitset and a
+ * condition tests that bit.  VALUE patterns also get a single-pattern
+ * start-of-match database, used only to locate evidence for a new finding.
+ *
+ * The context (one per worker) holds the scratch space and all per-file and
+ * per-record state.  Work per record is lazy: the field name is looked up in
+ * a per-file cache (a column name repeats on every row), the value is scanned
+ * at most once and only when a rule reaches a value condition, and the
+ * readable/Luhn/hash detectors run at most once and only when asked.  After
+ * ps_match_ctx_create nothing in the record path allocates.
+ */
+#include "config.h"
+
+#include <hs/hs.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "detect.h"
+#include "match.h"
+#include "util.h"
+
+/*
+ * The field-name cache: open addressing over a power-of-two table, kept at
+ * most 3/4 full so probes stay short, with key bytes in a bounded arena.
+ * When either is full, further names are scanned uncached: correctness never
+ * depends on the cache.
+ */
+#define CACHE_SLOTS 256u
+#define CACHE_MAX_ENTRIES (CACHE_SLOTS * 3u / 4u)
+#define CACHE_KEY_ARENA (16u * 1024u)
+
+/* The loader caps condition depth at 64; this only guards hand-built sets. */
+#define EVAL_DEPTH_MAX 128u
+
+struct ps_matcher {
+    const ps_ruleset *rs;
+    hs_database_t *db[PS_TARGET_COUNT]; /* NULL when a target has no patterns */
+    hs_database_t **som;    /* [npatterns]: VALUE patterns only; NULL when SOM failed */
+    uint32_t *record_rules; /* record-scope rules, in rule order */
+    size_t nrecord;
+    uint32_t *file_rules;   /* file-scope rules, in rule order */
+    size_t nfile;
+    bool *rule_const;       /* [nrules]: tree reads file facts only (memoised per file) */
+    size_t nwords;          /* uint64_t words in a pattern bitset */
+};
+
+typedef struct cache_slot {
+    uint32_t gen;  /* equal to ctx->gen when the slot is in use */
+    uint32_t klen;
+    uint32_t koff; /* key bytes at keys[koff .. koff+klen) */
+    uint64_t hash;
+} cache_slot;
+
+struct ps_match_ctx {
+    const ps_matcher *m;
+    hs_scratch_t *scratch;
+    const ps_file_facts *f;
+    uint64_t *path_bits;
+    uint64_t *value_bits;
+    uint64_t *field_tmp;   /* field bits when the cache cannot take the name */
+    uint64_t *zero_bits;   /* all clear, for targets without a database */
+    uint32_t *value_list;  /* ids set in value_bits, so clearing is O(matches) */
+    size_t nvalue_list;
+    int8_t *file_memo;     /* [nrules]: -1 unknown, else the file-constant result */
+
+    /* the current record and what has been computed for it */
+    const ps_record *rec;
+    bool in_record;
+    const uint64_t *field_bits; /* NULL until computed */
+    bool value_done;
+    int8_t readable, luhn;  /* -1 until computed */
+    bool hash_done;
+    int hash;
+
+    /* field-name cache, reset per file by bumping gen */
+    cache_slot *slots;
+    uint64_t *slot_bits;   /* CACHE_SLOTS bitsets of nwords */
+    char *keys;
+    size_t keys_used;
+    size_t nentries;
+    uint32_t gen;
+};
+
+static const ps_file_facts no_facts = {0};
+
+/* --- bitsets ---------------------------------------------------------------- */
+
+static void bit_set(uint64_t *bits, uint32_t i)
+{
+    bits[i >> 6] |= UINT64_C(1) << (i & 63u);
+}
+
+static void bit_clear(uint64_t *bits, uint32_t i)
+{
+    bits[i >> 6] &= ~(UINT64_C(1) << (i & 63u));
+}
+
+static bool bit_test(const uint64_t *bits, uint32_t i)
+{
+    return (bits[i >> 6] >> (i & 63u)) & 1u;
+}
+
+/* --- Hyperscan callbacks ------------------------------------------------------ */
+
+/* Where a SINGLEMATCH scan records its hits; list may be NULL. */
+typedef struct scan_out {
+    uint64_t *bits;
+    uint32_t *list;
+    size_t *nlist;
+} scan_out;
+
+static int on_match(unsigned int id, unsigned long long from,
+                    unsigned long long to, unsigned int flags, void *ctx)
+{
+    scan_out *o = ctx;
+
+    (void)from;
+    (void)to;
+    (void)flags;
+    if (!bit_test(o->bits, id)) {
+        bit_set(o->bits, id);
+        if (o->list != NULL)
+            o->list[(*o->nlist)++] = id;
+    }
+    return 0; /* go on: other patterns may still match */
+}
+
+/* Leftmost start, and the longest match from that start. */
+typedef struct som_out {
+    bool found;
+    unsigned long long from, to;
+} som_out;
+
+static int on_som_match(unsigned int id, unsigned long long from,
+                        unsigned long long to, unsigned int flags, void *ctx)
+{
+    som_out *o = ctx;
+
+    (void)id;
+    (void)flags;
+    if (!o->found || from < o->from || (from == o->from && to > o->to)) {
+        o->found = true;
+        o->from = from;
+        o->to = to;
+    }
+    return 0;
+}
+
+/*
+ * Scan data[0..n) with db.  Empty input is skipped (no pattern may match the
+ * empty string: HS_FLAG_ALLOWEMPTY is never set), and so is an absent
+ * database.  Input longer than Hyperscan's unsigned length is scanned up to
+ * that length; records are bounded far below it.  A scan error leaves the
+ * bits as they are: a missed match, never a crash or a false hit.
+ */
+static void scan(const hs_database_t *db, hs_scratch_t *scratch, const char *data,
+                 size_t n, match_event_handler fn, void *out)
+{
+    if (db == NULL || data == NULL || n == 0)
+        return;
+    if (n > UINT_MAX)
+        n = UINT_MAX;
+    (void)hs_scan(db, data, (unsigned)n, 0, scratch, fn, out);
+}
+
+/* --- compiling ---------------------------------------------------------------- */
+
+/*
+ * A literal pattern as a regex: every byte that is not an ASCII letter or
+ * digit becomes \xHH, so no metacharacter survives.  Returns a malloc'd
+ * string or NULL on ENOMEM.
+ */
+static char *escape_literal(const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t n = strlen(s), k = 0;
+    char *out;
+
+    if (n > (SIZE_MAX - 1) / 4)
+        return NULL;
+    out = malloc(n * 4 + 1);
+    if (out == NULL)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+            out[k++] = (char)c;
+        } else {
+            out[k++] = '\\';
+            out[k++] = 'x';
+            out[k++] = hex[c >> 4];
+            out[k++] = hex[c & 15u];
+        }
+    }
+    out[k] = '\0';
+    return out;
+}
+
+/* The expression Hyperscan sees for p: p->expr, or its escaped form (*owned). */
+static const char *pattern_expr(const ps_pattern *p, char **owned)
+{
+    *owned = NULL;
+    if (!(p->flags & PS_PAT_LITERAL))
+        return p->expr;
+    *owned = escape_literal(p->expr);
+    return *owned;
+}
+
+static unsigned pattern_hs_flags(const ps_pattern *p)
+{
+    return (p->flags & PS_PAT_CASELESS) ? HS_FLAG_CASELESS : 0u;
+}
+
+/*
+ * "file:line:col: bad regex: reason" at the pattern's source location.  The
+ * engine's advice for patterns that match the empty string names a compile
+ * flag the rule author cannot set, so that one reason is said in rule terms.
+ */
+static void diag_pattern(ps_diag *diag, const ps_pattern *p, const char *reason)
+{
+    if (strncmp(reason, "Pattern matches empty buffer", 28) == 0)
+        reason = "pattern matches the empty string, so it would match every value";
+    ps_diag_at(diag, p->at.file != NULL ? p->at.file : "<rules>",
+               p->at.line, p->at.col, "bad regex: %s", reason);
+}
+
+/*
+ * Compile every pattern of target t into one block-mode database (*out is
+ * NULL when there are none).  Returns PS_OK, PS_ERR_NOMEM, or PS_ERR_RULE
+ * with the offending pattern's location in *diag.
+ */
+static ps_status compile_target(const ps_ruleset *rs, ps_target t,
+                                hs_database_t **out, ps_diag *diag)
+{
+    const char **exprs = NULL;
+    char **owned = NULL;
+    unsigned *flags = NULL, *ids = NULL;
+    size_t n = 0, k = 0;
+    hs_compile_error_t *err = NULL;
+    ps_status st = PS_OK;
+
+    *out = NULL;
+    for (size_t i = 0; i < rs->npatterns; i++) {
+        if (rs->patterns[i].target == t)
+            n++;
+    }
+    if (n == 0)
+        return PS_OK;
+    if (n > UINT_MAX) {
+        ps_diag_set(diag, "too many patterns for one database");
+        return PS_ERR_RULE;
+    }
+    exprs = calloc(n, sizeof(*exprs));
+    owned = calloc(n, sizeof(*owned));
+    flags = calloc(n, sizeof(*flags));
+    ids = calloc(n, sizeof(*ids));
+    if (exprs == NULL || owned == NULL || flags == NULL || ids == NULL) {
+        st = PS_ERR_NOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < rs->npatterns; i++) {
+        const ps_pattern *p = &rs->patterns[i];
+
+        if (p->target != t)
+            continue;
+        exprs[k] = pattern_expr(p, &owned[k]);
+        if (exprs[k] == NULL) {
+            st = PS_ERR_NOMEM;
+            goto out;
+        }
+        flags[k] = HS_FLAG_SINGLEMATCH | pattern_hs_flags(p);
+        ids[k] = (unsigned)i;
+        k++;
+    }
+    if (hs_compile_multi(exprs, flags, ids, (unsigned)n, HS_MODE_BLOCK, NULL,
+                         out, &err) != HS_SUCCESS) {
+        if (err != NULL && err->expression >= 0 && (size_t)err->expression < n)
+            diag_pattern(diag, &rs->patterns[ids[err->expression]], err->message);
+        else
+            ps_diag_set(diag, "cannot build the %s pattern database: %s",
+                        t == PS_TARGET_FIELD ? "field" : t == PS_TARGET_VALUE ? "value" : "path",
+                        err != NULL ? err->message : "unknown error");
+        hs_free_compile_error(err);
+        *out = NULL;
+        st = PS_ERR_RULE;
+    }
+out:
+    for (size_t i = 0; owned != NULL && i < n; i++)
+        free(owned[i]);
+    free(owned);
+    free(exprs);
+    free(flags);
+    free(ids);
+    return st;
+}
+
+/*
+ * One start-of-match database per VALUE pattern, for evidence spans.  Some
+ * patterns cannot be compiled with SOM (the engine refuses when tracking
+ * start offsets gets too expensive); those keep NULL and their span falls
+ * back to the whole value.  Only ENOMEM is an error.
+ */
+static ps_status compile_som(ps_matcher *m)
+{
+    const ps_ruleset *rs = m->rs;
+
+    m->som = calloc(rs->npatterns > 0 ? rs->npatterns : 1, sizeof(*m->som));
+    if (m->som == NULL)
+        return PS_ERR_NOMEM;
+    for (size_t i = 0; i < rs->npatterns; i++) {
+        const ps_pattern *p = &rs->patterns[i];
+        hs_compile_error_t *err = NULL;
+        char *owned;
+        const char *expr;
+
+        if (p->target != PS_TARGET_VALUE)
+            continue;
+        expr = pattern_expr(p, &owned);
+        if (expr == NULL)
+            return PS_ERR_NOMEM;
+        if (hs_compile(expr, HS_FLAG_SOM_LEFTMOST | pattern_hs_flags(p),
+                       HS_MODE_BLOCK, NULL, &m->som[i], &err) != HS_SUCCESS) {
+            hs_free_compile_error(err);
+            m->som[i] = NULL;
+        }
+        free(owned);
+    }
+    return PS_OK;
+}
+
+/* Reject out-of-range references, so evaluation can index without checks. */
+static ps_status check_refs(const ps_ruleset *rs, ps_diag *diag)
+{
+    for (size_t i = 0; i < rs->nconds; i++) {
+        const ps_cond *k = &rs->conds[i];
+        bool bad = false;
+
+        switch (k->kind) {
+        case PS_COND_ALL:
+        case PS_COND_ANY:
+        case PS_COND_NOT:
+            bad = k->first > rs->nchildren || k->count > rs->nchildren - k->first ||
+                  (k->kind == PS_COND_NOT && k->count != 1);
+            for (uint32_t j = 0; !bad && j < k->count; j++)
+                bad = rs->children[k->first + j] >= rs->nconds;
+            break;
+        case PS_COND_FIELD:
+        case PS_COND_VALUE:
+        case PS_COND_PATH:
+            bad = k->pattern >= rs->npatterns ||
+                  rs->patterns[k->pattern].target !=
+                      (k->kind == PS_COND_FIELD ? PS_TARGET_FIELD :
+                       k->kind == PS_COND_VALUE ? PS_TARGET_VALUE : PS_TARGET_PATH);
+            break;
+        case PS_COND_KEYWORDS:
+            bad = k->pattern > rs->npatterns || k->npatterns > rs->npatterns - k->pattern;
+            for (uint32_t j = 0; !bad && j < k->npatterns; j++)
+                bad = rs->patterns[k->pattern + j].target != PS_TARGET_VALUE;
+            break;
+        default:
+            bad = (unsigned)k->kind >= PS_COND_KIND_COUNT;
+            break;
+        }
+        if (bad) {
+            ps_diag_at(diag, k->at.file != NULL ? k->at.file : "<rules>", k->at.line,
+                       k->at.col, "condition refers to a missing child or pattern");
+            return PS_ERR_RULE;
+        }
+    }
+    for (size_t i = 0; i < rs->nrules; i++) {
+        if (rs->rules[i].cond >= rs->nconds) {
+            ps_diag_at(diag, rs->rules[i].at.file != NULL ? rs->rules[i].at.file : "<rules>",
+                       rs->rules[i].at.line, rs->rules[i].at.col,
+                       "rule %s has no condition", rs->rules[i].id);
+            return PS_ERR_RULE;
+        }
+    }
+    return PS_OK;
+}
+
+/* True when the tree under ci looks only at facts that are constant per file. */
+static bool tree_is_file_constant(const ps_ruleset *rs, uint32_t ci, unsigned depth)
+{
+    const ps_cond *k = &rs->conds[ci];
+
+    if (depth > EVAL_DEPTH_MAX)
+        return false;
+    switch (k->kind) {
+    case PS_COND_ALL:
+    case PS_COND_ANY:
+    case PS_COND_NOT:
+        for (uint32_t j = 0; j < k->count; j++) {
+            if (!tree_is_file_constant(rs, rs->children[k->first + j], depth + 1))
+                return false;
+        }
+        return true;
+    case PS_COND_MEDIA: /* a record may carry its own media type */
+        return false;
+    default:
+        return !ps_cond_is_record(k->kind);
+    }
+}
+
+void ps_matcher_destroy(ps_matcher *m)
+{
+    if (m == NULL)
+        return;
+    for (int t = 0; t < PS_TARGET_COUNT; t++)
+        hs_free_database(m->db[t]);
+    if (m->som != NULL) {
+        for (size_t i = 0; i < m->rs->npatterns; i++)
+            hs_free_database(m->som[i]);
+    }
+    free(m->som);
+    free(m->record_rules);
+    free(m->file_rules);
+    free(m->rule_const);
+    free(m);
+}
+
+/*
+ * Build the matcher for rs (borrowed; must outlive the matcher).  Fails with
+ * PS_ERR_RULE and a located diagnostic for a pattern the engine rejects or a
+ * malformed condition tree, PS_ERR_RULE for a CPU the engine cannot run on,
+ * or PS_ERR_NOMEM.  *out is NULL on failure.
+ */
+ps_status ps_matcher_create(const ps_ruleset *rs, ps_matcher **out, ps_diag *diag)
+{
+    ps_matcher *m;
+    ps_status st;
+    size_t nrules = rs->nrules > 0 ? rs->nrules : 1;
+
+    *out = NULL;
+    if (hs_valid_platform() != HS_SUCCESS) {
+        ps_diag_set(diag, "this CPU lacks the instructions the regex engine needs (SSSE3)");
+        return PS_ERR_RULE;
+    }
+    st = check_refs(rs, diag);
+    if (st != PS_OK)
+        return st;
+    m = calloc(1, sizeof(*m));
+    if (m == NULL)
+        return PS_ERR_NOMEM;
+    m->rs = rs;
+    m->nwords = (rs->npatterns + 63) / 64;
+    if (m->nwords == 0)
+        m->nwords = 1;
+    m->record_rules = calloc(nrules, sizeof(uint32_t));
+    m->file_rules = calloc(nrules, sizeof(uint32_t));
+    m->rule_const = calloc(nrules, sizeof(bool));
+    if (m->record_rules == NULL || m->file_rules == NULL || m->rule_const == NULL) {
+        st = PS_ERR_NOMEM;
+        goto fail;
+    }
+    for (size_t i = 0; i < rs->nrules; i++) {
+        const ps_rule *r = &rs->rules[i];
+
+        if (r->scope == PS_SCOPE_FILE) {
+            m->file_rules[m->nfile++] = (uint32_t)i;
+        } else {
+            m->record_rules[m->nrecord++] = (uint32_t)i;
+            m->rule_const[i] = tree_is_file_constant(rs, r->cond, 0);
+        }
+    }
+    for (int t = 0; t < PS_TARGET_COUNT; t++) {
+        st = compile_target(rs, (ps_target)t, &m->db[t], diag);
+        if (st != PS_OK)
+            goto fail;
+    }
+    st = compile_som(m);
+    if (st != PS_OK)
+        goto fail;
+    *out = m;
+    return PS_OK;
+fail:
+    if (st == PS_ERR_NOMEM)
+        ps_diag_set(diag, "out of memory compiling rules");
+    ps_matcher_destroy(m);
+    return st;
+}
+
+const ps_ruleset *ps_matcher_rules(const ps_matcher *m)
+{
+    return m->rs;
+}
+
+/* --- context ----------------------------------------------------------------- */
+
+void ps_match_ctx_destroy(ps_match_ctx *c)
+{
+    if (c == NULL)
+        return;
+    hs_free_scratch(c->scratch);
+    free(c->path_bits);
+    free(c->value_bits);
+    free(c->field_tmp);
+    free(c->zero_bits);
+    free(c->value_list);
+    free(c->file_memo);
+    free(c->slots);
+    free(c->slot_bits);
+    free(c->keys);
+    free(c);
+}
+
+/*
+ * A context for one worker: scratch space large enough for every database
+ * of m, the bitsets, and the field-name cache.  Returns PS_OK or
+ * PS_ERR_NOMEM (*out NULL).
+ */
+ps_status ps_match_ctx_create(const ps_matcher *m, ps_match_ctx **out)
+{
+    ps_match_ctx *c;
+    size_t nw = m->nwords, npat = m->rs->npatterns;
+    size_t nrules = m->rs->nrules > 0 ? m->rs->nrules : 1;
+
+    *out = NULL;
+    c = calloc(1, sizeof(*c));
+    if (c == NULL)
+        return PS_ERR_NOMEM;
+    c->m = m;
+    c->f = &no_facts;
+    c->readable = c->luhn = -1;
+    c->gen = 1;
+    c->path_bits = calloc(nw, sizeof(uint64_t));
+    c->value_bits = calloc(nw, sizeof(uint64_t));
+    c->field_tmp = calloc(nw, sizeof(uint64_t));
+    c->zero_bits = calloc(nw, sizeof(uint64_t));
+    c->value_list = calloc(npat > 0 ? npat : 1, sizeof(uint32_t));
+    c->file_memo = malloc(nrules);
+    c->slots = calloc(CACHE_SLOTS, sizeof(cache_slot));
+    c->slot_bits = calloc(CACHE_SLOTS * nw, sizeof(uint64_t));
+    c->keys = malloc(CACHE_KEY_ARENA);
+    if (c->path_bits == NULL || c->value_bits == NULL || c->field_tmp == NULL ||
+        c->zero_bits == NULL || c->value_list == NULL || c->file_memo == NULL ||
+        c->slots == NULL || c->slot_bits == NULL || c->keys == NULL)
+        goto fail;
+    memset(c->file_memo, -1, nrules);
+    for (int t = 0; t < PS_TARGET_COUNT; t++) {
+        if (m->db[t] != NULL && hs_alloc_scratch(m->db[t], &c->scratch) != HS_SUCCESS)
+            goto fail;
+    }
+    for (size_t i = 0; i < npat; i++) {
+        if (m->som[i] != NULL && hs_alloc_scratch(m->som[i], &c->scratch) != HS_SUCCESS)
+            goto fail;
+    }
+    *out = c;
+    return PS_OK;
+fail:
+    ps_match_ctx_destroy(c);
+    return PS_ERR_NOMEM;
+}
+
+/* --- per-file and per-record state --------------------------------------------- */
+
+/*
+ * Start a file: remember its facts, match its path once, forget the field
+ * names of the previous file (bumping the generation empties every slot in
+ * O(1); the table is wiped only when the counter wraps).
+ */
+void ps_match_file_begin(ps_match_ctx *c, const ps_file_facts *f)
+{
+    const ps_matcher *m = c->m;
+    const char *path;
+
+    c->f = f != NULL ? f : &no_facts;
+    c->rec = NULL;
+    c->in_record = false;
+    memset(c->path_bits, 0, m->nwords * sizeof(uint64_t));
+    path = c->f->rel_path;
+    if (path != NULL) {
+        scan_out o = {c->path_bits, NULL, NULL};
+
+        scan(m->db[PS_TARGET_PATH], c->scratch, path, strlen(path), on_match, &o);
+    }
+    memset(c->file_memo, -1, m->rs->nrules > 0 ? m->rs->nrules : 1);
+    c->gen++;
+    if (c->gen == 0) {
+        memset(c->slots, 0, CACHE_SLOTS * sizeof(cache_slot));
+        c->gen = 1;
+    }
+    c->keys_used = 0;
+    c->nentries = 0;
+}
+
+static void record_begin(ps_match_ctx *c, const ps_record *rec)
+{
+    c->rec = rec;
+    c->in_record = true;
+    c->field_bits = NULL;
+    c->value_done = false;
+    c->readable = -1;
+    c->luhn = -1;
+    c->hash_done = false;
+}
+
+/* FNV-1a: short keys, no adversary that gains anything from collisions. */
+static uint64_t hash_bytes(const char *s, size_t n)
+{
+    uint64_t h = UINT64_C(1469598103934665603);
+
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= UINT64_C(1099511628211);
+    }
+    return h;
+}
+
+/* The FIELD-pattern bits of the current record's field name, cached per file. */
+static const uint64_t *get_field_bits(ps_match_ctx *c)
+{
+    const ps_matcher *m = c->m;
+    const char *name = c->rec->field != NULL ? c->rec->field : "";
+    size_t len = c->rec->field != NULL ? c->rec->field_len : 0;
+    uint64_t h;
+    uint32_t i;
+    uint64_t *bits;
+    scan_out o;
+
+    if (c->field_bits != NULL)
+        return c->field_bits;
+    if (m->db[PS_TARGET_FIELD] == NULL || len == 0) {
+        c->field_bits = c->zero_bits;
+        return c->field_bits;
+    }
+    h = hash_bytes(name, len);
+    for (i = (uint32_t)(h & (CACHE_SLOTS - 1)); c->slots[i].gen == c->gen;
+         i = (i + 1) & (CACHE_SLOTS - 1)) {
+        const cache_slot *s = &c->slots[i];
+
+        if (s->hash == h && s->klen == len && memcmp(c->keys + s->koff, name, len) == 0) {
+            c->field_bits = c->slot_bits + (size_t)i * m->nwords;
+            return c->field_bits;
+        }
+    }
+    /* miss: slot i is free; use it if both the table and the arena have room */
+    if (c->nentries < CACHE_MAX_ENTRIES && len <= CACHE_KEY_ARENA - c->keys_used) {
+        cache_slot *s = &c->slots[i];
+
+        bits = c->slot_bits + (size_t)i * m->nwords;
+        memcpy(c->keys + c->keys_used, name, len);
+        s->gen = c->gen;
+        s->hash = h;
+        s->klen = (uint32_t)len;
+        s->koff = (uint32_t)c->keys_used;
+        c->keys_used += len;
+        c->nentries++;
+    } else {
+        bits = c->field_tmp;
+    }
+    memset(bits, 0, m->nwords * sizeof(uint64_t));
+    o.bits = bits;
+    o.list = NULL;
+    o.nlist = NULL;
+    scan(m->db[PS_TARGET_FIELD], c->scratch, name, len, on_match, &o);
+    c->field_bits = bits;
+    return bits;
+}
+
+/* The VALUE-pattern bits of the current record: one scan, on first need. */
+static const uint64_t *get_value_bits(ps_match_ctx *c)
+{
+    scan_out o;
+
+    if (c->value_done)
+        return c->value_bits;
+    for (size_t i = 0; i < c->nvalue_list; i++)
+        bit_clear(c->value_bits, c->value_list[i]);
+    c->nvalue_list = 0;
+    o.bits = c->value_bits;
+    o.list = c->value_list;
+    o.nlist = &c->nvalue_list;
+    scan(c->m->db[PS_TARGET_VALUE], c->scratch, c->rec->value, c->rec->value_len,
+         on_match, &o);
+    c->value_done = true;
+    return c->value_bits;
+}
+
+static bool get_readable(ps_match_ctx *c)
+{
+    if (c->readable < 0)
+        c->readable = ps_detect_readable(c->rec->value, c->rec->value_len) ? 1 : 0;
+    return c->readable == 1;
+}
+
+static bool get_luhn(ps_match_ctx *c)
+{
+    if (c->luhn < 0)
+        c->luhn = ps_detect_luhn(c->rec->value, c->rec->value_len) ? 1 : 0;
+    return c->luhn == 1;
+}
+
+static int get_hash(ps_match_ctx *c)
+{
+    if (!c->hash_done) {
+        c->hash = ps_detect_hash(c->rec->value, c->rec->value_len);
+        c->hash_done = true;
+    }
+    return c->hash;
+}
+
+static bool in_mask(uint32_t mask, unsigned v)
+{
+    return v < 32 && ((mask >> v) & 1u);
+}
+
+static uint32_t mode_classes(unsigned mode)
+{
+    uint32_t m = 0;
+
+    if (mode & 0004)
+        m |= 1u << PS_MODE_WORLD_READABLE;
+    if (mode & 0002)
+        m |= 1u << PS_MODE_WORLD_WRITABLE;
+    if (mode & 0020)
+        m |= 1u << PS_MODE_GROUP_WRITABLE;
+    return m;
+}
+
+/*
+ * Evaluate condition ci against the current file and (when c->rec is set)
+ * record, short-circuiting ALL/ANY.  Record detectors are false without a
+ * record.  Recursion depth follows the tree, which the loader caps at 64.
+ */
+static bool eval(ps_match_ctx *c, uint32_t ci, unsigned depth)
+{
+    const ps_ruleset *rs = c->m->rs;
+    const ps_cond *k = &rs->conds[ci];
+    const ps_file_facts *f = c->f;
+    const ps_record *rec = c->rec;
+
+    if (depth > EVAL_DEPTH_MAX)
+        return false;
+    switch (k->kind) {
+    case PS_COND_ALL:
+        for (uint32_t j = 0; j < k->count; j++) {
+            if (!eval(c, rs->children[k->first + j], depth + 1))
+                return false;
+        }
+        return true;
+    case PS_COND_ANY:
+        for (uint32_t j = 0; j < k->count; j++) {
+            if (eval(c, rs->children[k->first + j], depth + 1))
+                return true;
+        }
+        return false;
+    case PS_COND_NOT:
+        return !eval(c, rs->children[k->first], depth + 1);
+    case PS_COND_FIELD:
+        return rec != NULL && bit_test(get_field_bits(c), k->pattern);
+    case PS_COND_VALUE:
+        return rec != NULL && bit_test(get_value_bits(c), k->pattern);
+    case PS_COND_KEYWORDS:
+        if (rec == NULL || k->npatterns == 0)
+            return false;
+        {
+            const uint64_t *bits = get_value_bits(c);
+
+            for (uint32_t j = 0; j < k->npatterns; j++) {
+                if (bit_test(bits, k->pattern + j))
+                    return true;
+            }
+        }
+        return false;
+    case PS_COND_READABLE:
+        return rec != NULL && get_readable(c) == k->flag;
+    case PS_COND_LUHN:
+        return rec != NULL && get_luhn(c);
+    case PS_COND_HASH:
+        if (rec == NULL)
+            return false;
+        {
+            int h = get_hash(c);
+
+            return h >= 0 && in_mask(k->mask, (unsigned)h);
+        }
+    case PS_COND_MEDIA:
+        return in_mask(k->mask, (unsigned)(rec != NULL && rec->media != PS_MEDIA_NONE ?
+                                           rec->media : f->sniff.media));
+    case PS_COND_FORMAT:
+        return in_mask(k->mask, (unsigned)f->sniff.format);
+    case PS_COND_MODE:
+        return (mode_classes(f->mode) & k->mask) != 0;
+    case PS_COND_PATH:
+        return bit_test(c->path_bits, k->pattern);
+    case PS_COND_SIZE:
+        return f->size >= k->min && f->size <= k->max;
+    case PS_COND_BESIDE:
+        return (f->beside & k->mask) != 0;
+    case PS_COND_KIND_COUNT:
+        break;
+    }
+    return false;
+}
+
+/* A record-scope rule, with file-constant trees answered once per file. */
+static bool eval_record_rule(ps_match_ctx *c, uint32_t r)
+{
+    const ps_matcher *m = c->m;
+    bool v;
+
+    if (!m->rule_const[r])
+        return eval(c, m->rs->rules[r].cond, 0);
+    if (c->file_memo[r] < 0) {
+        v = eval(c, m->rs->rules[r].cond, 0);
+        c->file_memo[r] = v ? 1 : 0;
+    }
+    return c->file_memo[r] == 1;
+}
+
+/* --- the match calls ------------------------------------------------------------ */
+
+/*
+ * Every record-scope rule against rec, in rule order; fn is called for each
+ * that holds.  Returns PS_OK, or PS_ERR_STOP when fn asked to stop.
+ */
+ps_status ps_match_record(ps_match_ctx *c, const ps_record *rec, ps_hit_fn fn, void *ud)
+{
+    const ps_matcher *m = c->m;
+    ps_status st = PS_OK;
+
+    record_begin(c, rec);
+    for (size_t i = 0; i < m->nrecord; i++) {
+        uint32_t r = m->record_rules[i];
+
+        if (eval_record_rule(c, r) && fn(ud, r, rec) != 0) {
+            st = PS_ERR_STOP;
+            break;
+        }
+    }
+    c->in_record = false;
+    return st;
+}
+
+/*
+ * Every file-scope rule against f alone (record detectors are false).  This
+ * starts f as the current file, so call it outside a file's record loop.
+ */
+ps_status ps_match_file(ps_match_ctx *c, const ps_file_facts *f, ps_hit_fn fn, void *ud)
+{
+    const ps_matcher *m = c->m;
+
+    ps_match_file_begin(c, f);
+    for (size_t i = 0; i < m->nfile; i++) {
+        uint32_t r = m->file_rules[i];
+
+        if (eval(c, m->rs->rules[r].cond, 0) && fn(ud, r, NULL) != 0)
+            return PS_ERR_STOP;
+    }
+    return PS_OK;
+}
+
+/*
+ * One rule against f and (record scope only) rec.  Resets the context's
+ * per-file state.  Returns PS_ERR_USAGE for an unknown rule index.
+ */
+ps_status ps_match_rule(ps_match_ctx *c, uint32_t rule, const ps_file_facts *f,
+                        const ps_record *rec, bool *matched)
+{
+    const ps_ruleset *rs = c->m->rs;
+    const ps_rule *r;
+
+    *matched = false;
+    if (rule >= rs->nrules)
+        return PS_ERR_USAGE;
+    r = &rs->rules[rule];
+    ps_match_file_begin(c, f);
+    if (r->scope == PS_SCOPE_RECORD && rec != NULL)
+        record_begin(c, rec);
+    *matched = eval(c, r->cond, 0);
+    c->in_record = false;
+    return PS_OK;
+}
+
+/* --- evidence spans ---------------------------------------------------------------- */
+
+/* Case-(in)sensitive search of needle in hay; SIZE_MAX when absent. */
+static size_t find_literal(const char *hay, size_t n, const char *needle, size_t k,
+                           bool caseless)
+{
+    if (k == 0 || k > n)
+        return SIZE_MAX;
+    for (size_t i = 0; i + k <= n; i++) {
+        size_t j = 0;
+
+        for (; j < k; j++) {
+            unsigned char a = (unsigned char)hay[i + j], b = (unsigned char)needle[j];
+
+            if (caseless) {
+                if (a >= 'A' && a <= 'Z')
+                    a = (unsigned char)(a + ('a' - 'A'));
+                if (b >= 'A' && b <= 'Z')
+                    b = (unsigned char)(b + ('a' - 'A'));
+            }
+            if (a != b)
+                break;
+        }
+        if (j == k)
+            return i;
+    }
+    return SIZE_MAX;
+}
+
+typedef enum span_result { SPAN_NONE, SPAN_FOUND, SPAN_WHOLE } span_result;
+
+/*
+ * Locate pattern pi in rec's value: its SOM database when it has one, a
+ * plain search for a literal, else whatever the record's value bits (if
+ * they belong to this record) say about whether it matched at all.
+ */
+static span_result span_of_pattern(ps_match_ctx *c, uint32_t pi, const ps_record *rec,
+                                   size_t *start, size_t *end)
+{
+    const ps_matcher *m = c->m;
+    const ps_pattern *p = &m->rs->patterns[pi];
+
+    if (m->som[pi] != NULL) {
+        som_out o = {false, 0, 0};
+
+        scan(m->som[pi], c->scratch, rec->value, rec->value_len, on_som_match, &o);
+        if (!o.found)
+            return SPAN_NONE;
+        *start = (size_t)o.from;
+        *end = (size_t)o.to;
+        return SPAN_FOUND;
+    }
+    if (p->flags & PS_PAT_LITERAL) {
+        size_t k = strlen(p->expr);
+        size_t at = find_literal(rec->value, rec->value_len, p->expr, k,
+                                 (p->flags & PS_PAT_CASELESS) != 0);
+
+        if (at == SIZE_MAX)
+            return SPAN_NONE;
+        *start = at;
+        *end = at + k;
+        return SPAN_FOUND;
+    }
+    if (c->in_record && c->rec == rec && c->value_done && !bit_test(c->value_bits, pi))
+        return SPAN_NONE;
+    return SPAN_WHOLE;
+}
+
+/*
+ * Walk the tree under ci in order, trying conditions of kind want (VALUE or
+ * KEYWORDS).  NOT subtrees are skipped: what they match did not make the
+ * rule fire.
+ */
+static span_result span_walk(ps_match_ctx *c, uint32_t ci, ps_cond_kind want,
+                             const ps_record *rec, size_t *start, size_t *end,
+                             unsigned depth)
+{
+    const ps_ruleset *rs = c->m->rs;
+    const ps_cond *k = &rs->conds[ci];
+    span_result res;
+
+    if (depth > EVAL_DEPTH_MAX)
+        return SPAN_NONE;
+    switch (k->kind) {
+    case PS_COND_ALL:
+    case PS_COND_ANY:
+        for (uint32_t j = 0; j < k->count; j++) {
+            res = span_walk(c, rs->children[k->first + j], want, rec, start, end, depth + 1);
+            if (res != SPAN_NONE)
+                return res;
+        }
+        return SPAN_NONE;
+    case PS_COND_VALUE:
+        if (want != PS_COND_VALUE)
+            return SPAN_NONE;
+        return span_of_pattern(c, k->pattern, rec, start, end);
+    case PS_COND_KEYWORDS:
+        if (want != PS_COND_KEYWORDS)
+            return SPAN_NONE;
+        for (uint32_t j = 0; j < k->npatterns; j++) {
+            res = span_of_pattern(c, k->pattern + j, rec, start, end);
+            if (res != SPAN_NONE)
+                return res;
+        }
+        return SPAN_NONE;
+    default:
+        return SPAN_NONE;
+    }
+}
+
+/*
+ * Evidence for a finding: the leftmost(-longest) match of the rule's first
+ * matching VALUE pattern, else of its first matching keyword, else the whole
+ * value.  Does not disturb the current record's memoised state, so it may be
+ * called from inside a hit callback.
+ */
+void ps_match_span(ps_match_ctx *c, uint32_t rule, const ps_record *rec,
+                   size_t *start, size_t *end)
+{
+    const ps_ruleset *rs = c->m->rs;
+    size_t s = 0, e = 0;
+    span_result res;
+
+    *start = 0;
+    *end = rec != NULL ? rec->value_len : 0;
+    if (rec == NULL || rule >= rs->nrules || rec->value == NULL || rec->value_len == 0)
+        return;
+    res = span_walk(c, rs->rules[rule].cond, PS_COND_VALUE, rec, &s, &e, 0);
+    if (res == SPAN_NONE)
+        res = span_walk(c, rs->rules[rule].cond, PS_COND_KEYWORDS, rec, &s, &e, 0);
+    if (res == SPAN_FOUND && s <= e && e <= rec->value_len) {
+        *start = s;
+        *end = e;
+    }
+}

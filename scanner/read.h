@@ -1,0 +1,89 @@
+/*
+ * read.h - the reader interface: one file in, a stream of records out.
+ *
+ * A record is (field name, value, location).  Readers know formats and
+ * nothing of rules: they do not decide what matters, they only say what is
+ * where.  Each reader is one file (read_<format>.c) and one line in the table
+ * in read.c.
+ *
+ * Readers stream.  None holds a whole file in memory; each bounds what it
+ * buffers by src->max_record and reports an over-long record as an error
+ * instead of truncating silently.
+ */
+#ifndef PS_READ_H
+#define PS_READ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "plainsight.h"
+#include "sniff.h"
+
+typedef enum ps_loc_kind {
+    PS_LOC_NONE = 0, /* the whole file (media, file-level facts) */
+    PS_LOC_LINE,     /* text: line; CSV: line + column; JSONL: line + pointer */
+    PS_LOC_CELL      /* SQLite / SQL dump: table + column + row */
+} ps_loc_kind;
+
+/*
+ * Where a value sits.  Strings are borrowed from the reader and valid only
+ * during the callback.  Unused members are 0 / NULL.
+ */
+typedef struct ps_loc {
+    ps_loc_kind kind;
+    uint64_t line;       /* 1-based, PS_LOC_LINE */
+    const char *table;   /* PS_LOC_CELL */
+    const char *column;  /* CSV header name, or SQL column */
+    int64_t row;         /* SQLite rowid, or 1-based row within an INSERT stream */
+    const char *pointer; /* JSON pointer ("/user/email"), PS_LOC_LINE in JSONL */
+} ps_loc;
+
+typedef struct ps_record {
+    const char *field;   /* field name: column, JSON pointer, or "" for a text line */
+    size_t field_len;
+    const char *value;   /* not NUL-terminated in general; may hold NULs (BLOBs) */
+    size_t value_len;
+    ps_loc loc;
+    ps_media media;      /* value is a media blob of this type, else PS_MEDIA_NONE */
+    int is_null;         /* SQL NULL / \N: value is empty and means "no data" */
+} ps_record;
+
+/* Return 0 to continue, non-zero to stop reading (the reader returns PS_ERR_STOP). */
+typedef int (*ps_record_fn)(void *ud, const ps_record *rec);
+
+/* What a reader is handed.  All members are borrowed. */
+typedef struct ps_source {
+    int fd;                /* open O_RDONLY, positioned at 0 */
+    const char *open_path; /* path usable with open()/sqlite3_open_v2 */
+    const char *rel_path;  /* path as reported (relative, '/'-separated) */
+    uint64_t size;
+    ps_sniff sniff;        /* what sniffing decided */
+    size_t max_record;     /* longest line/record/value accepted, in bytes */
+} ps_source;
+
+typedef struct ps_reader {
+    const char *name;
+    ps_format format;
+    /*
+     * Emit every record of src through fn.  Returns PS_OK when the file was
+     * read to its end, PS_ERR_STOP when fn stopped it, or an error with a
+     * one-line explanation in *diag (e.g. "line 12: unterminated quote").  A
+     * reader that fails part-way still emits every record it could read
+     * before the failure.
+     */
+    ps_status (*read)(const ps_source *src, ps_record_fn fn, void *ud, ps_diag *diag);
+} ps_reader;
+
+/* The reader for a format, or NULL when the format has no records. */
+const ps_reader *ps_reader_for(ps_format f);
+
+/* Readers, one per file; registered in read.c. */
+extern const ps_reader ps_reader_text;
+extern const ps_reader ps_reader_jsonl;
+extern const ps_reader ps_reader_csv;
+extern const ps_reader ps_reader_sqlite;
+extern const ps_reader ps_reader_sqldump;
+extern const ps_reader ps_reader_media;
+extern const ps_reader ps_reader_strings; /* unknown binary: printable runs */
+
+#endif /* PS_READ_H */

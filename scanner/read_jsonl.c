@@ -1,0 +1,472 @@
+/*
+ * read_jsonl.c - JSON Lines: one JSON value per line, one record per leaf.
+ *
+ * jsmn tokenizes a line into a flat array (no allocation of its own, and we
+ * can grow the array and resume); the tree is then walked iteratively with
+ * an explicit, bounded stack, so hostile nesting costs a PS_ERR_LIMIT and
+ * never the C stack.  JSMN_PARENT_LINKS makes closing a container O(depth)
+ * instead of a scan back over every token, which keeps long arrays linear.
+ *
+ * Each line is walked twice: once to check its shape (so an invalid line
+ * emits nothing) and once to emit.  The second pass decodes strings into
+ * scratch buffers reused across records: no allocation per record.
+ */
+#include "config.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define JSMN_STATIC
+#define JSMN_PARENT_LINKS
+#include <jsmn.h>
+
+#include "input.h"
+#include "read.h"
+#include "util.h"
+
+#define JL_MAX_DEPTH 256
+#define JL_MAX_TOKENS (1u << 20)
+#define JL_FIRST_TOKENS 256u
+
+typedef struct jl_frame {
+    size_t remaining; /* children (or key/value pairs) still to visit */
+    size_t index;     /* next array index */
+    size_t base;      /* pointer length of the container itself */
+    int is_object;
+} jl_frame;
+
+typedef struct jl_ctx {
+    const ps_source *src;
+    ps_record_fn fn;
+    void *ud;
+    jsmntok_t *tok;
+    size_t tok_cap;
+    ps_buf ptr; /* the JSON pointer of the current leaf */
+    ps_buf key; /* a decoded object key */
+    ps_buf val; /* a decoded string value */
+    uint64_t line_no;
+    jl_frame stack[JL_MAX_DEPTH];
+} jl_ctx;
+
+static int is_ws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* Is s[0..n) a JSON number, true, false or null? (jsmn does not check.) */
+static int primitive_ok(const char *s, size_t n)
+{
+    size_t i = 0;
+
+    if ((n == 4 && memcmp(s, "true", 4) == 0) ||
+        (n == 5 && memcmp(s, "false", 5) == 0) ||
+        (n == 4 && memcmp(s, "null", 4) == 0))
+        return 1;
+    if (i < n && s[i] == '-')
+        i++;
+    if (i >= n || !is_digit(s[i]))
+        return 0;
+    if (s[i] == '0')
+        i++;
+    else
+        while (i < n && is_digit(s[i]))
+            i++;
+    if (i < n && s[i] == '.') {
+        if (++i >= n || !is_digit(s[i]))
+            return 0;
+        while (i < n && is_digit(s[i]))
+            i++;
+    }
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < n && (s[i] == '+' || s[i] == '-'))
+            i++;
+        if (i >= n || !is_digit(s[i]))
+            return 0;
+        while (i < n && is_digit(s[i]))
+            i++;
+    }
+    return i == n;
+}
+
+static int hex4(const char *s, uint32_t *out)
+{
+    uint32_t v = 0;
+
+    for (int i = 0; i < 4; i++) {
+        char c = s[i];
+        v <<= 4;
+        if (c >= '0' && c <= '9')
+            v |= (uint32_t)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            v |= (uint32_t)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F')
+            v |= (uint32_t)(c - 'A' + 10);
+        else
+            return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static ps_status put_utf8(ps_buf *b, uint32_t cp)
+{
+    char u[4];
+    size_t n;
+
+    if (cp < 0x80) {
+        u[0] = (char)cp;
+        n = 1;
+    } else if (cp < 0x800) {
+        u[0] = (char)(0xC0 | cp >> 6);
+        u[1] = (char)(0x80 | (cp & 0x3F));
+        n = 2;
+    } else if (cp < 0x10000) {
+        u[0] = (char)(0xE0 | cp >> 12);
+        u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        u[2] = (char)(0x80 | (cp & 0x3F));
+        n = 3;
+    } else {
+        u[0] = (char)(0xF0 | cp >> 18);
+        u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        u[3] = (char)(0x80 | (cp & 0x3F));
+        n = 4;
+    }
+    return ps_buf_append(b, u, n);
+}
+
+/*
+ * Decode the JSON string body s[0..n) (between the quotes) into out.
+ * Returns PS_ERR_FORMAT for a bad escape, a lone surrogate or a raw control
+ * character, PS_ERR_LIMIT when out's maximum is hit.
+ */
+static ps_status json_unescape(const char *s, size_t n, ps_buf *out)
+{
+    size_t i = 0, run = 0;
+    ps_status st;
+
+    ps_buf_reset(out);
+    while (i < n) {
+        unsigned char c = (unsigned char)s[i];
+        uint32_t cp, lo;
+        char e;
+
+        if (c != '\\' && c >= 0x20) {
+            i++;
+            continue;
+        }
+        st = ps_buf_append(out, s + run, i - run);
+        if (st != PS_OK)
+            return st;
+        if (c != '\\' || i + 1 >= n)
+            return PS_ERR_FORMAT;
+        e = s[i + 1];
+        i += 2;
+        switch (e) {
+        case '"': case '\\': case '/':
+            st = ps_buf_putc(out, e);
+            break;
+        case 'b': st = ps_buf_putc(out, '\b'); break;
+        case 'f': st = ps_buf_putc(out, '\f'); break;
+        case 'n': st = ps_buf_putc(out, '\n'); break;
+        case 'r': st = ps_buf_putc(out, '\r'); break;
+        case 't': st = ps_buf_putc(out, '\t'); break;
+        case 'u':
+            if (i + 4 > n || hex4(s + i, &cp) != 0)
+                return PS_ERR_FORMAT;
+            i += 4;
+            if (cp >= 0xDC00 && cp <= 0xDFFF)
+                return PS_ERR_FORMAT;
+            if (cp >= 0xD800 && cp <= 0xDBFF) {
+                if (i + 6 > n || s[i] != '\\' || s[i + 1] != 'u' ||
+                    hex4(s + i + 2, &lo) != 0 || lo < 0xDC00 || lo > 0xDFFF)
+                    return PS_ERR_FORMAT;
+                i += 6;
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+            }
+            st = put_utf8(out, cp);
+            break;
+        default:
+            return PS_ERR_FORMAT;
+        }
+        if (st != PS_OK)
+            return st;
+        run = i;
+    }
+    return ps_buf_append(out, s + run, n - run);
+}
+
+/* Append "/" + key with RFC 6901 escaping ("~" -> "~0", "/" -> "~1"). */
+static ps_status pointer_push_key(ps_buf *ptr, const char *k, size_t n)
+{
+    ps_status st = ps_buf_putc(ptr, '/');
+    size_t run = 0;
+
+    for (size_t i = 0; i < n && st == PS_OK; i++) {
+        if (k[i] != '~' && k[i] != '/')
+            continue;
+        st = ps_buf_append(ptr, k + run, i - run);
+        if (st == PS_OK)
+            st = ps_buf_append(ptr, k[i] == '~' ? "~0" : "~1", 2);
+        run = i + 1;
+    }
+    if (st == PS_OK)
+        st = ps_buf_append(ptr, k + run, n - run);
+    return st;
+}
+
+/* Emit the leaf t (string or primitive) under the current pointer. */
+static ps_status jl_emit_leaf(jl_ctx *c, const char *js, const jsmntok_t *t)
+{
+    const char *s = js + t->start;
+    size_t n = (size_t)(t->end - t->start);
+    ps_record rec;
+    ps_status st;
+
+    memset(&rec, 0, sizeof(rec));
+    if (t->type == JSMN_STRING) {
+        st = json_unescape(s, n, &c->val);
+        if (st != PS_OK)
+            return st;
+        rec.value = ps_buf_cstr(&c->val);
+        rec.value_len = c->val.len;
+    } else {
+        if (n == 4 && memcmp(s, "null", 4) == 0)
+            return PS_OK; /* no data, nothing to report */
+        rec.value = s;
+        rec.value_len = n;
+    }
+    rec.field = ps_buf_cstr(&c->ptr);
+    rec.field_len = c->ptr.len;
+    rec.loc.kind = PS_LOC_LINE;
+    rec.loc.line = c->line_no;
+    rec.loc.pointer = rec.field;
+    return c->fn(c->ud, &rec) != 0 ? PS_ERR_STOP : PS_OK;
+}
+
+/* Is t a well-formed leaf (in a value position)? */
+static int leaf_ok(const char *js, const jsmntok_t *t)
+{
+    if (t->size != 0 || t->start < 0 || t->end < t->start)
+        return 0;
+    if (t->type == JSMN_PRIMITIVE)
+        return primitive_ok(js + t->start, (size_t)(t->end - t->start));
+    return t->type == JSMN_STRING;
+}
+
+/*
+ * Walk the ntok tokens of one line.  With emit == 0 only the shape is
+ * checked (PS_ERR_FORMAT, or PS_ERR_LIMIT for depth); with emit != 0 leaves
+ * are decoded and handed to the callback (PS_ERR_FORMAT for a bad string
+ * escape, PS_ERR_STOP when the callback stops).
+ */
+static ps_status jl_walk(jl_ctx *c, const char *js, size_t len, size_t ntok,
+                         int emit)
+{
+    const jsmntok_t *t = c->tok;
+    size_t i = 1, depth = 0, root_end;
+    ps_status st;
+
+    ps_buf_reset(&c->ptr);
+    if (ntok == 0 || t[0].start < 0 || t[0].end < t[0].start)
+        return PS_ERR_FORMAT;
+    /* Exactly one value on the line: only whitespace after the root. */
+    root_end = (size_t)t[0].end + (t[0].type == JSMN_STRING ? 1 : 0);
+    for (size_t k = root_end; k < len && !emit; k++) {
+        if (!is_ws(js[k]))
+            return PS_ERR_FORMAT;
+    }
+    if (t[0].type == JSMN_STRING || t[0].type == JSMN_PRIMITIVE) {
+        if (!leaf_ok(js, &t[0]))
+            return PS_ERR_FORMAT;
+        st = emit ? jl_emit_leaf(c, js, &t[0]) : PS_OK;
+        return st == PS_OK && ntok != 1 ? PS_ERR_FORMAT : st;
+    }
+    c->stack[0] = (jl_frame){ (size_t)t[0].size, 0, 0, t[0].type == JSMN_OBJECT };
+    depth = 1;
+    while (depth > 0) {
+        jl_frame *f = &c->stack[depth - 1];
+        const jsmntok_t *v;
+
+        if (f->remaining == 0) {
+            depth--;
+            continue;
+        }
+        f->remaining--;
+        if (emit)
+            c->ptr.len = f->base;
+        if (f->is_object) {
+            const jsmntok_t *k;
+
+            if (i >= ntok)
+                return PS_ERR_FORMAT;
+            k = &t[i++];
+            if (k->type != JSMN_STRING || k->size != 1)
+                return PS_ERR_FORMAT;
+            if (emit) {
+                st = json_unescape(js + k->start, (size_t)(k->end - k->start),
+                                   &c->key);
+                if (st == PS_OK)
+                    st = pointer_push_key(&c->ptr, ps_buf_cstr(&c->key),
+                                          c->key.len);
+                if (st != PS_OK)
+                    return st;
+            }
+        } else if (emit) {
+            st = ps_buf_printf(&c->ptr, "/%zu", f->index);
+            if (st != PS_OK)
+                return st;
+        }
+        f->index++;
+        if (i >= ntok)
+            return PS_ERR_FORMAT;
+        v = &t[i++];
+        if (v->type == JSMN_OBJECT || v->type == JSMN_ARRAY) {
+            if (depth >= JL_MAX_DEPTH)
+                return PS_ERR_LIMIT;
+            c->stack[depth++] = (jl_frame){ (size_t)v->size, 0, c->ptr.len,
+                                            v->type == JSMN_OBJECT };
+            continue;
+        }
+        if (!leaf_ok(js, v))
+            return PS_ERR_FORMAT;
+        if (emit) {
+            /* ps_buf keeps data NUL-terminated only on append; truncation needs it too. */
+            c->ptr.data[c->ptr.len] = '\0';
+            st = jl_emit_leaf(c, js, v);
+            if (st != PS_OK)
+                return st;
+        }
+    }
+    return i == ntok ? PS_OK : PS_ERR_FORMAT;
+}
+
+/* Tokenize one line into c->tok, growing it up to JL_MAX_TOKENS. */
+static ps_status jl_tokenize(jl_ctx *c, const char *js, size_t len,
+                             size_t *ntok)
+{
+    jsmn_parser p;
+    int r;
+
+    *ntok = 0;
+    if (len > INT_MAX)
+        return PS_ERR_LIMIT;
+    jsmn_init(&p);
+    for (;;) {
+        r = jsmn_parse(&p, js, len, c->tok, (unsigned)c->tok_cap);
+        if (r != JSMN_ERROR_NOMEM)
+            break;
+        if (c->tok_cap >= JL_MAX_TOKENS)
+            return PS_ERR_LIMIT;
+        /* jsmn resumes where it stopped once it is given more tokens. */
+        if (ps_grow(&c->tok, &c->tok_cap, c->tok_cap * 2, sizeof(jsmntok_t)) != PS_OK)
+            return PS_ERR_NOMEM;
+        if (c->tok_cap > JL_MAX_TOKENS)
+            c->tok_cap = JL_MAX_TOKENS;
+    }
+    if (r < 0)
+        return PS_ERR_FORMAT;
+    *ntok = p.toknext;
+    return PS_OK;
+}
+
+/* Record the first error of the file; later ones only change nothing. */
+static void jl_note(ps_status *first, ps_diag *diag, ps_status st,
+                    uint64_t line, size_t max_record)
+{
+    if (*first != PS_OK)
+        return;
+    *first = st;
+    switch (st) {
+    case PS_ERR_LIMIT:
+        ps_diag_set(diag, "line %llu: exceeds a limit (%zu bytes, %u tokens or %d levels of nesting)",
+                    (unsigned long long)line, max_record, JL_MAX_TOKENS,
+                    JL_MAX_DEPTH);
+        break;
+    case PS_ERR_NOMEM:
+        ps_diag_set(diag, "line %llu: out of memory", (unsigned long long)line);
+        break;
+    default:
+        ps_diag_set(diag, "line %llu: invalid JSON", (unsigned long long)line);
+        break;
+    }
+}
+
+static ps_status read_jsonl(const ps_source *src, ps_record_fn fn, void *ud,
+                            ps_diag *diag)
+{
+    jl_ctx *c;
+    ps_input in;
+    ps_status st, first = PS_OK;
+    size_t scratch_max = src->max_record ? src->max_record : PS_MAX_RECORD_DEFAULT;
+
+    memset(&in, 0, sizeof(in));
+    c = calloc(1, sizeof(*c));
+    if (c == NULL)
+        return PS_ERR_NOMEM;
+    c->src = src;
+    c->fn = fn;
+    c->ud = ud;
+    ps_buf_init(&c->val, scratch_max);
+    ps_buf_init(&c->key, scratch_max);
+    ps_buf_init(&c->ptr, scratch_max < SIZE_MAX / 4 ? scratch_max * 2 + 64 : scratch_max);
+    st = ps_grow(&c->tok, &c->tok_cap, JL_FIRST_TOKENS, sizeof(jsmntok_t));
+    if (st == PS_OK)
+        st = ps_input_init(&in, src->fd, src->max_record);
+    if (st != PS_OK)
+        goto done;
+    for (;;) {
+        const char *line;
+        size_t len, ntok, k = 0;
+
+        st = ps_input_line(&in, &line, &len);
+        if (st == PS_ERR_STOP) {
+            st = PS_OK;
+            break;
+        }
+        if (st == PS_ERR_LIMIT) {
+            jl_note(&first, diag, st, in.line_no, scratch_max);
+            continue;
+        }
+        if (st != PS_OK) {
+            ps_diag_set(diag, "line %llu: read failed (errno %d)",
+                        (unsigned long long)in.line_no + 1, in.err);
+            goto done;
+        }
+        while (k < len && is_ws(line[k]))
+            k++;
+        if (k == len)
+            continue;
+        c->line_no = in.line_no;
+        st = jl_tokenize(c, line, len, &ntok);
+        if (st == PS_OK)
+            st = jl_walk(c, line, len, ntok, 0);
+        if (st == PS_OK)
+            st = jl_walk(c, line, len, ntok, 1);
+        if (st == PS_ERR_STOP || st == PS_ERR_NOMEM)
+            goto done;
+        if (st != PS_OK)
+            jl_note(&first, diag, st, in.line_no, scratch_max);
+    }
+done:
+    if (st == PS_ERR_NOMEM)
+        jl_note(&first, diag, st, in.line_no, scratch_max);
+    ps_input_free(&in);
+    ps_buf_free(&c->val);
+    ps_buf_free(&c->key);
+    ps_buf_free(&c->ptr);
+    free(c->tok);
+    free(c);
+    if (st == PS_OK)
+        st = first;
+    return st;
+}
+
+const ps_reader ps_reader_jsonl = { "jsonl", PS_FMT_JSONL, read_jsonl };

@@ -1,0 +1,37 @@
+/*
+ * report.c - the reporter table.  A new output format is one
+ * report_<name>.c defining ps_reporter_<name>, plus one X(name) line below.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "report.h"
+
+#define PS_REPORTERS(X) \
+    X(text)             \
+    X(json)
+
+#define REPORTER_ENTRY(n) &ps_reporter_##n,
+#define REPORTER_NAME(n) ", " #n
+
+static const ps_reporter *const reporters[] = { PS_REPORTERS(REPORTER_ENTRY) };
+
+/* Built by the preprocessor from the same list, so it cannot drift. */
+static const char reporter_names[] = PS_REPORTERS(REPORTER_NAME);
+
+const ps_reporter *ps_reporter_find(const char *name)
+{
+    if (name == NULL)
+        return NULL;
+    for (size_t i = 0; i < sizeof(reporters) / sizeof(reporters[0]); i++) {
+        if (strcmp(reporters[i]->name, name) == 0)
+            return reporters[i];
+    }
+    return NULL;
+}
+
+const char *ps_reporter_names(void)
+{
+    return reporter_names + 2; /* skip the leading ", " */
+}

@@ -1,0 +1,46 @@
+/*
+ * report.h - the reporter interface.  Reporters know findings, rules and
+ * errors; they know nothing of formats or readers.  A new output is one
+ * report_<name>.c plus one line in the table in report.c.
+ */
+#ifndef PS_REPORT_H
+#define PS_REPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "findings.h"
+#include "plainsight.h"
+#include "rules.h"
+
+/* Everything a reporter may show.  All borrowed. */
+typedef struct ps_report {
+    const char *tool_name;
+    const char *tool_version;
+    const char *root;            /* the scanned path as given ("." joins several) */
+    const ps_ruleset *rules;
+    const ps_findings *findings; /* sorted */
+    const ps_errors *errors;     /* sorted */
+    uint64_t files_scanned;      /* files read (or sniffed) to a verdict */
+    uint64_t bytes_scanned;
+    uint64_t files_skipped;      /* FIFOs, sockets, devices, links out of the root */
+    ps_severity fail_on;
+    bool show_values;            /* findings carry raw values; say so loudly */
+    bool color;                  /* ANSI colour allowed (tty and no NO_COLOR) */
+} ps_report;
+
+typedef struct ps_reporter {
+    const char *name; /* the --format value */
+    ps_status (*write)(FILE *out, const ps_report *r);
+} ps_reporter;
+
+/* The reporter called name, or NULL. */
+const ps_reporter *ps_reporter_find(const char *name);
+/* Comma-separated list of names, for --help and errors. */
+const char *ps_reporter_names(void);
+
+extern const ps_reporter ps_reporter_text;
+extern const ps_reporter ps_reporter_json;
+
+#endif /* PS_REPORT_H */

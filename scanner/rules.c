@@ -1,0 +1,1416 @@
+/*
+ * rules.c - the YAML rule loader: rule packs (rules/NAME.yml) -> ps_ruleset.
+ *
+ * Loading runs in two passes.  First libyaml's event API builds a small tree
+ * of our own (scalars, sequences, mappings, each with its 1-based line and
+ * column).  Events, not yaml_parser_load, because the document API resolves
+ * aliases silently into shared nodes: we could not tell an alias from a
+ * node, and walking a billion-laughs DAG would take forever.  With events an
+ * anchor or alias is refused the moment it appears.  Second, the tree is
+ * checked against the schema (rules/README.md) and turned into rules,
+ * conditions and patterns through the ruleset.c builder calls.
+ *
+ * Every error is one line, "file:line:col: message", pointing at the node
+ * that is wrong.  Text echoed from a rule file is clipped and stripped of
+ * control characters so that a diagnostic always stays one short line.
+ *
+ * A failed load leaves the ruleset as it was before that file: rules,
+ * conditions and patterns added for the file are rolled back.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <yaml.h>
+
+#include "rules.h"
+#include "util.h"
+
+/* Rule files are small; anything bigger is a mistake or an attack. */
+#define RULES_MAX_FILE (4u * 1024u * 1024u)
+/* How deep all/any/not may nest. */
+#define COND_MAX_DEPTH 64
+/* How deep YAML collections may nest (room for COND_MAX_DEPTH all: lists). */
+#define YAML_MAX_DEPTH 256
+#define RULE_ID_MAX 128
+/* How much of a rule-file string an error message quotes. */
+#define QUOTE_MAX 64
+#define NO_NODE UINT32_MAX
+
+/* --- the YAML tree ------------------------------------------------------- */
+
+typedef enum ynode_type { Y_SCALAR = 0, Y_SEQ, Y_MAP } ynode_type;
+
+/*
+ * One YAML node.  A mapping's kids alternate key, value; keys are always
+ * scalars (enforced while building).  Nodes refer to each other by index
+ * into ydoc.nodes because that array moves while it grows.
+ */
+typedef struct ynode {
+    ynode_type type;
+    unsigned line, col;   /* 1-based */
+    char *str;            /* scalar text, NUL-terminated (may hold NULs) */
+    size_t len;
+    bool plain;           /* unquoted scalar */
+    uint32_t *kids;
+    size_t nkids, capkids;
+} ynode;
+
+typedef struct ydoc {
+    ynode *nodes;
+    size_t n, cap;
+    uint32_t root;        /* NO_NODE when the stream holds no document */
+} ydoc;
+
+/* What one load works with; no globals. */
+typedef struct loader {
+    ps_ruleset *rs;
+    const char *file;     /* interned in rs */
+    ps_diag *diag;
+    const char *data;     /* the raw text, for reader-error positions */
+    size_t len;
+    ydoc doc;
+} loader;
+
+static void ydoc_free(ydoc *d)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        free(d->nodes[i].str);
+        free(d->nodes[i].kids);
+    }
+    free(d->nodes);
+    memset(d, 0, sizeof(*d));
+}
+
+static ynode *node_at(loader *ld, uint32_t i)
+{
+    return &ld->doc.nodes[i];
+}
+
+static const char *type_name(ynode_type t)
+{
+    switch (t) {
+    case Y_SCALAR: return "scalar";
+    case Y_SEQ: return "sequence";
+    case Y_MAP: return "mapping";
+    }
+    return "node";
+}
+
+/*
+ * Copy at most QUOTE_MAX bytes of s into out (size QUOTE_MAX + 4), turning
+ * control characters into '?' and marking a cut with "...", so an echoed
+ * string can neither flood nor break the one-line diagnostic.
+ */
+static const char *quote(const char *s, size_t len, char *out)
+{
+    size_t k = 0;
+
+    for (size_t i = 0; i < len && k < QUOTE_MAX; i++) {
+        unsigned char c = (unsigned char)s[i];
+        out[k++] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+    }
+    if (len > QUOTE_MAX) {
+        memcpy(out + k, "...", 3);
+        k += 3;
+    }
+    out[k] = '\0';
+    return out;
+}
+
+/* "file:line:col: message" at (line, col); returns PS_ERR_RULE. */
+static ps_status fail_at(loader *ld, unsigned long line, unsigned long col,
+                         const char *fmt, ...) PS_PRINTF(4, 5);
+static ps_status fail_at(loader *ld, unsigned long line, unsigned long col,
+                         const char *fmt, ...)
+{
+    char msg[sizeof(((ps_diag *)0)->msg)];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    ps_diag_at(ld->diag, ld->file, line, col, "%s", msg);
+    return PS_ERR_RULE;
+}
+
+static ps_status fail(loader *ld, uint32_t ni, const char *fmt, ...) PS_PRINTF(3, 4);
+static ps_status fail(loader *ld, uint32_t ni, const char *fmt, ...)
+{
+    char msg[sizeof(((ps_diag *)0)->msg)];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    ps_diag_at(ld->diag, ld->file, node_at(ld, ni)->line, node_at(ld, ni)->col, "%s", msg);
+    return PS_ERR_RULE;
+}
+
+static ps_status nomem(loader *ld)
+{
+    ps_diag_set(ld->diag, "%s: out of memory", ld->file);
+    return PS_ERR_NOMEM;
+}
+
+/* Join names as "a, b, c" into dst (always terminated, clipped if long). */
+static const char *join_names(char *dst, size_t cap, const char *const *names, size_t n)
+{
+    size_t k = 0;
+
+    dst[0] = '\0';
+    for (size_t i = 0; i < n && k < cap; i++) {
+        int w = snprintf(dst + k, cap - k, "%s%s", i ? ", " : "", names[i]);
+        if (w < 0)
+            break;
+        k += (size_t)w;
+    }
+    return dst;
+}
+
+/* --- pass 1: events -> tree ---------------------------------------------- */
+
+/* Append a node; *idx receives its index. */
+static ps_status node_new(loader *ld, ynode_type t, const yaml_mark_t *m, uint32_t *idx)
+{
+    ydoc *d = &ld->doc;
+    ynode *n;
+
+    if (d->n >= NO_NODE || ps_grow(&d->nodes, &d->cap, d->n + 1, sizeof(ynode)) != PS_OK)
+        return nomem(ld);
+    n = &d->nodes[d->n];
+    memset(n, 0, sizeof(*n));
+    n->type = t;
+    n->line = (unsigned)m->line + 1;
+    n->col = (unsigned)m->column + 1;
+    *idx = (uint32_t)d->n++;
+    return PS_OK;
+}
+
+/* Hang node ni under the open collection parent (or make it the root). */
+static ps_status node_attach(loader *ld, uint32_t parent, uint32_t ni)
+{
+    ynode *p;
+
+    if (parent == NO_NODE) {
+        ld->doc.root = ni;
+        return PS_OK;
+    }
+    p = node_at(ld, parent);
+    if (p->type == Y_MAP && p->nkids % 2 == 0 && node_at(ld, ni)->type != Y_SCALAR)
+        return fail(ld, ni, "a mapping key must be a scalar, found a %s",
+                    type_name(node_at(ld, ni)->type));
+    if (ps_grow(&p->kids, &p->capkids, p->nkids + 1, sizeof(uint32_t)) != PS_OK)
+        return nomem(ld);
+    p->kids[p->nkids++] = ni;
+    return PS_OK;
+}
+
+/* Line and column of a byte offset, for reader errors that carry no mark. */
+static void offset_pos(const loader *ld, size_t off, unsigned long *line, unsigned long *col)
+{
+    *line = 1;
+    *col = 1;
+    for (size_t i = 0; i < off && i < ld->len; i++) {
+        if (ld->data[i] == '\n') {
+            ++*line;
+            *col = 1;
+        } else {
+            ++*col;
+        }
+    }
+}
+
+static ps_status syntax_error(loader *ld, const yaml_parser_t *p)
+{
+    const char *problem = p->problem != NULL ? p->problem : "unknown problem";
+    unsigned long line, col;
+
+    if (p->error == YAML_MEMORY_ERROR)
+        return nomem(ld);
+    if (p->error == YAML_READER_ERROR) {
+        offset_pos(ld, p->problem_offset, &line, &col);
+    } else {
+        line = (unsigned long)p->problem_mark.line + 1;
+        col = (unsigned long)p->problem_mark.column + 1;
+    }
+    return fail_at(ld, line, col, "YAML syntax error: %s", problem);
+}
+
+/* Handle one parser event; stack holds the open collections. */
+static ps_status tree_event(loader *ld, const yaml_event_t *ev, uint32_t *stack,
+                            size_t *depth, size_t *ndocs)
+{
+    const yaml_mark_t *m = &ev->start_mark;
+    uint32_t parent = *depth ? stack[*depth - 1] : NO_NODE;
+    const yaml_char_t *anchor = NULL;
+    uint32_t ni;
+    ps_status st;
+
+    switch (ev->type) {
+    case YAML_DOCUMENT_START_EVENT:
+        if (++*ndocs > 1)
+            return fail_at(ld, m->line + 1, m->column + 1,
+                           "only one YAML document per file is allowed");
+        return PS_OK;
+    case YAML_ALIAS_EVENT:
+        return fail_at(ld, m->line + 1, m->column + 1, "YAML aliases are not allowed");
+    case YAML_SCALAR_EVENT:
+        anchor = ev->data.scalar.anchor;
+        break;
+    case YAML_SEQUENCE_START_EVENT:
+        anchor = ev->data.sequence_start.anchor;
+        break;
+    case YAML_MAPPING_START_EVENT:
+        anchor = ev->data.mapping_start.anchor;
+        break;
+    case YAML_SEQUENCE_END_EVENT:
+    case YAML_MAPPING_END_EVENT:
+        --*depth;
+        return PS_OK;
+    default:
+        return PS_OK;
+    }
+    /* Anchors exist only to be aliased; refusing them too stops a bomb early. */
+    if (anchor != NULL)
+        return fail_at(ld, m->line + 1, m->column + 1, "YAML aliases are not allowed");
+
+    if (ev->type == YAML_SCALAR_EVENT) {
+        st = node_new(ld, Y_SCALAR, m, &ni);
+        if (st != PS_OK)
+            return st;
+        node_at(ld, ni)->str = ps_strndup((const char *)ev->data.scalar.value,
+                                    ev->data.scalar.length);
+        if (node_at(ld, ni)->str == NULL)
+            return nomem(ld);
+        node_at(ld, ni)->len = ev->data.scalar.length;
+        node_at(ld, ni)->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+        return node_attach(ld, parent, ni);
+    }
+    if (*depth >= YAML_MAX_DEPTH)
+        return fail_at(ld, m->line + 1, m->column + 1,
+                       "YAML nested deeper than %d levels", YAML_MAX_DEPTH);
+    st = node_new(ld, ev->type == YAML_MAPPING_START_EVENT ? Y_MAP : Y_SEQ, m, &ni);
+    if (st == PS_OK)
+        st = node_attach(ld, parent, ni);
+    if (st == PS_OK)
+        stack[(*depth)++] = ni;
+    return st;
+}
+
+/*
+ * Parse ld->data into ld->doc.  Fails with PS_ERR_RULE on a syntax error, an
+ * anchor or alias, a second document, a non-scalar key or too deep nesting.
+ */
+static ps_status tree_build(loader *ld)
+{
+    yaml_parser_t parser;
+    yaml_event_t ev;
+    uint32_t stack[YAML_MAX_DEPTH];
+    size_t depth = 0, ndocs = 0;
+    ps_status st = PS_OK;
+    bool done = false;
+
+    ld->doc.root = NO_NODE;
+    if (!yaml_parser_initialize(&parser))
+        return nomem(ld);
+    yaml_parser_set_input_string(&parser, (const unsigned char *)ld->data, ld->len);
+    while (!done) {
+        if (!yaml_parser_parse(&parser, &ev)) {
+            st = syntax_error(ld, &parser);
+            break;
+        }
+        done = ev.type == YAML_STREAM_END_EVENT;
+        st = tree_event(ld, &ev, stack, &depth, &ndocs);
+        yaml_event_delete(&ev);
+        if (st != PS_OK)
+            break;
+    }
+    yaml_parser_delete(&parser);
+    return st;
+}
+
+/* --- pass 2 helpers: types, strings, names ------------------------------- */
+
+static ps_srcloc loc_of(loader *ld, uint32_t ni)
+{
+    ps_srcloc at = { ld->file, node_at(ld, ni)->line, node_at(ld, ni)->col };
+    return at;
+}
+
+/* Fail unless node ni has type t; ctx reads "for 'rules'", "at the top level". */
+static ps_status want(loader *ld, uint32_t ni, ynode_type t, const char *ctx)
+{
+    if (node_at(ld, ni)->type == t)
+        return PS_OK;
+    return fail(ld, ni, "expected a %s %s, found a %s", type_name(t), ctx,
+                type_name(node_at(ld, ni)->type));
+}
+
+/*
+ * Match the keys of mapping ni against keys[0..nkeys).  vals[i] receives the
+ * value node of keys[i], or NO_NODE when absent.  Unknown and repeated keys
+ * are errors at the key.
+ */
+static ps_status map_keys(loader *ld, uint32_t ni, const char *const *keys,
+                          size_t nkeys, uint32_t *vals)
+{
+    ynode *m = node_at(ld, ni);
+
+    for (size_t i = 0; i < nkeys; i++)
+        vals[i] = NO_NODE;
+    for (size_t k = 0; k + 1 < m->nkids; k += 2) {
+        ynode *key = node_at(ld, m->kids[k]);
+        size_t i;
+        char q[QUOTE_MAX + 4], list[256];
+
+        for (i = 0; i < nkeys; i++) {
+            if (key->len == strlen(keys[i]) && memcmp(key->str, keys[i], key->len) == 0)
+                break;
+        }
+        if (i == nkeys)
+            return fail(ld, m->kids[k], "unknown key '%s' (expected one of: %s)",
+                        quote(key->str, key->len, q),
+                        join_names(list, sizeof(list), keys, nkeys));
+        if (vals[i] != NO_NODE)
+            return fail(ld, m->kids[k], "duplicate key '%s'", keys[i]);
+        vals[i] = m->kids[k + 1];
+    }
+    return PS_OK;
+}
+
+/* A scalar as text, refusing embedded NULs (they would cut the C string). */
+static ps_status scalar_text(loader *ld, uint32_t ni, const char *key, const char **out)
+{
+    ynode *n = node_at(ld, ni);
+
+    if (n->type != Y_SCALAR)
+        return fail(ld, ni, "expected a string for '%s', found a %s", key,
+                    type_name(n->type));
+    if (memchr(n->str, '\0', n->len) != NULL)
+        return fail(ld, ni, "'%s' contains a NUL character", key);
+    *out = n->str;
+    return PS_OK;
+}
+
+/* A required, non-empty string; one_line refuses line breaks.  *out is a copy. */
+static ps_status get_string(loader *ld, uint32_t ni, const char *key, bool one_line,
+                            char **out)
+{
+    const char *s;
+    ps_status st = scalar_text(ld, ni, key, &s);
+
+    if (st != PS_OK)
+        return st;
+    if (*s == '\0')
+        return fail(ld, ni, "'%s' is empty", key);
+    if (one_line && strpbrk(s, "\r\n") != NULL)
+        return fail(ld, ni, "'%s' must be one line", key);
+    *out = ps_strdup(s);
+    return *out != NULL ? PS_OK : nomem(ld);
+}
+
+static ps_status get_bool(loader *ld, uint32_t ni, const char *key, bool *out)
+{
+    const char *s;
+    char q[QUOTE_MAX + 4];
+    ps_status st = scalar_text(ld, ni, key, &s);
+
+    if (st != PS_OK)
+        return st;
+    if (ps_strcaseeq(s, "true") || ps_strcaseeq(s, "yes")) {
+        *out = true;
+        return PS_OK;
+    }
+    if (ps_strcaseeq(s, "false") || ps_strcaseeq(s, "no")) {
+        *out = false;
+        return PS_OK;
+    }
+    return fail(ld, ni, "expected true or false for '%s', found '%s'", key,
+                quote(s, strlen(s), q));
+}
+
+static ps_status get_u64(loader *ld, uint32_t ni, const char *key, uint64_t *out)
+{
+    const char *s;
+    char q[QUOTE_MAX + 4];
+    ps_status st = scalar_text(ld, ni, key, &s);
+
+    if (st != PS_OK)
+        return st;
+    if (ps_parse_u64(s, out) != 0)
+        return fail(ld, ni, "expected a number for '%s', found '%s'", key,
+                    quote(s, strlen(s), q));
+    return PS_OK;
+}
+
+/*
+ * A vocabulary: turns one name into a bit mask.  list() writes the accepted
+ * names for the error message.
+ */
+typedef struct vocab {
+    const char *noun;
+    int (*parse)(const char *name, uint32_t *bits);
+    const char *(*list)(char *dst, size_t cap);
+} vocab;
+
+static int hash_bits(const char *name, uint32_t *bits)
+{
+    ps_hash_kind h;
+
+    if (ps_hash_parse(name, &h) != 0)
+        return -1;
+    *bits = 1u << h;
+    return 0;
+}
+
+static const char *hash_list(char *dst, size_t cap)
+{
+    const char *names[PS_HASH_COUNT];
+
+    for (int i = 0; i < PS_HASH_COUNT; i++)
+        names[i] = ps_hash_name((ps_hash_kind)i);
+    return join_names(dst, cap, names, PS_HASH_COUNT);
+}
+
+/* A single media type; PS_MEDIA_NONE is not a name a rule may use. */
+static int media_one(const char *name, ps_media *out)
+{
+    return ps_media_parse(name, out) == 0 && *out != PS_MEDIA_NONE ? 0 : -1;
+}
+
+/* A media type, or a class (image, audio, video) or "any", as a mask. */
+static int media_bits(const char *name, uint32_t *bits)
+{
+    static const struct { const char *name; ps_media_class cls; } classes[] = {
+        { "image", PS_MEDIA_CLASS_IMAGE },
+        { "audio", PS_MEDIA_CLASS_AUDIO },
+        { "video", PS_MEDIA_CLASS_VIDEO },
+    };
+    ps_media m;
+
+    if (strcmp(name, "any") == 0) {
+        *bits = 0;
+        for (int i = 1; i < PS_MEDIA_COUNT; i++)
+            *bits |= 1u << i;
+        return 0;
+    }
+    for (size_t c = 0; c < sizeof(classes) / sizeof(classes[0]); c++) {
+        if (strcmp(name, classes[c].name) != 0)
+            continue;
+        *bits = 0;
+        for (int i = 1; i < PS_MEDIA_COUNT; i++) {
+            if (ps_media_class_of((ps_media)i) == classes[c].cls)
+                *bits |= 1u << i;
+        }
+        return 0;
+    }
+    if (media_one(name, &m) != 0)
+        return -1;
+    *bits = 1u << m;
+    return 0;
+}
+
+/* Media names without the classes (what an example's 'media' takes). */
+static const char *media_list(char *dst, size_t cap)
+{
+    const char *names[PS_MEDIA_COUNT];
+
+    for (int i = 1; i < PS_MEDIA_COUNT; i++)
+        names[i - 1] = ps_media_name((ps_media)i);
+    return join_names(dst, cap, names, PS_MEDIA_COUNT - 1);
+}
+
+static const char *media_class_list(char *dst, size_t cap)
+{
+    char rest[256];
+
+    snprintf(dst, cap, "image, audio, video, any, %s", media_list(rest, sizeof(rest)));
+    return dst;
+}
+
+static int format_bits(const char *name, uint32_t *bits)
+{
+    ps_format f;
+
+    if (ps_format_parse(name, &f) != 0)
+        return -1;
+    *bits = 1u << f;
+    return 0;
+}
+
+static const char *format_list(char *dst, size_t cap)
+{
+    const char *names[PS_FMT_COUNT];
+
+    for (int i = 0; i < PS_FMT_COUNT; i++)
+        names[i] = ps_format_name((ps_format)i);
+    return join_names(dst, cap, names, PS_FMT_COUNT);
+}
+
+static int mode_bits(const char *name, uint32_t *bits)
+{
+    ps_mode_class m;
+
+    if (ps_mode_parse(name, &m) != 0)
+        return -1;
+    *bits = 1u << m;
+    return 0;
+}
+
+static const char *mode_list(char *dst, size_t cap)
+{
+    const char *names[PS_MODE_COUNT];
+
+    for (int i = 0; i < PS_MODE_COUNT; i++)
+        names[i] = ps_mode_name((ps_mode_class)i);
+    return join_names(dst, cap, names, PS_MODE_COUNT);
+}
+
+static const vocab hash_vocab = { "hash", hash_bits, hash_list };
+static const vocab media_vocab = { "media", media_bits, media_class_list };
+static const vocab format_vocab = { "format", format_bits, format_list };
+static const vocab mode_vocab = { "mode", mode_bits, mode_list };
+
+/* One name of vocabulary v, at node ni, OR-ed into *mask. */
+static ps_status name_bits(loader *ld, uint32_t ni, const char *key, const vocab *v,
+                           uint32_t *mask)
+{
+    const char *s;
+    uint32_t bits;
+    char q[QUOTE_MAX + 4], list[256];
+    ps_status st = scalar_text(ld, ni, key, &s);
+
+    if (st != PS_OK)
+        return st;
+    if (v->parse(s, &bits) != 0)
+        return fail(ld, ni, "unknown %s '%s' (expected one of: %s)", v->noun,
+                    quote(s, strlen(s), q), v->list(list, sizeof(list)));
+    *mask |= bits;
+    return PS_OK;
+}
+
+/* NAME or [NAMES] of vocabulary v -> a non-empty mask. */
+static ps_status get_mask(loader *ld, uint32_t ni, const char *key, const vocab *v,
+                          uint32_t *mask)
+{
+    ynode *n = node_at(ld, ni);
+    ps_status st;
+
+    *mask = 0;
+    if (n->type == Y_SCALAR)
+        return name_bits(ld, ni, key, v, mask);
+    if (n->type != Y_SEQ)
+        return fail(ld, ni, "expected a name or a sequence of names for '%s', found a %s",
+                    key, type_name(n->type));
+    if (n->nkids == 0)
+        return fail(ld, ni, "'%s' needs at least one name", key);
+    for (size_t i = 0; i < n->nkids; i++) {
+        st = name_bits(ld, n->kids[i], key, v, mask);
+        if (st != PS_OK)
+            return st;
+    }
+    return PS_OK;
+}
+
+/* --- conditions ---------------------------------------------------------- */
+
+static const char *const detectors[] = {
+    "all", "any", "not", "field", "value", "path", "keywords", "readable",
+    "luhn", "hash", "media", "format", "beside", "mode", "size"
+};
+#define NDETECTORS (sizeof(detectors) / sizeof(detectors[0]))
+
+static const ps_cond_kind detector_kinds[NDETECTORS] = {
+    PS_COND_ALL, PS_COND_ANY, PS_COND_NOT, PS_COND_FIELD, PS_COND_VALUE,
+    PS_COND_PATH, PS_COND_KEYWORDS, PS_COND_READABLE, PS_COND_LUHN,
+    PS_COND_HASH, PS_COND_MEDIA, PS_COND_FORMAT, PS_COND_BESIDE, PS_COND_MODE,
+    PS_COND_SIZE
+};
+
+static const char *detector_name(ps_cond_kind k)
+{
+    for (size_t i = 0; i < NDETECTORS; i++) {
+        if (detector_kinds[i] == k)
+            return detectors[i];
+    }
+    return "unknown";
+}
+
+static ps_status parse_cond(loader *ld, uint32_t ni, const char *ctx, unsigned depth,
+                            uint32_t *out);
+
+/* all: / any: -- a non-empty sequence of conditions. */
+static ps_status parse_list(loader *ld, uint32_t vi, const char *key, unsigned depth,
+                            ps_cond *c)
+{
+    ynode *n = node_at(ld, vi);
+    char ctx[32];
+    uint32_t *kids = NULL;
+    size_t nkids;
+    ps_status st;
+
+    snprintf(ctx, sizeof(ctx), "for '%s'", key);
+    st = want(ld, vi, Y_SEQ, ctx);
+    if (st != PS_OK)
+        return st;
+    nkids = n->nkids;
+    if (nkids == 0)
+        return fail(ld, vi, "'%s' needs at least one condition", key);
+    kids = malloc(nkids * sizeof(*kids));
+    if (kids == NULL)
+        return nomem(ld);
+    snprintf(ctx, sizeof(ctx), "for a condition in '%s'", key);
+    for (size_t i = 0; i < nkids; i++) {
+        st = parse_cond(ld, n->kids[i], ctx, depth + 1, &kids[i]);
+        if (st != PS_OK)
+            goto out;
+    }
+    st = ps_ruleset_add_children(ld->rs, kids, nkids, &c->first);
+    if (st != PS_OK) {
+        st = nomem(ld);
+        goto out;
+    }
+    c->count = (uint32_t)nkids;
+out:
+    free(kids);
+    return st;
+}
+
+/* keywords: -- consecutive caseless literal patterns on the value. */
+static ps_status parse_keywords(loader *ld, uint32_t vi, ps_cond *c)
+{
+    ynode *n = node_at(ld, vi);
+    ps_status st = want(ld, vi, Y_SEQ, "for 'keywords'");
+
+    if (st != PS_OK)
+        return st;
+    if (n->nkids == 0)
+        return fail(ld, vi, "'keywords' needs at least one word");
+    /* Check every word first so the patterns added below stay consecutive. */
+    for (size_t i = 0; i < n->nkids; i++) {
+        const char *s;
+
+        st = scalar_text(ld, n->kids[i], "keywords", &s);
+        if (st != PS_OK)
+            return st;
+        if (*s == '\0')
+            return fail(ld, n->kids[i], "empty keyword in 'keywords'");
+    }
+    for (size_t i = 0; i < n->nkids; i++) {
+        uint32_t idx;
+
+        if (ps_ruleset_add_pattern(ld->rs, PS_TARGET_VALUE, node_at(ld, n->kids[i])->str,
+                                   PS_PAT_CASELESS | PS_PAT_LITERAL,
+                                   loc_of(ld, n->kids[i]), &idx) != PS_OK)
+            return nomem(ld);
+        if (i == 0)
+            c->pattern = idx;
+    }
+    c->npatterns = (uint32_t)n->nkids;
+    return PS_OK;
+}
+
+/* size: N, or size: {min: N, max: N}. */
+static ps_status parse_size(loader *ld, uint32_t vi, ps_cond *c)
+{
+    static const char *const keys[] = { "min", "max" };
+    uint32_t v[2];
+    ps_status st;
+
+    c->min = 0;
+    c->max = UINT64_MAX;
+    if (node_at(ld, vi)->type == Y_SCALAR) {
+        st = get_u64(ld, vi, "size", &c->min);
+        c->max = c->min;
+        return st;
+    }
+    if (node_at(ld, vi)->type != Y_MAP)
+        return fail(ld, vi, "expected a number or a mapping for 'size', found a %s",
+                    type_name(node_at(ld, vi)->type));
+    st = map_keys(ld, vi, keys, 2, v);
+    if (st == PS_OK && v[0] != NO_NODE)
+        st = get_u64(ld, v[0], "min", &c->min);
+    if (st == PS_OK && v[1] != NO_NODE)
+        st = get_u64(ld, v[1], "max", &c->max);
+    if (st == PS_OK && c->min > c->max)
+        st = fail(ld, vi, "'size' min is greater than max");
+    return st;
+}
+
+/* A regex detector (field, value, path): one pattern at the regex's mark. */
+static ps_status parse_regex(loader *ld, uint32_t vi, const char *key, ps_target t,
+                             ps_cond *c)
+{
+    const char *s;
+    ps_status st = scalar_text(ld, vi, key, &s);
+
+    if (st != PS_OK)
+        return st;
+    if (*s == '\0')
+        return fail(ld, vi, "'%s' is empty", key);
+    /* The matcher compiles and reports bad regexes, at this same srcloc. */
+    if (ps_ruleset_add_pattern(ld->rs, t, s, 0, loc_of(ld, vi), &c->pattern) != PS_OK)
+        return nomem(ld);
+    return PS_OK;
+}
+
+/*
+ * Parse the condition mapping ni (ctx names it for type errors, depth is its
+ * nesting level, 1 for a rule's 'when').  Children are added before their
+ * parent, so *out, the index of this condition, is the last one added.
+ */
+static ps_status parse_cond(loader *ld, uint32_t ni, const char *ctx, unsigned depth,
+                            uint32_t *out)
+{
+    ps_cond c;
+    ynode *n;
+    uint32_t ki, vi, kid;
+    size_t d;
+    char q[QUOTE_MAX + 4], list[256];
+    ps_status st = want(ld, ni, Y_MAP, ctx);
+
+    if (st != PS_OK)
+        return st;
+    n = node_at(ld, ni);
+    if (n->nkids != 2)
+        return fail(ld, ni, "a condition has exactly one key, found %zu", n->nkids / 2);
+    if (depth > COND_MAX_DEPTH)
+        return fail(ld, ni, "conditions nested deeper than %d levels", COND_MAX_DEPTH);
+    ki = n->kids[0];
+    vi = n->kids[1];
+    for (d = 0; d < NDETECTORS; d++) {
+        if (strlen(detectors[d]) == node_at(ld, ki)->len &&
+            memcmp(detectors[d], node_at(ld, ki)->str, node_at(ld, ki)->len) == 0)
+            break;
+    }
+    if (d == NDETECTORS)
+        return fail(ld, ki, "unknown detector '%s' (expected one of: %s)",
+                    quote(node_at(ld, ki)->str, node_at(ld, ki)->len, q),
+                    join_names(list, sizeof(list), detectors, NDETECTORS));
+
+    memset(&c, 0, sizeof(c));
+    c.kind = detector_kinds[d];
+    c.at = loc_of(ld, ki);
+    switch (c.kind) {
+    case PS_COND_ALL:
+    case PS_COND_ANY:
+        st = parse_list(ld, vi, detectors[d], depth, &c);
+        break;
+    case PS_COND_NOT:
+        st = parse_cond(ld, vi, "for 'not'", depth + 1, &kid);
+        if (st == PS_OK && ps_ruleset_add_children(ld->rs, &kid, 1, &c.first) != PS_OK)
+            st = nomem(ld);
+        c.count = 1;
+        break;
+    case PS_COND_FIELD:
+        st = parse_regex(ld, vi, "field", PS_TARGET_FIELD, &c);
+        break;
+    case PS_COND_VALUE:
+        st = parse_regex(ld, vi, "value", PS_TARGET_VALUE, &c);
+        break;
+    case PS_COND_PATH:
+        st = parse_regex(ld, vi, "path", PS_TARGET_PATH, &c);
+        break;
+    case PS_COND_KEYWORDS:
+        st = parse_keywords(ld, vi, &c);
+        break;
+    case PS_COND_READABLE:
+        st = get_bool(ld, vi, "readable", &c.flag);
+        break;
+    case PS_COND_LUHN:
+        st = get_bool(ld, vi, "luhn", &c.flag);
+        if (st == PS_OK && !c.flag) {
+            /* luhn: false is NOT(luhn), so the matcher knows one Luhn node. */
+            c.flag = false;
+            if (ps_ruleset_add_cond(ld->rs, &c, &kid) != PS_OK ||
+                ps_ruleset_add_children(ld->rs, &kid, 1, &c.first) != PS_OK)
+                return nomem(ld);
+            c.kind = PS_COND_NOT;
+            c.count = 1;
+        }
+        break;
+    case PS_COND_HASH:
+        st = get_mask(ld, vi, "hash", &hash_vocab, &c.mask);
+        break;
+    case PS_COND_MEDIA:
+        st = get_mask(ld, vi, "media", &media_vocab, &c.mask);
+        break;
+    case PS_COND_FORMAT:
+        st = get_mask(ld, vi, "format", &format_vocab, &c.mask);
+        break;
+    case PS_COND_BESIDE:
+        st = get_mask(ld, vi, "beside", &format_vocab, &c.mask);
+        break;
+    case PS_COND_MODE:
+        st = get_mask(ld, vi, "mode", &mode_vocab, &c.mask);
+        break;
+    case PS_COND_SIZE:
+        st = parse_size(ld, vi, &c);
+        break;
+    default:
+        st = fail(ld, ki, "unknown detector");
+        break;
+    }
+    if (st != PS_OK)
+        return st;
+    if (ps_ruleset_add_cond(ld->rs, &c, out) != PS_OK)
+        return nomem(ld);
+    return PS_OK;
+}
+
+/* The first record detector under condition ci, in document order, or NO_NODE. */
+static uint32_t first_record_cond(const ps_ruleset *rs, uint32_t ci)
+{
+    const ps_cond *c = &rs->conds[ci];
+
+    if (ps_cond_is_record(c->kind))
+        return ci;
+    if (c->kind == PS_COND_ALL || c->kind == PS_COND_ANY || c->kind == PS_COND_NOT) {
+        for (uint32_t i = 0; i < c->count; i++) {
+            uint32_t r = first_record_cond(rs, rs->children[c->first + i]);
+            if (r != NO_NODE)
+                return r;
+        }
+    }
+    return NO_NODE;
+}
+
+/* --- examples ------------------------------------------------------------ */
+
+static const char *const example_keys[] = {
+    "field", "value", "path", "format", "media", "mode", "size", "beside"
+};
+enum { EX_FIELD, EX_VALUE, EX_PATH, EX_FORMAT, EX_MEDIA, EX_MODE, EX_SIZE, EX_BESIDE,
+       EX_NKEYS };
+
+/* Permission bits written in octal: "0644", "644", or YAML's 0644. */
+static ps_status get_mode(loader *ld, uint32_t ni, unsigned *out)
+{
+    const char *s;
+    char q[QUOTE_MAX + 4];
+    unsigned v = 0;
+    size_t i;
+    ps_status st = scalar_text(ld, ni, "mode", &s);
+
+    if (st != PS_OK)
+        return st;
+    for (i = 0; s[i] != '\0'; i++) {
+        if (s[i] < '0' || s[i] > '7' || v > 07777)
+            break;
+        v = v * 8 + (unsigned)(s[i] - '0');
+    }
+    if (i == 0 || s[i] != '\0' || v > 07777)
+        return fail(ld, ni, "invalid mode '%s' (expected octal permission bits such as 0640)",
+                    quote(s, strlen(s), q));
+    *out = v;
+    return PS_OK;
+}
+
+/* One example mapping, appended to r->examples (owned by r even on failure). */
+static ps_status parse_example(loader *ld, uint32_t ni, bool expect, ps_rule *r,
+                               size_t *cap)
+{
+    uint32_t v[EX_NKEYS];
+    ps_example *ex;
+    ynode *val;
+    ps_status st = want(ld, ni, Y_MAP, "for an example");
+
+    if (st != PS_OK)
+        return st;
+    if (ps_grow(&r->examples, cap, r->nexamples + 1, sizeof(ps_example)) != PS_OK)
+        return nomem(ld);
+    ex = &r->examples[r->nexamples++];
+    memset(ex, 0, sizeof(*ex));
+    ex->expect_match = expect;
+    ex->format = PS_FMT_TEXT;
+    ex->media = PS_MEDIA_NONE;
+    ex->mode = 0640;
+    ex->at = loc_of(ld, ni);
+
+    st = map_keys(ld, ni, example_keys, EX_NKEYS, v);
+    if (st != PS_OK)
+        return st;
+    if (v[EX_VALUE] == NO_NODE && r->scope == PS_SCOPE_RECORD)
+        return fail(ld, ni, "example needs 'value' for a record-scope rule");
+
+    if (v[EX_FIELD] != NO_NODE) {
+        const char *s;
+
+        st = scalar_text(ld, v[EX_FIELD], "field", &s);
+        if (st != PS_OK)
+            return st;
+    }
+    /* An absent field is "", like a line of text. */
+    ex->field = ps_strdup(v[EX_FIELD] != NO_NODE ? node_at(ld, v[EX_FIELD])->str : "");
+    if (ex->field == NULL)
+        return nomem(ld);
+
+    if (v[EX_VALUE] != NO_NODE) {
+        /* Any bytes, NULs included: the value is test data, not a name. */
+        val = node_at(ld, v[EX_VALUE]);
+        if (val->type != Y_SCALAR)
+            return fail(ld, v[EX_VALUE], "expected a string for 'value', found a %s",
+                        type_name(val->type));
+        ex->value = ps_strndup(val->str, val->len);
+        ex->value_len = val->len;
+    } else {
+        ex->value = ps_strdup("");
+    }
+    if (ex->value == NULL)
+        return nomem(ld);
+
+    if (v[EX_PATH] != NO_NODE)
+        st = get_string(ld, v[EX_PATH], "path", true, &ex->path);
+    else if ((ex->path = ps_strdup("example.txt")) == NULL)
+        st = nomem(ld);
+    if (st != PS_OK)
+        return st;
+
+    if (v[EX_MEDIA] != NO_NODE) {
+        const char *s;
+        char q[QUOTE_MAX + 4], list[256];
+
+        st = scalar_text(ld, v[EX_MEDIA], "media", &s);
+        if (st != PS_OK)
+            return st;
+        if (media_one(s, &ex->media) != 0)
+            return fail(ld, v[EX_MEDIA], "unknown media '%s' (expected one of: %s)",
+                        quote(s, strlen(s), q), media_list(list, sizeof(list)));
+        ex->format = PS_FMT_MEDIA;
+    }
+    if (v[EX_FORMAT] != NO_NODE) {
+        const char *s;
+        char q[QUOTE_MAX + 4], list[256];
+
+        st = scalar_text(ld, v[EX_FORMAT], "format", &s);
+        if (st != PS_OK)
+            return st;
+        if (ps_format_parse(s, &ex->format) != 0)
+            return fail(ld, v[EX_FORMAT], "unknown format '%s' (expected one of: %s)",
+                        quote(s, strlen(s), q), format_list(list, sizeof(list)));
+    }
+    if (v[EX_MODE] != NO_NODE) {
+        st = get_mode(ld, v[EX_MODE], &ex->mode);
+        if (st != PS_OK)
+            return st;
+    }
+    ex->size = ex->value_len;
+    if (v[EX_SIZE] != NO_NODE) {
+        st = get_u64(ld, v[EX_SIZE], "size", &ex->size);
+        if (st != PS_OK)
+            return st;
+        ex->has_size = true;
+    }
+    if (v[EX_BESIDE] != NO_NODE)
+        st = get_mask(ld, v[EX_BESIDE], "beside", &format_vocab, &ex->beside);
+    return st;
+}
+
+/* examples: {match: [...], no-match: [...]} */
+static ps_status parse_examples(loader *ld, uint32_t ni, ps_rule *r)
+{
+    static const char *const keys[] = { "match", "no-match" };
+    uint32_t v[2];
+    size_t cap = 0;
+    char ctx[32];
+    ps_status st = want(ld, ni, Y_MAP, "for 'examples'");
+
+    if (st == PS_OK)
+        st = map_keys(ld, ni, keys, 2, v);
+    for (size_t k = 0; k < 2 && st == PS_OK; k++) {
+        if (v[k] == NO_NODE)
+            continue;
+        snprintf(ctx, sizeof(ctx), "for '%s'", keys[k]);
+        st = want(ld, v[k], Y_SEQ, ctx);
+        for (size_t i = 0; st == PS_OK && i < node_at(ld, v[k])->nkids; i++)
+            st = parse_example(ld, node_at(ld, v[k])->kids[i], k == 0, r, &cap);
+    }
+    return st;
+}
+
+/* --- rules and files ----------------------------------------------------- */
+
+static const char *const rule_keys[] = {
+    "id", "title", "explain", "fix", "category", "severity", "references",
+    "scope", "when", "examples"
+};
+enum { R_ID, R_TITLE, R_EXPLAIN, R_FIX, R_CATEGORY, R_SEVERITY, R_REFS, R_SCOPE,
+       R_WHEN, R_EXAMPLES, R_NKEYS };
+
+static ps_status parse_id(loader *ld, uint32_t ni, char **out)
+{
+    const char *s;
+    char q[QUOTE_MAX + 4], w[128];
+    size_t len;
+    long prev;
+    ps_status st = scalar_text(ld, ni, "id", &s);
+
+    if (st != PS_OK)
+        return st;
+    len = strlen(s);
+    if (len > RULE_ID_MAX)
+        return fail(ld, ni, "rule id is longer than %d characters", RULE_ID_MAX);
+    if (len == 0 || strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789._-") != len ||
+        s[0] == '.' || s[0] == '_' || s[0] == '-')
+        return fail(ld, ni, "invalid rule id '%s' (use a-z, 0-9, '.', '_' and '-', "
+                    "starting with a letter or digit)", quote(s, len, q));
+    prev = ps_ruleset_find(ld->rs, s);
+    if (prev >= 0) {
+        const ps_srcloc *at = &ld->rs->rules[prev].at;
+
+        snprintf(w, sizeof(w), "%s:%u:%u", at->file, at->line, at->col);
+        return fail(ld, ni, "duplicate rule id '%s' (first defined at %s)", s, w);
+    }
+    *out = ps_strdup(s);
+    return *out != NULL ? PS_OK : nomem(ld);
+}
+
+static ps_status parse_refs(loader *ld, uint32_t ni, ps_rule *r)
+{
+    ynode *n = node_at(ld, ni);
+    ps_status st = want(ld, ni, Y_SEQ, "for 'references'");
+
+    if (st != PS_OK)
+        return st;
+    if (n->nkids == 0)
+        return PS_OK;
+    r->refs = calloc(n->nkids, sizeof(char *));
+    if (r->refs == NULL)
+        return nomem(ld);
+    for (size_t i = 0; i < n->nkids; i++) {
+        st = get_string(ld, n->kids[i], "references", true, &r->refs[i]);
+        if (st != PS_OK)
+            return st;
+        r->nrefs++;
+    }
+    return PS_OK;
+}
+
+static ps_status parse_scope(loader *ld, uint32_t ni, ps_scope *out)
+{
+    const char *s;
+    char q[QUOTE_MAX + 4];
+    ps_status st = scalar_text(ld, ni, "scope", &s);
+
+    if (st != PS_OK)
+        return st;
+    if (strcmp(s, "record") == 0)
+        *out = PS_SCOPE_RECORD;
+    else if (strcmp(s, "file") == 0)
+        *out = PS_SCOPE_FILE;
+    else
+        return fail(ld, ni, "unknown scope '%s' (expected one of: record, file)",
+                    quote(s, strlen(s), q));
+    return PS_OK;
+}
+
+/* Fill r from the rule mapping ni; r owns what it holds even on failure. */
+static ps_status parse_rule_fields(loader *ld, uint32_t ni, const char *pack, ps_rule *r)
+{
+    uint32_t v[R_NKEYS], rec;
+    const char *s;
+    char q[QUOTE_MAX + 4], list[256];
+    const char *names[PS_CAT_COUNT];
+    ps_status st = want(ld, ni, Y_MAP, "for a rule");
+
+    if (st == PS_OK)
+        st = map_keys(ld, ni, rule_keys, R_NKEYS, v);
+    if (st != PS_OK)
+        return st;
+    r->at = loc_of(ld, ni);
+    for (int k = 0; k < R_NKEYS; k++) {
+        if (v[k] == NO_NODE && k != R_REFS && k != R_SCOPE && k != R_EXAMPLES)
+            return fail(ld, ni, "missing required key '%s'", rule_keys[k]);
+    }
+    if ((st = parse_id(ld, v[R_ID], &r->id)) != PS_OK ||
+        (st = get_string(ld, v[R_TITLE], "title", true, &r->title)) != PS_OK ||
+        (st = get_string(ld, v[R_EXPLAIN], "explain", false, &r->explain)) != PS_OK ||
+        (st = get_string(ld, v[R_FIX], "fix", false, &r->fix)) != PS_OK)
+        return st;
+
+    if ((st = scalar_text(ld, v[R_CATEGORY], "category", &s)) != PS_OK)
+        return st;
+    if (ps_category_parse(s, &r->category) != 0) {
+        for (int i = 0; i < PS_CAT_COUNT; i++)
+            names[i] = ps_category_name((ps_category)i);
+        return fail(ld, v[R_CATEGORY], "unknown category '%s' (expected one of: %s)",
+                    quote(s, strlen(s), q), join_names(list, sizeof(list), names, PS_CAT_COUNT));
+    }
+    if ((st = scalar_text(ld, v[R_SEVERITY], "severity", &s)) != PS_OK)
+        return st;
+    if (ps_severity_parse(s, &r->severity) != 0) {
+        for (int i = 0; i < PS_SEV_COUNT; i++)
+            names[i] = ps_severity_name((ps_severity)(PS_SEV_COUNT - 1 - i));
+        return fail(ld, v[R_SEVERITY], "unknown severity '%s' (expected one of: %s)",
+                    quote(s, strlen(s), q), join_names(list, sizeof(list), names, PS_SEV_COUNT));
+    }
+    if (v[R_REFS] != NO_NODE && (st = parse_refs(ld, v[R_REFS], r)) != PS_OK)
+        return st;
+
+    if ((st = parse_cond(ld, v[R_WHEN], "for 'when'", 1, &r->cond)) != PS_OK)
+        return st;
+    rec = first_record_cond(ld->rs, r->cond);
+    r->scope = rec != NO_NODE ? PS_SCOPE_RECORD : PS_SCOPE_FILE;
+    if (v[R_SCOPE] != NO_NODE) {
+        if ((st = parse_scope(ld, v[R_SCOPE], &r->scope)) != PS_OK)
+            return st;
+        if (r->scope == PS_SCOPE_FILE && rec != NO_NODE) {
+            const ps_cond *c = &ld->rs->conds[rec];
+            return fail_at(ld, c->at.line, c->at.col,
+                           "detector '%s' needs a record; not allowed in a file-scope rule",
+                           detector_name(c->kind));
+        }
+    }
+    if (v[R_EXAMPLES] != NO_NODE && (st = parse_examples(ld, v[R_EXAMPLES], r)) != PS_OK)
+        return st;
+
+    r->pack = ps_strdup(pack);
+    return r->pack != NULL ? PS_OK : nomem(ld);
+}
+
+static ps_status parse_rule(loader *ld, uint32_t ni, const char *pack)
+{
+    ps_rule r;
+    ps_status st;
+
+    memset(&r, 0, sizeof(r));
+    st = parse_rule_fields(ld, ni, pack, &r);
+    if (st != PS_OK) {
+        ps_rule_free(&r);
+        return st;
+    }
+    /* Takes ownership; the id was checked unique, so only ENOMEM is left. */
+    st = ps_ruleset_add_rule(ld->rs, &r);
+    return st == PS_OK ? PS_OK : nomem(ld);
+}
+
+/* The file name without folders and without its last extension. */
+static char *file_stem(const char *name)
+{
+    const char *base = strrchr(name, '/');
+    const char *dot;
+
+    base = base != NULL ? base + 1 : name;
+    dot = strrchr(base, '.');
+    if (dot == NULL || dot == base)
+        dot = base + strlen(base);
+    return ps_strndup(base, (size_t)(dot - base));
+}
+
+static ps_status parse_top(loader *ld)
+{
+    static const char *const keys[] = { "pack", "description", "rules" };
+    uint32_t v[3], root = ld->doc.root;
+    char *pack = NULL;
+    const char *s;
+    ps_status st;
+
+    if (root == NO_NODE ||
+        (node_at(ld, root)->type == Y_SCALAR && node_at(ld, root)->plain && node_at(ld, root)->len == 0))
+        return fail_at(ld, 1, 1, "file is empty");
+    st = want(ld, root, Y_MAP, "at the top level");
+    if (st == PS_OK)
+        st = map_keys(ld, root, keys, 3, v);
+    if (st == PS_OK && v[2] == NO_NODE)
+        st = fail(ld, root, "missing required key 'rules'");
+    if (st == PS_OK && v[0] != NO_NODE)
+        st = get_string(ld, v[0], "pack", true, &pack);
+    if (st == PS_OK && v[1] != NO_NODE)
+        st = scalar_text(ld, v[1], "description", &s);
+    if (st == PS_OK && pack == NULL && (pack = file_stem(ld->file)) == NULL)
+        st = nomem(ld);
+    if (st == PS_OK)
+        st = want(ld, v[2], Y_SEQ, "for 'rules'");
+    for (size_t i = 0; st == PS_OK && i < node_at(ld, v[2])->nkids; i++)
+        st = parse_rule(ld, node_at(ld, v[2])->kids[i], pack);
+    free(pack);
+    return st;
+}
+
+/* Undo what a failed file added, so the ruleset is as it was before it. */
+static void ruleset_rollback(ps_ruleset *rs, size_t nrules, size_t nconds,
+                             size_t nchildren, size_t npatterns)
+{
+    for (size_t i = nrules; i < rs->nrules; i++)
+        ps_rule_free(&rs->rules[i]);
+    for (size_t i = npatterns; i < rs->npatterns; i++)
+        free(rs->patterns[i].expr);
+    rs->nrules = nrules;
+    rs->nconds = nconds;
+    rs->nchildren = nchildren;
+    rs->npatterns = npatterns;
+}
+
+ps_status ps_rules_load_buffer(ps_ruleset *rs, const char *name,
+                               const char *data, size_t len, ps_diag *diag)
+{
+    loader ld;
+    size_t nrules = rs->nrules, nconds = rs->nconds;
+    size_t nchildren = rs->nchildren, npatterns = rs->npatterns;
+    ps_status st;
+
+    memset(&ld, 0, sizeof(ld));
+    ld.rs = rs;
+    ld.diag = diag;
+    ld.data = data;
+    ld.len = len;
+    ld.doc.root = NO_NODE;
+    ld.file = ps_ruleset_intern_file(rs, name != NULL ? name : "<buffer>");
+    if (ld.file == NULL) {
+        ps_diag_set(diag, "%s: out of memory", name != NULL ? name : "<buffer>");
+        return PS_ERR_NOMEM;
+    }
+    if (len > RULES_MAX_FILE) {
+        ps_diag_set(diag, "%s: file too large (the limit is 4 MiB)", ld.file);
+        return PS_ERR_RULE;
+    }
+    st = tree_build(&ld);
+    if (st == PS_OK)
+        st = parse_top(&ld);
+    ydoc_free(&ld.doc);
+    if (st != PS_OK)
+        ruleset_rollback(rs, nrules, nconds, nchildren, npatterns);
+    return st;
+}
+
+/* Read a whole rule file through a 4 MiB bounded buffer, then load it. */
+static ps_status load_file(ps_ruleset *rs, const char *path, ps_diag *diag)
+{
+    ps_buf buf;
+    char chunk[65536];
+    ssize_t n;
+    ps_status st = PS_OK;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0) {
+        ps_diag_set(diag, "%s: %s", path, strerror(errno));
+        return PS_ERR_IO;
+    }
+    ps_buf_init(&buf, RULES_MAX_FILE);
+    for (;;) {
+        n = read(fd, chunk, sizeof(chunk));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            ps_diag_set(diag, "%s: %s", path, strerror(errno));
+            st = PS_ERR_IO;
+            goto out;
+        }
+        if (n == 0)
+            break;
+        st = ps_buf_append(&buf, chunk, (size_t)n);
+        if (st == PS_ERR_LIMIT) {
+            ps_diag_set(diag, "%s: file too large (the limit is 4 MiB)", path);
+            st = PS_ERR_RULE;
+        } else if (st != PS_OK) {
+            ps_diag_set(diag, "%s: out of memory", path);
+        }
+        if (st != PS_OK)
+            goto out;
+    }
+    st = ps_rules_load_buffer(rs, path, ps_buf_cstr(&buf), buf.len, diag);
+out:
+    ps_buf_free(&buf);
+    close(fd);
+    return st;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool is_rule_file(const char *name)
+{
+    size_t len = strlen(name);
+
+    if (name[0] == '.')
+        return false;
+    return (len > 4 && strcmp(name + len - 4, ".yml") == 0) ||
+           (len > 5 && strcmp(name + len - 5, ".yaml") == 0);
+}
+
+/* Every *.yml / *.yaml regular file directly in dir, in bytewise name order. */
+static ps_status load_dir(ps_ruleset *rs, const char *dir, ps_diag *diag)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    char **names = NULL;
+    size_t n = 0, cap = 0, loaded = 0;
+    ps_buf path;
+    struct stat sb;
+    ps_status st = PS_OK;
+    const char *sep = (*dir != '\0' && dir[strlen(dir) - 1] == '/') ? "" : "/";
+
+    if (d == NULL) {
+        ps_diag_set(diag, "%s: %s", dir, strerror(errno));
+        return PS_ERR_IO;
+    }
+    ps_buf_init(&path, 65536);
+    errno = 0;
+    while ((de = readdir(d)) != NULL) {
+        if (!is_rule_file(de->d_name))
+            continue;
+        if (ps_grow(&names, &cap, n + 1, sizeof(char *)) != PS_OK ||
+            (names[n] = ps_strdup(de->d_name)) == NULL) {
+            ps_diag_set(diag, "%s: out of memory", dir);
+            st = PS_ERR_NOMEM;
+            goto out;
+        }
+        n++;
+    }
+    if (errno != 0) {
+        ps_diag_set(diag, "%s: %s", dir, strerror(errno));
+        st = PS_ERR_IO;
+        goto out;
+    }
+    qsort(names, n, sizeof(char *), name_cmp);
+    for (size_t i = 0; i < n; i++) {
+        ps_buf_reset(&path);
+        if (ps_buf_printf(&path, "%s%s%s", dir, sep, names[i]) != PS_OK) {
+            ps_diag_set(diag, "%s: path too long", dir);
+            st = PS_ERR_IO;
+            goto out;
+        }
+        /* A folder named x.yml is not a rule file; skip it like any non-file. */
+        if (stat(ps_buf_cstr(&path), &sb) == 0 && !S_ISREG(sb.st_mode))
+            continue;
+        st = load_file(rs, ps_buf_cstr(&path), diag);
+        if (st != PS_OK)
+            goto out;
+        loaded++;
+    }
+    if (loaded == 0) {
+        ps_diag_set(diag, "%s: no rule files (*.yml) found", dir);
+        st = PS_ERR_RULE;
+    }
+out:
+    closedir(d);
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    ps_buf_free(&path);
+    return st;
+}
+
+ps_status ps_rules_load_path(ps_ruleset *rs, const char *path, ps_diag *diag)
+{
+    struct stat sb;
+
+    if (stat(path, &sb) != 0) {
+        ps_diag_set(diag, "%s: %s", path, strerror(errno));
+        return PS_ERR_IO;
+    }
+    if (S_ISDIR(sb.st_mode))
+        return load_dir(rs, path, diag);
+    return load_file(rs, path, diag);
+}

@@ -1,0 +1,435 @@
+/*
+ * scan.c - the pipeline driver: walk, then sniff/read/match every file in a
+ * worker pool, then file-scope rules, then one deterministic order.
+ *
+ * Workers take the next file index from an atomic counter (no queue to
+ * lock), and each writes only to the slot of the file it took.  Slots are
+ * joined in walk order afterwards, so neither the thread count nor timing
+ * can change the output.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "findings.h"
+#include "input.h"
+#include "read.h"
+#include "scan.h"
+#include "sniff.h"
+#include "util.h"
+#include "walk.h"
+
+#define MAX_THREADS 256
+
+/* What one file produced.  Written by exactly one worker. */
+typedef struct file_slot {
+    ps_findings findings;
+    ps_sniff sniff;
+    uint64_t size;   /* from fstat of the open file, not the walk */
+    unsigned mode;
+    int read_ok;     /* opened and sniffed */
+    int skipped;     /* not a regular file any more when opened */
+    char *error;     /* one-line reason the file is incomplete, or NULL */
+} file_slot;
+
+typedef struct scan_shared {
+    const ps_matcher *matcher;
+    const ps_scan_opts *opts;
+    const ps_filelist *files;
+    file_slot *slots;
+    atomic_size_t next;
+    atomic_int fatal;  /* a worker ran out of memory: stop everyone */
+} scan_shared;
+
+/* One worker's private state: nothing here is shared. */
+typedef struct scan_worker {
+    scan_shared *sh;
+    ps_match_ctx *ctx;
+    ps_agg *agg;
+    const ps_file *file;
+    ps_status failure; /* first ps_agg failure inside a callback */
+    pthread_t tid;
+} scan_worker;
+
+static int on_hit(void *ud, uint32_t rule, const ps_record *rec)
+{
+    scan_worker *w = ud;
+    const ps_ruleset *rs = ps_matcher_rules(w->sh->matcher);
+    bool fresh = false;
+    ps_status st;
+
+    st = ps_agg_hit(w->agg, rule, rs->rules[rule].severity, w->file->rel_path, rec, &fresh);
+    if (st == PS_OK && fresh && rec != NULL && rec->value_len > 0) {
+        size_t start = 0, end = rec->value_len;
+        ps_match_span(w->ctx, rule, rec, &start, &end);
+        st = ps_agg_set_evidence(w->agg, rec->value + start, end - start);
+    }
+    if (st != PS_OK) {
+        w->failure = st;
+        return 1;
+    }
+    return 0;
+}
+
+static int on_record(void *ud, const ps_record *rec)
+{
+    scan_worker *w = ud;
+    ps_status st = ps_match_record(w->ctx, rec, on_hit, w);
+
+    return st == PS_OK ? 0 : 1;
+}
+
+static ps_status slot_error(file_slot *slot, const char *msg)
+{
+    if (slot->error != NULL)
+        return PS_OK; /* the first reason is the one worth reading */
+    slot->error = ps_strdup(msg);
+    return slot->error != NULL ? PS_OK : PS_ERR_NOMEM;
+}
+
+/*
+ * Open, sniff, read and match one file.  Everything that goes wrong with the
+ * file itself lands in the slot's error; only running out of memory is
+ * returned, because then the whole scan is in doubt.
+ */
+static ps_status scan_file(scan_worker *w, const ps_file *f, file_slot *slot)
+{
+    unsigned char head[PS_SNIFF_HEAD];
+    const ps_reader *reader;
+    ps_file_facts facts;
+    ps_source src;
+    ps_diag diag;
+    struct stat st;
+    ssize_t got;
+    ps_status rc = PS_OK;
+    int fd;
+
+    /* O_NONBLOCK: if the entry became a FIFO since the walk, open must not hang. */
+    fd = open(f->open_path, O_RDONLY | O_NOCTTY | O_CLOEXEC | O_NONBLOCK |
+                                (f->via_link ? 0 : O_NOFOLLOW));
+    if (fd < 0)
+        return slot_error(slot, strerror(errno));
+    if (fstat(fd, &st) != 0) {
+        rc = slot_error(slot, strerror(errno));
+        goto out;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        slot->skipped = 1;
+        goto out;
+    }
+    /* Regular files ignore O_NONBLOCK, but readers expect blocking reads. */
+    (void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    do {
+        got = pread(fd, head, sizeof(head), 0);
+    } while (got < 0 && errno == EINTR);
+    if (got < 0) {
+        rc = slot_error(slot, strerror(errno));
+        goto out;
+    }
+    slot->size = (uint64_t)st.st_size;
+    slot->mode = (unsigned)(st.st_mode & 07777);
+    slot->sniff = ps_sniff_buffer(head, (size_t)got, f->rel_path, slot->size);
+    slot->read_ok = 1;
+
+    memset(&facts, 0, sizeof(facts));
+    facts.rel_path = f->rel_path;
+    facts.size = slot->size;
+    facts.mode = slot->mode;
+    facts.sniff = slot->sniff;
+    ps_match_file_begin(w->ctx, &facts);
+
+    if (slot->sniff.format == PS_FMT_COMPRESSED) {
+        /* Fail closed: what we cannot open, we do not call clean. */
+        rc = slot_error(slot, "compressed data: contents were not scanned");
+        goto out;
+    }
+    reader = ps_reader_for(slot->sniff.format);
+    if (reader == NULL)
+        goto out; /* empty files and ciphertext have no records */
+
+    memset(&src, 0, sizeof(src));
+    src.fd = fd;
+    src.open_path = f->open_path;
+    src.rel_path = f->rel_path;
+    src.size = slot->size;
+    src.sniff = slot->sniff;
+    src.max_record = w->sh->opts->max_record ? w->sh->opts->max_record
+                                             : PS_MAX_RECORD_DEFAULT;
+    diag.msg[0] = '\0';
+    w->failure = PS_OK;
+    rc = reader->read(&src, on_record, w, &diag);
+    if (w->failure != PS_OK) {
+        rc = w->failure;
+        goto out;
+    }
+    if (rc == PS_ERR_NOMEM)
+        goto out;
+    if (rc != PS_OK && rc != PS_ERR_STOP) {
+        char msg[sizeof(diag.msg) + 64];
+        snprintf(msg, sizeof(msg), "%s: %s", ps_strerror(rc),
+                 diag.msg[0] ? diag.msg : "read stopped early");
+        rc = slot_error(slot, msg);
+    } else {
+        rc = PS_OK;
+    }
+out:
+    close(fd);
+    if (rc == PS_OK)
+        rc = ps_agg_take(w->agg, &slot->findings);
+    return rc;
+}
+
+static void *worker_main(void *arg)
+{
+    scan_worker *w = arg;
+    scan_shared *sh = w->sh;
+
+    for (;;) {
+        size_t i = atomic_fetch_add(&sh->next, 1);
+        if (i >= sh->files->n || atomic_load(&sh->fatal))
+            break;
+        w->file = &sh->files->items[i];
+        if (scan_file(w, w->file, &sh->slots[i]) != PS_OK) {
+            atomic_store(&sh->fatal, 1);
+            break;
+        }
+    }
+    return NULL;
+}
+
+static unsigned thread_count(const ps_scan_opts *opts, size_t nfiles)
+{
+    long n = opts->threads;
+
+    if (n <= 0)
+        n = sysconf(_SC_NPROCESSORS_ONLN);
+    if (n < 1)
+        n = 1;
+    if (n > MAX_THREADS)
+        n = MAX_THREADS;
+    if ((size_t)n > nfiles)
+        n = nfiles > 0 ? (long)nfiles : 1;
+    return (unsigned)n;
+}
+
+static int cmp_by_dir(const void *a, const void *b, void *arg)
+{
+    const ps_filelist *fl = arg;
+    const char *pa = fl->items[*(const size_t *)a].rel_path;
+    const char *pb = fl->items[*(const size_t *)b].rel_path;
+    size_t la = ps_path_dirlen(pa), lb = ps_path_dirlen(pb);
+    int c = memcmp(pa, pb, la < lb ? la : lb);
+
+    if (c != 0)
+        return c;
+    if (la != lb)
+        return la < lb ? -1 : 1;
+    return strcmp(pa, pb);
+}
+
+/*
+ * For each file, the formats of the *other* files in its folder: what the
+ * "beside" detector looks at (a key file beside ciphertext).  Files are
+ * grouped by folder through a sorted index; per folder, a count per format
+ * lets each member subtract itself.
+ */
+static ps_status compute_beside(const ps_filelist *fl, const file_slot *slots, uint32_t *beside)
+{
+    size_t *idx = malloc(fl->n * sizeof(size_t) + 1);
+
+    if (idx == NULL)
+        return PS_ERR_NOMEM;
+    for (size_t i = 0; i < fl->n; i++)
+        idx[i] = i;
+    qsort_r(idx, fl->n, sizeof(size_t), cmp_by_dir, (void *)fl);
+    for (size_t g = 0; g < fl->n;) {
+        const char *gp = fl->items[idx[g]].rel_path;
+        size_t gl = ps_path_dirlen(gp), e = g;
+        unsigned counts[PS_FMT_COUNT] = { 0 };
+
+        while (e < fl->n) {
+            const char *p = fl->items[idx[e]].rel_path;
+            if (ps_path_dirlen(p) != gl || memcmp(p, gp, gl) != 0)
+                break;
+            if (slots[idx[e]].read_ok)
+                counts[slots[idx[e]].sniff.format]++;
+            e++;
+        }
+        for (size_t k = g; k < e; k++) {
+            uint32_t mask = 0;
+            for (int f = 0; f < PS_FMT_COUNT; f++) {
+                unsigned c = counts[f];
+                if (slots[idx[k]].read_ok && slots[idx[k]].sniff.format == (ps_format)f)
+                    c--;
+                if (c > 0)
+                    mask |= 1u << f;
+            }
+            beside[idx[k]] = mask;
+        }
+        g = e;
+    }
+    free(idx);
+    return PS_OK;
+}
+
+/* File-scope rules need every file's format (for "beside"), so they run last. */
+static ps_status run_file_rules(scan_shared *sh, scan_worker *w)
+{
+    const ps_filelist *fl = sh->files;
+    uint32_t *beside = calloc(fl->n + 1, sizeof(uint32_t));
+    ps_status rc;
+
+    if (beside == NULL)
+        return PS_ERR_NOMEM;
+    rc = compute_beside(fl, sh->slots, beside);
+    for (size_t i = 0; rc == PS_OK && i < fl->n; i++) {
+        file_slot *slot = &sh->slots[i];
+        ps_file_facts facts;
+        if (!slot->read_ok)
+            continue;
+        memset(&facts, 0, sizeof(facts));
+        facts.rel_path = fl->items[i].rel_path;
+        facts.size = slot->size;
+        facts.mode = slot->mode;
+        facts.sniff = slot->sniff;
+        facts.beside = beside[i];
+        w->file = &fl->items[i];
+        w->failure = PS_OK;
+        ps_match_file_begin(w->ctx, &facts);
+        rc = ps_match_file(w->ctx, &facts, on_hit, w);
+        if (w->failure != PS_OK)
+            rc = w->failure;
+        if (rc == PS_OK)
+            rc = ps_agg_take(w->agg, &slot->findings);
+    }
+    free(beside);
+    return rc;
+}
+
+static ps_status worker_init(scan_worker *w, scan_shared *sh)
+{
+    memset(w, 0, sizeof(*w));
+    w->sh = sh;
+    if (ps_match_ctx_create(sh->matcher, &w->ctx) != PS_OK)
+        return PS_ERR_NOMEM;
+    if (ps_agg_create(sh->opts->show_values, &w->agg) != PS_OK)
+        return PS_ERR_NOMEM;
+    return PS_OK;
+}
+
+static void worker_free(scan_worker *w)
+{
+    ps_match_ctx_destroy(w->ctx);
+    ps_agg_destroy(w->agg);
+}
+
+/* Join slots in walk order into out. */
+static ps_status gather(scan_shared *sh, ps_scan_result *out)
+{
+    const ps_filelist *fl = sh->files;
+
+    for (size_t i = 0; i < fl->n; i++) {
+        file_slot *slot = &sh->slots[i];
+        if (slot->skipped) {
+            out->files_skipped++;
+            continue;
+        }
+        if (slot->read_ok) {
+            out->files_scanned++;
+            out->bytes_scanned += slot->size;
+        }
+        if (slot->error != NULL &&
+            ps_errors_add(&out->errors, fl->items[i].rel_path, slot->error) != PS_OK)
+            return PS_ERR_NOMEM;
+        if (ps_findings_move(&out->findings, &slot->findings) != PS_OK)
+            return PS_ERR_NOMEM;
+    }
+    return PS_OK;
+}
+
+ps_status ps_scan_run(const ps_matcher *m, const ps_scan_opts *opts,
+                      ps_scan_result *out, ps_diag *diag)
+{
+    ps_filelist files;
+    scan_shared sh;
+    scan_worker *workers = NULL;
+    unsigned nthreads = 0, started = 0;
+    ps_status rc;
+
+    memset(out, 0, sizeof(*out));
+    memset(&files, 0, sizeof(files));
+    memset(&sh, 0, sizeof(sh));
+    rc = ps_walk(opts->roots, opts->nroots, &files, &out->errors, diag);
+    if (rc != PS_OK)
+        goto done;
+    out->files_skipped = files.skipped;
+
+    sh.matcher = m;
+    sh.opts = opts;
+    sh.files = &files;
+    atomic_init(&sh.next, 0);
+    atomic_init(&sh.fatal, 0);
+    sh.slots = calloc(files.n + 1, sizeof(file_slot));
+    nthreads = thread_count(opts, files.n);
+    workers = calloc(nthreads, sizeof(scan_worker));
+    if (sh.slots == NULL || workers == NULL) {
+        rc = PS_ERR_NOMEM;
+        goto done;
+    }
+    for (unsigned t = 0; t < nthreads; t++) {
+        rc = worker_init(&workers[t], &sh);
+        if (rc != PS_OK)
+            goto done;
+    }
+    /* Worker 0 runs on this thread, so -j1 spawns nothing. */
+    for (started = 1; started < nthreads; started++) {
+        if (pthread_create(&workers[started].tid, NULL, worker_main, &workers[started]) != 0)
+            break;
+    }
+    worker_main(&workers[0]);
+    for (unsigned t = 1; t < started; t++)
+        pthread_join(workers[t].tid, NULL);
+    if (atomic_load(&sh.fatal)) {
+        rc = PS_ERR_NOMEM;
+        goto done;
+    }
+    rc = run_file_rules(&sh, &workers[0]);
+    if (rc == PS_OK)
+        rc = gather(&sh, out);
+    if (rc == PS_OK) {
+        ps_findings_sort(&out->findings, ps_matcher_rules(m));
+        ps_errors_sort(&out->errors);
+    }
+done:
+    if (sh.slots != NULL) {
+        for (size_t i = 0; i < files.n; i++) {
+            ps_findings_free(&sh.slots[i].findings);
+            free(sh.slots[i].error);
+        }
+        free(sh.slots);
+    }
+    for (unsigned t = 0; workers != NULL && t < nthreads; t++)
+        worker_free(&workers[t]);
+    free(workers);
+    ps_filelist_free(&files);
+    if (rc != PS_OK && rc != PS_ERR_USAGE) {
+        ps_diag_set(diag, "scan failed: %s", ps_strerror(rc));
+    }
+    return rc;
+}
+
+void ps_scan_result_free(ps_scan_result *r)
+{
+    if (r == NULL)
+        return;
+    ps_findings_free(&r->findings);
+    ps_errors_free(&r->errors);
+}

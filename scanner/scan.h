@@ -1,0 +1,46 @@
+/*
+ * scan.h - the pipeline: walk, then for every file sniff, read and match in
+ * a worker pool, then run file rules and gather findings in one order.
+ *
+ * The rule set and matcher are shared and read-only; each worker has its own
+ * match context and aggregator.  Each file's findings are kept in a slot of
+ * its own and joined in walk order, so the result is byte-identical whatever
+ * the number of threads.
+ */
+#ifndef PS_SCAN_H
+#define PS_SCAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "findings.h"
+#include "match.h"
+#include "plainsight.h"
+
+typedef struct ps_scan_opts {
+    const char *const *roots;
+    size_t nroots;
+    unsigned threads;     /* 0: the number of online CPUs */
+    bool show_values;
+    size_t max_record;    /* 0: PS_MAX_RECORD_DEFAULT */
+} ps_scan_opts;
+
+typedef struct ps_scan_result {
+    ps_findings findings; /* sorted */
+    ps_errors errors;     /* sorted; non-empty means the scan is incomplete */
+    uint64_t files_scanned;
+    uint64_t bytes_scanned;
+    uint64_t files_skipped;
+} ps_scan_result;
+
+/*
+ * Scan.  Returns PS_OK when the scan ran (even with per-file errors, which
+ * are in out->errors), PS_ERR_USAGE when a root does not exist (*diag says
+ * which), or PS_ERR_NOMEM.
+ */
+ps_status ps_scan_run(const ps_matcher *m, const ps_scan_opts *opts,
+                      ps_scan_result *out, ps_diag *diag) PS_WARN_UNUSED;
+void ps_scan_result_free(ps_scan_result *r);
+
+#endif /* PS_SCAN_H */

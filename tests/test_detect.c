@@ -1,0 +1,276 @@
+/*
+ * test_detect.c - the generic detectors, table-driven: readable text, Luhn
+ * numbers, hash formats.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "detect.h"
+#include "sniff.h"
+
+/* n == 0 means strlen(v); values holding NULs give their length. */
+typedef struct bool_case {
+    const char *name;
+    const char *v;
+    size_t n;
+    bool want;
+} bool_case;
+
+static size_t case_len(const bool_case *c)
+{
+    return c->n != 0 ? c->n : strlen(c->v);
+}
+
+static void run_bool_table(const bool_case *t, size_t n, bool (*fn)(const char *, size_t))
+{
+    int bad = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        bool got = fn(t[i].v, case_len(&t[i]));
+
+        if (got != t[i].want) {
+            print_error("case '%s': want %d, got %d\n", t[i].name, t[i].want, got);
+            bad++;
+        }
+    }
+    assert_int_equal(bad, 0);
+}
+
+/* --- readable ---------------------------------------------------------------- */
+
+static const bool_case readable_text[] = {
+    {"sentence", "see you at the park after school, don't tell mum", 0, true},
+    {"sentence with newline", "hi!\nwhere are you?\n", 0, true},
+    {"email", "jo.smith@example.com", 0, true},
+    {"name", "Jo Smith", 0, true},
+    {"single word", "sparkle7", 0, true},
+    {"address", "12 Nathan Road, Kowloon, Hong Kong", 0, true},
+    {"date", "2015-11-27", 0, true},
+    {"iso timestamp", "2024-01-05T10:22:33Z", 0, true},
+    {"long word", "internationalization", 0, true},
+    {"password-like", "MyPassword123456", 0, true},
+    {"name and year", "PrincessSparkle2009", 0, true},
+    {"identifier", "Hello_World_2024", 0, true},
+    {"card number digits", "4111111111111111", 0, true},
+    {"hex-only word short", "deadbeef", 0, true},
+    {"utf-8 accented", "Ren\xc3\xa9" "e \xc3\xa0 l'\xc3\xa9" "cole, \xc3\xa7" "a va?", 0, true},
+    {"utf-8 cjk", "\xe4\xbd\xa0\xe5\xa5\xbd\xe4\xb8\x96\xe7\x95\x8c", 0, true},
+    {"emoji", "good night \xf0\x9f\x8c\x99", 0, true},
+    {"tab inside", "name\tage", 0, true},
+    {"equals sign in text", "x=1", 0, true},
+    {"key=value", "colour=blue_and_green", 0, true},
+    {"bad padding position", "abcdefghijklmnopq=", 0, true},
+};
+
+static const bool_case readable_opaque[] = {
+    {"empty", "", 0, false},
+    {"only spaces", "   ", 0, false},
+    {"md5", "03bccfc2f2bbc59bbcb1341037b14261", 0, false},
+    {"sha256", "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881", 0, false},
+    {"bcrypt", "$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW", 0, false},
+    {"argon2", "$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHQ$RdescudvJCsgt3ub+b+dWRWJTmaaJObG", 0, false},
+    {"base64 of 32 random bytes", "SeV3WdAD6J+Fwvo6X38o7KZhPWvBK9jj4d+bvylt6rM=", 0, false},
+    {"base64url token", "WpqydGtYMvSaNEdoMlvmSg", 0, false},
+    {"padded base64, low entropy", "3q2+7w==3q2+7w==3q2+7w==3q2+7w==", 0, false},
+    {"base64 of text", "aGVsbG8gd29ybGQ=", 0, false},
+    {"jwt-like", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U", 0, false},
+    {"hex key 24 bytes", "08a9faf84309134e97dca96d3b31ba638139daa2f7044a3b", 0, false},
+    {"hex token 8 bytes", "3ffcaf0e86077c9a", 0, false},
+    {"hex key with newline", "08a9faf84309134e97dca96d3b31ba638139daa2f7044a3b\n", 0, false},
+    {"envelope magic", PS_ENVELOPE_MAGIC "\x01" "abcdef", 15, false},
+    {"binary bytes", "\x00\x01\x02\x03\xff\xfe", 6, false},
+    {"jpeg head", "\xff\xd8\xff\xe0\x00\x10JFIF", 10, false},
+    {"invalid utf-8 lone continuation", "caf\xa9", 0, false},
+    {"invalid utf-8 overlong", "\xc0\xaf", 0, false},
+    {"invalid utf-8 surrogate", "a\xed\xa0\x80z", 0, false},
+    {"truncated utf-8", "abc\xe4\xbd", 0, false},
+    {"control heavy", "ab\x01\x02\x03\x04 text", 0, false},
+};
+
+static void test_readable_text(void **state)
+{
+    (void)state;
+    run_bool_table(readable_text, sizeof(readable_text) / sizeof(readable_text[0]),
+                   ps_detect_readable);
+}
+
+static void test_readable_opaque(void **state)
+{
+    (void)state;
+    run_bool_table(readable_opaque, sizeof(readable_opaque) / sizeof(readable_opaque[0]),
+                   ps_detect_readable);
+}
+
+/* A few control characters in a long text are noise, not binary. */
+static void test_readable_control_threshold(void **state)
+{
+    char buf[200];
+
+    (void)state;
+    memset(buf, 'a', sizeof(buf));
+    for (size_t i = 0; i < sizeof(buf); i += 10)
+        buf[i] = ' ';
+    buf[50] = '\x01';  /* 1 of 200: 0.5% */
+    assert_true(ps_detect_readable(buf, sizeof(buf)));
+    for (size_t i = 0; i < 11; i++)
+        buf[i * 17 + 3] = '\x02'; /* 12 of 200: 6% */
+    assert_false(ps_detect_readable(buf, sizeof(buf)));
+    assert_false(ps_detect_readable(NULL, 0));
+}
+
+/* --- Luhn -------------------------------------------------------------------- */
+
+static const bool_case luhn_cases[] = {
+    {"visa plain", "4111111111111111", 0, true},
+    {"visa spaces", "4111 1111 1111 1111", 0, true},
+    {"visa dashes", "4111-1111-1111-1111", 0, true},
+    {"mastercard spaced", "5500 0000 0000 0004", 0, true},
+    {"amex 15", "378282246310005", 0, true},
+    {"embedded in text", "card: 4012-8888-8888-1881 exp 12/25", 0, true},
+    {"embedded no spaces", "cc=4012888888881881;", 0, true},
+    {"second run valid", "order 12345 card 4111111111111111", 0, true},
+    {"invalid checksum", "4111 1111 1111 1112", 0, false},
+    {"too short", "411111111116", 0, false},
+    {"all zeros", "0000000000000000", 0, false},
+    {"all zeros spaced", "0000 0000 0000 0000", 0, false},
+    {"too long", "41111111111111111111111", 0, false},
+    {"double separator", "4111  1111  1111  1111", 0, false},
+    {"phone number", "+1 555 123 4567", 0, false},
+    {"no digits", "hello world", 0, false},
+    {"empty", "", 0, false},
+    {"trailing separator", "4111111111111111-", 0, true},
+    {"with nul", "x\0" "4111111111111111", 18, true},
+    {"inside a hex hash", "5f4dcc4111111111111111ab", 0, false},
+    {"glued to letters before", "id4111111111111111", 0, false},
+    {"glued to letters after", "4111111111111111x", 0, false},
+    {"glued token then card", "ab4111111111111111, 4111111111111111", 0, true},
+};
+
+static void test_luhn_table(void **state)
+{
+    (void)state;
+    run_bool_table(luhn_cases, sizeof(luhn_cases) / sizeof(luhn_cases[0]), ps_detect_luhn);
+}
+
+/* 19 digits that do pass Luhn: the upper bound is inclusive. */
+static void test_luhn_bounds(void **state)
+{
+    char d[32];
+    unsigned sum = 0;
+
+    (void)state;
+    /* build "123456789012345678X" with X the Luhn check digit */
+    memcpy(d, "123456789012345678", 18);
+    for (int i = 17, pos = 1; i >= 0; i--, pos++) {
+        unsigned v = (unsigned)(d[i] - '0');
+        if (pos % 2 == 1) {
+            v *= 2;
+            if (v > 9)
+                v -= 9;
+        }
+        sum += v;
+    }
+    d[18] = (char)('0' + (10 - sum % 10) % 10);
+    assert_true(ps_detect_luhn(d, 19));
+    d[19] = '1'; /* 20 digits: no longer a card number */
+    assert_false(ps_detect_luhn(d, 20));
+    /* 13 digits, Luhn-valid */
+    assert_true(ps_detect_luhn("4222222222222", 13));
+}
+
+/* --- hash formats --------------------------------------------------------------- */
+
+typedef struct hash_case {
+    const char *name;
+    const char *v;
+    int want;
+} hash_case;
+
+static const hash_case hash_cases[] = {
+    {"md5", "03bccfc2f2bbc59bbcb1341037b14261", PS_HASH_MD5},
+    {"md5 upper", "03BCCFC2F2BBC59BBCB1341037B14261", PS_HASH_MD5},
+    {"sha1", "11f6ad8ec52a2984abaafd7c3b516503785c2072", PS_HASH_SHA1},
+    {"sha256", "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881", PS_HASH_SHA256},
+    {"sha512", "a4abd4448c49562d828115d13a1fccea927f52b4d5459297f8b43e42da89238b"
+               "c13626e43dcb38ddb082488927ec904fb42057443983e88585179d50551afe62", PS_HASH_SHA512},
+    {"bcrypt 2b", "$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW", PS_HASH_BCRYPT},
+    {"bcrypt 2a", "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy", PS_HASH_BCRYPT},
+    {"bcrypt 2y", "$2y$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy", PS_HASH_BCRYPT},
+    {"argon2id", "$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHQ$RdescudvJCsgt3ub+b+dWRWJTmaaJObG", PS_HASH_ARGON2},
+    {"argon2i", "$argon2i$v=19$m=4096,t=3,p=1$c2FsdHNhbHQ$9sTbSlTio3Biev89thdrlKKiCaYsjjYVJxGAL3swxpQ", PS_HASH_ARGON2},
+    {"argon2d no v", "$argon2d$m=4096,t=3,p=1$c2FsdHNhbHQ$9sTbSlTio3Biev89thdrlKKi", PS_HASH_ARGON2},
+    {"scrypt", "$scrypt$ln=16,r=8,p=1$aM15713r3Xsvxbi31lqr1Q$nFNh2CVHVjNldFVKDHDlm4CbdRSCdEBsjjJxD+iCs5E", PS_HASH_SCRYPT},
+    {"scrypt $7$", "$7$C6..../....SodiumChloride$kBGj9fHznVYFQMEn/qDCfrDevf9YDtcDdKvEqHJLV8D", PS_HASH_SCRYPT},
+    {"pbkdf2 passlib", "$pbkdf2-sha256$29000$N2bsPWEMYUyJkTIGgPDeOw$Jd4nAGy9W/eUkqmWMpiH9MzHtVw6V7bhrlbVCMzKQ7c", PS_HASH_PBKDF2},
+    {"pbkdf2 django", "pbkdf2_sha256$260000$q0VSf3RkfSvy$W1hIumaGLs1jMa1ddyO5PVtsVwyJRX2sx/v3RvBxHuw=", PS_HASH_PBKDF2},
+    {"pbkdf2 plain", "$pbkdf2$131000$cK6T8p4z$O6hLEifUb3sRu3/BfPkD3U7xHZg", PS_HASH_PBKDF2},
+    /* near misses */
+    {"31 hex", "03bccfc2f2bbc59bbcb1341037b1426", -1},
+    {"33 hex", "03bccfc2f2bbc59bbcb1341037b142611", -1},
+    {"32 non-hex", "03bccfc2f2bbc59bbcb1341037b1426g", -1},
+    {"32 mixed case", "03bccfc2f2bbc59bbcb1341037B14261", -1},
+    {"md5 with space", " 03bccfc2f2bbc59bbcb1341037b14261", -1},
+    {"md5 with prefix", "md5:03bccfc2f2bbc59bbcb1341037b14261", -1},
+    {"bcrypt too short", "$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMU", -1},
+    {"bcrypt prefix only", "$2b$", -1},
+    {"bcrypt bad cost", "$2b$x2$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW", -1},
+    {"bcrypt bad variant", "$2c$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW", -1},
+    {"argon2 missing hash", "$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHQ", -1},
+    {"argon2 bad params", "$argon2id$v=19$m=x,t=3,p=4$c29tZXNhbHQ$RdescudvJCsgt3ub", -1},
+    {"scrypt too short", "$scrypt$", -1},
+    {"pbkdf2 no fields", "pbkdf2_sha256$", -1},
+    {"word", "password", -1},
+    {"empty", "", -1},
+};
+
+static void test_hash_table(void **state)
+{
+    int bad = 0;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(hash_cases) / sizeof(hash_cases[0]); i++) {
+        int got = ps_detect_hash(hash_cases[i].v, strlen(hash_cases[i].v));
+
+        if (got != hash_cases[i].want) {
+            print_error("case '%s': want %d, got %d\n", hash_cases[i].name,
+                        hash_cases[i].want, got);
+            bad++;
+        }
+    }
+    assert_int_equal(bad, 0);
+}
+
+/* The hash check is on the whole value: NUL-terminated prefixes do not count. */
+static void test_hash_exact_length(void **state)
+{
+    const char *md5 = "03bccfc2f2bbc59bbcb1341037b14261";
+
+    (void)state;
+    assert_int_equal(ps_detect_hash(md5, 32), PS_HASH_MD5);
+    assert_int_equal(ps_detect_hash(md5, 31), -1);
+    assert_int_equal(ps_detect_hash("03bccfc2f2bbc59bbcb1341037b14261\0", 33), -1);
+    assert_int_equal(ps_detect_hash(NULL, 0), -1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_readable_text),
+        cmocka_unit_test(test_readable_opaque),
+        cmocka_unit_test(test_readable_control_threshold),
+        cmocka_unit_test(test_luhn_table),
+        cmocka_unit_test(test_luhn_bounds),
+        cmocka_unit_test(test_hash_table),
+        cmocka_unit_test(test_hash_exact_length),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

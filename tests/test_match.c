@@ -1,0 +1,854 @@
+/*
+ * test_match.c - the matcher: rule sets built with the ruleset.c API, fed
+ * synthetic files and records, asserting exactly which rules fire.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "match.h"
+#include "rules.h"
+#include "util.h"
+
+#define EMAIL_RE "[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}"
+
+/* --- building rule sets ------------------------------------------------------- */
+
+typedef struct tb {
+    ps_ruleset *rs;
+    const char *file;
+} tb;
+
+static tb tb_new(void)
+{
+    tb t;
+
+    assert_int_equal(ps_ruleset_create(&t.rs), PS_OK);
+    t.file = ps_ruleset_intern_file(t.rs, "f.yml");
+    assert_non_null(t.file);
+    return t;
+}
+
+static ps_srcloc at(const tb *t, unsigned line, unsigned col)
+{
+    ps_srcloc a = {t->file, line, col};
+
+    return a;
+}
+
+static uint32_t add_cond(tb *t, ps_cond *c)
+{
+    uint32_t idx;
+
+    if (c->at.file == NULL)
+        c->at = at(t, 1, 1);
+    assert_int_equal(ps_ruleset_add_cond(t->rs, c, &idx), PS_OK);
+    return idx;
+}
+
+static uint32_t pattern(tb *t, ps_target target, const char *expr, unsigned flags,
+                        unsigned line, unsigned col)
+{
+    uint32_t idx;
+
+    assert_int_equal(ps_ruleset_add_pattern(t->rs, target, expr, flags,
+                                            at(t, line, col), &idx), PS_OK);
+    return idx;
+}
+
+static uint32_t c_regex(tb *t, ps_cond_kind kind, const char *expr, unsigned flags)
+{
+    ps_target target = kind == PS_COND_FIELD ? PS_TARGET_FIELD :
+                       kind == PS_COND_VALUE ? PS_TARGET_VALUE : PS_TARGET_PATH;
+    ps_cond c = {.kind = kind};
+
+    c.pattern = pattern(t, target, expr, flags, 2, 3);
+    return add_cond(t, &c);
+}
+
+static uint32_t c_field(tb *t, const char *expr)
+{
+    return c_regex(t, PS_COND_FIELD, expr, PS_PAT_CASELESS);
+}
+
+static uint32_t c_value(tb *t, const char *expr)
+{
+    return c_regex(t, PS_COND_VALUE, expr, 0);
+}
+
+static uint32_t c_path(tb *t, const char *expr)
+{
+    return c_regex(t, PS_COND_PATH, expr, 0);
+}
+
+/* Keywords: caseless literals, consecutive pattern indices. */
+static uint32_t c_keywords(tb *t, const char *const *words, size_t n)
+{
+    ps_cond c = {.kind = PS_COND_KEYWORDS};
+
+    for (size_t i = 0; i < n; i++) {
+        uint32_t idx = pattern(t, PS_TARGET_VALUE, words[i],
+                               PS_PAT_CASELESS | PS_PAT_LITERAL, 4, 5);
+        if (i == 0)
+            c.pattern = idx;
+    }
+    c.npatterns = (uint32_t)n;
+    return add_cond(t, &c);
+}
+
+static uint32_t c_kind(tb *t, ps_cond_kind kind, uint32_t mask)
+{
+    ps_cond c = {.kind = kind, .mask = mask};
+
+    return add_cond(t, &c);
+}
+
+static uint32_t c_readable(tb *t, bool flag)
+{
+    ps_cond c = {.kind = PS_COND_READABLE, .flag = flag};
+
+    return add_cond(t, &c);
+}
+
+static uint32_t c_size(tb *t, uint64_t min, uint64_t max)
+{
+    ps_cond c = {.kind = PS_COND_SIZE, .min = min, .max = max};
+
+    return add_cond(t, &c);
+}
+
+static uint32_t c_group(tb *t, ps_cond_kind kind, size_t n, ...)
+{
+    uint32_t kids[16];
+    ps_cond c = {.kind = kind};
+    va_list ap;
+
+    assert_true(n <= 16);
+    va_start(ap, n);
+    for (size_t i = 0; i < n; i++)
+        kids[i] = va_arg(ap, uint32_t);
+    va_end(ap);
+    assert_int_equal(ps_ruleset_add_children(t->rs, kids, n, &c.first), PS_OK);
+    c.count = (uint32_t)n;
+    return add_cond(t, &c);
+}
+
+static uint32_t c_not(tb *t, uint32_t kid)
+{
+    return c_group(t, PS_COND_NOT, 1, kid);
+}
+
+static uint32_t add_rule(tb *t, const char *id, ps_scope scope, uint32_t cond)
+{
+    ps_rule r = {0};
+
+    r.id = ps_strdup(id);
+    r.title = ps_strdup(id);
+    r.scope = scope;
+    r.cond = cond;
+    r.category = PS_CAT_PLAINTEXT_PII;
+    r.severity = PS_SEV_HIGH;
+    r.at = at(t, 10, 3);
+    assert_non_null(r.id);
+    assert_int_equal(ps_ruleset_add_rule(t->rs, &r), PS_OK);
+    return (uint32_t)(t->rs->nrules - 1);
+}
+
+/* --- running ------------------------------------------------------------------------ */
+
+typedef struct hits {
+    uint32_t rules[64];
+    size_t n;
+    size_t total;
+    int stop_after; /* 0: never stop */
+} hits;
+
+static int on_hit(void *ud, uint32_t rule, const ps_record *rec)
+{
+    hits *h = ud;
+
+    (void)rec;
+    if (h->n < 64)
+        h->rules[h->n++] = rule;
+    h->total++;
+    return h->stop_after > 0 && (int)h->total >= h->stop_after;
+}
+
+typedef struct fixture {
+    tb t;
+    ps_matcher *m;
+    ps_match_ctx *c;
+} fixture;
+
+static void fx_compile(fixture *fx)
+{
+    ps_diag d = {{0}};
+
+    assert_int_equal(ps_matcher_create(fx->t.rs, &fx->m, &d), PS_OK);
+    assert_int_equal(ps_match_ctx_create(fx->m, &fx->c), PS_OK);
+}
+
+static void fx_free(fixture *fx)
+{
+    ps_match_ctx_destroy(fx->c);
+    ps_matcher_destroy(fx->m);
+    ps_ruleset_destroy(fx->t.rs);
+}
+
+static ps_file_facts text_file(const char *path)
+{
+    ps_file_facts f = {0};
+
+    f.rel_path = path;
+    f.size = 100;
+    f.mode = 0640;
+    f.sniff.format = PS_FMT_TEXT;
+    return f;
+}
+
+static ps_record mkrec(const char *field, const char *value, size_t value_len)
+{
+    ps_record r = {0};
+
+    r.field = field;
+    r.field_len = strlen(field);
+    r.value = value;
+    r.value_len = value_len;
+    r.loc.kind = PS_LOC_LINE;
+    r.loc.line = 1;
+    return r;
+}
+
+/* Rules fired for one record, as a bitmask of rule indices (< 32 rules). */
+static uint32_t fire(fixture *fx, const char *field, const char *value, size_t len)
+{
+    ps_record rec = mkrec(field, value, len);
+    hits h = {{0}, 0, 0, 0};
+    uint32_t mask = 0;
+
+    assert_int_equal(ps_match_record(fx->c, &rec, on_hit, &h), PS_OK);
+    for (size_t i = 0; i < h.n; i++) {
+        assert_true(i == 0 || h.rules[i] > h.rules[i - 1]); /* rule order */
+        mask |= 1u << h.rules[i];
+    }
+    return mask;
+}
+
+static uint32_t fire_s(fixture *fx, const char *field, const char *value)
+{
+    return fire(fx, field, value, strlen(value));
+}
+
+static uint32_t fire_file(fixture *fx, const ps_file_facts *f)
+{
+    hits h = {{0}, 0, 0, 0};
+    uint32_t mask = 0;
+
+    assert_int_equal(ps_match_file(fx->c, f, on_hit, &h), PS_OK);
+    for (size_t i = 0; i < h.n; i++)
+        mask |= 1u << h.rules[i];
+    return mask;
+}
+
+#define B(i) (1u << (i))
+
+/* --- record rules ----------------------------------------------------------------- */
+
+/* Field regex + readable: a chat message column holding readable text. */
+static void test_plaintext_message(void **state)
+{
+    fixture fx = {tb_new(), NULL, NULL};
+    ps_file_facts f = text_file("chat.jsonl");
+    uint32_t r;
+
+    (void)state;
+    r = add_rule(&fx.t, "msg", PS_SCOPE_RECORD,
+                 c_group(&fx.t, PS_COND_ALL, 2, c_field(&fx.t, "^/?(message|body|text)$"),
+                         c_readable(&fx.t, true)));
+    fx_compile(&fx);
+    ps_match_file_begin(fx.c, &f);
+    assert_int_equal(fire_s(&fx, "message", "see you at the park after school"), B(r));
+    assert_int_equal(fire_s(&fx, "/Body", "hi mum"), B(r));
+    assert_int_equal(fire_s(&fx, "message", "SeV3WdAD6J+Fwvo6X38o7KZhPWvBK9jj4d+bvylt6rM="), 0);
+    assert_int_equal(fire_s(&fx, "email", "see you at the park"), 0);
+    assert_int_equal(fire_s(&fx, "messages", "see you at the park"), 0);
+    assert_int_equal(fire_s(&fx, "message", ""), 0);
+    fx_free(&fx);
+}
+
+/* Value regex somewhere inside a log line; its span is the email alone. */
+static void test_value_email_and_span(void **state)
+{
+    fixture fx = {tb_new(), NULL, NULL};
+    ps_file_facts f = text_file("logs/app.log");
+    const char *line = "login ok user=jo@ex.com ip=1.2.3.4";
+    ps_record rec = mkrec("", line, strlen(line));
+    size_t s = 99, e = 99;
+    uint32_t r;
+
+    (void)state;
+    r = add_rule(&fx.t, "email", PS_SCOPE_RECORD, c_value(&fx.t, EMAIL_RE));
+    fx_compile(&fx);
+    ps_match_file_begin(fx.c, &f);
+    assert_int_equal(fire_s(&fx, "", line), B(r));
+    assert_int_equal(fire_s(&fx, "", "login failed for user 42"), 0);
+    ps_match_span(fx.c, r, &rec, &s, &e);
+    assert_int_equal(s, 14);
+    assert_int_equal(e, 23);
+    assert_memory_equal(line + s, "jo@ex.com", e - s);
+    /* no match: the whole value */
+    rec = mkrec("", "nothing", 7);
+    ps_match_span(fx.c, r, &rec, &s, &e);
+    assert_int_equal(s, 0);
+    assert_int_equal(e, 7);
+    fx_free(&fx);
+}
+
+/* Keywords: caseless literals; metacharacters in them are literal. */
+static void test_keywords_caseless_literal(void **state)
+{
+    static const char *const words[] = {"mother's maiden name", "first pet (name)", "a.b"};
+    fixture fx = {tb_new(), NULL, NULL};
+    ps_file_facts f = text_file("notes.txt");
+    const char *v = "Q: What is your MOTHER'S Maiden Name? A: smith";
+    ps_record rec = mkrec("", v, strlen(v));
+    size_t s, e;
+    uint32_t r;
+
+    (void)state;
+    r = add_rule(&fx.t, "kw", PS_SCOPE_RECORD, c_keywords(&fx.t, words, 3));
+    fx_compile(&fx);
+    ps_match_file_begin(fx.c, &f);
+    assert_int_equal(fire_s(&fx, "", v), B(r));
+    assert_int_equal(fire_s(&fx, "", "your First Pet (Name)?"), B(r));
+    assert_int_equal(fire_s(&fx, "", "your first pet name?"), 0); /* parens are literal */
+    assert_int_equal(fire_s(&fx, "", "a.b"), B(r));
+    assert_int_equal(fire_s(&fx, "", "axb"), 0);                 /* dot is literal */
+    assert_int_equal(fire_s(&fx, "", "mothers maiden name"), 0);
+    ps_match_span(fx.c, r, &rec, &s, &e);
+    assert_int_equal(s, 16);
+    assert_int_equal(e, 36);
+    fx_free(&fx);
+}
+
+/* Hash format in a password field; NOT(hash) for plain-text passwords. */
+static void test_hash_and_not(void **state)
+{
+    fixture fx = {tb_new(), NULL, NULL};
+    ps_file_facts f = text_file("users.csv");
+    uint32_t weak, plain, pw;
+
+    (void)state;
+    pw = c_field(&fx.t, "pass(word)?$");
+    weak = add_rule(&fx.t, "weak-hash", PS_SCOPE_RECORD,
+                    c_group(&fx.t, PS_COND_ALL, 2, pw,
+                            c_kind(&fx.t, PS_COND_HASH,
+                                   B(PS_HASH_MD5) | B(PS_HASH_SHA1))));
+    plain = add_rule(&fx.t, "plain-pw", PS_SCOPE_RECORD,
+                     c_group(&fx.t, PS_COND_ALL, 3, pw, c_readable(&fx.t, true),
+                             c_not(&fx.t, c_kind(&fx.t, PS_COND_HASH, 0xffu))));
+    fx_compile(&fx);
+    ps_match_file_begin(fx.c, &f);
+    assert_int_equal(fire_s(&fx, "password", "03bccfc2f2bbc59bbcb1341037b14261"), B(weak));
+    assert_int_equal(fire_s(&fx, "PASSWORD", "11f6ad8ec52a2984abaafd7c3b516503785c2072"), B(weak));
+    assert_int_equal(fire_s(&fx, "password",
+                            "$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW"), 0);
+    assert_int_equal(fire_s(&fx, "user_pass", "sparkle7"), B(plain));
+    assert_int_equal(fire_s(&fx, "username", "03bccfc2f2bbc59bbcb1341037b14261"), 0);
+    assert_int_equal(fire_s(&fx, "username", "sparkle7"), 0);
+    fx_free(&fx);
+}
+
+/* ANY over value regexes, and Luhn. */
+static void test_any_and_luhn(void **state)
+{
+    fixture fx = {tb_new(), NULL, NULL};
+    ps_file_facts f = text_file("orders.csv");
+    uint32_t any, card;
+
+    (void)state;
+    any = add_rule(&fx.t, "any", PS_SCOPE_RECORD,
+                   c_group(&fx.t, PS_COND_ANY, 2, c_value(&fx.t, "\\bfoo\\b"),
+                           c_value(&fx.t, "bar[0-9]+")));
+    card = add_rule(&fx.t, "card", PS_SCOPE_RECORD, c_kind(&fx.t, PS_COND_LUHN, 0));
+    fx_compile(&fx);
+    ps_match_file_begin(fx.c, &f);
+    assert_int_equal(fire_s(&fx, "x", "a foo b"), B(any));
+    assert_int_equal(fire_s(&fx, "x", "bar12"), B(any));
+    assert_int_equal(fire_s(&fx, "x", "food bar"), 0);
+    assert_int_equal(fire_s(&fx, "cc", "4111 1111 1111 1111"), B(card));
+    assert_int_equal(fire_s(&fx, "cc", "4111 1111 1111 1112"), 0);
+    assert_int_equal(fire_s(&fx, "cc", "foo 4111-1111-1111-1111"), B(any) | B(card));
+    fx_free(&fx);
+}
+
+/* A value holding NUL bytes is scanned to its full length. */
+static void test_value_with_nul(void **state)
+{
+    static const char v[] = "abc\0\0def jo@ex.com \0tail";
+    fixture fx = {tb_new(), NULL, NULL};
+    ps_file_facts f = text_file("db.sqlite");
+    ps_record rec = mkrec("blob", v, sizeof(v) - 1);
+    size_t s, e;
+    uint32_t r, kw;
+    static const char *const words[] = {"tail"};
+
+    (void)state;
+    r = add_rule(&fx.t, "email", PS_SCOPE_RECORD, c_value(&fx.t, EMAIL_RE));
+    kw = add_rule(&fx.t, "kw", PS_SCOPE_RECORD, c_keywords(&fx.t, words, 1));
+    fx_compile(&fx);
+    ps_match_file_begin(fx.c, &f);
+    assert_int_equal(fire(&fx, "blob", v, sizeof(v) - 1), B(r) | B(kw));
+    assert_int_equal(fire(&fx, "blob", v, 5), 0);
+    ps_match_span(fx.c, r, &rec, &s, &e);
+    assert_int_equal(s, 9);
+    assert_int_equal(e, 18);
+    ps_match_span(fx.c, kw, &rec, &s, &e);
+    assert_int_equal(s, 20);
+    assert_int_equal(e, 24);
+    fx_free(&fx);
+}
+
+/* --- file facts ---------------------------------------------------------------------- */
+
+typedef struct facts_case {
+    const char *name;
+    const char *path;
+    ps_format format;
+    ps_media media;
+    unsigned mode;
+    uint64_t size;
+    uint32_t beside;
+    uint32_t want; /* bitmask of rules (see test_file_facts) */
+} facts_case;
+
+/* Rule order in test_file_facts. */
+enum { R_IMAGE, R_SQLITE, R_WORLD_R, R_WORLD_W, R_GROUP_W, R_ENV, R_BIG, R_BESIDE };
+
+static const facts_case facts_cases[] = {
+    {"jpeg photo", "photos/kid.jpg", PS_FMT_MEDIA, PS_MEDIA_JPEG, 0600, 10, 0, B(R_IMAGE)},
+    {"wav audio", "voice/1.wav", PS_FMT_MEDIA, PS_MEDIA_WAV, 0600, 10, 0, 0},
+    {"sqlite", "db/app.sqlite", PS_FMT_SQLITE, PS_MEDIA_NONE, 0600, 10, 0, B(R_SQLITE)},
+    {"world readable", "a.txt", PS_FMT_TEXT, PS_MEDIA_NONE, 0644, 10, 0, B(R_WORLD_R)},
+    {"world writable", "a.txt", PS_FMT_TEXT, PS_MEDIA_NONE, 0602, 10, 0, B(R_WORLD_W)},
+    {"group writable", "a.txt", PS_FMT_TEXT, PS_MEDIA_NONE, 0660, 10, 0, B(R_GROUP_W)},
+    {"private", "a.txt", PS_FMT_TEXT, PS_MEDIA_NONE, 0640, 10, 0, 0},
+    {"dotenv", "app/.env", PS_FMT_TEXT, PS_MEDIA_NONE, 0600, 10, 0, B(R_ENV)},
+    {"dotenv not at end", "app/.env.bak", PS_FMT_TEXT, PS_MEDIA_NONE, 0600, 10, 0, 0},
+    {"big", "a.bin", PS_FMT_UNKNOWN, PS_MEDIA_NONE, 0600, 1u << 20, 0, B(R_BIG)},
+    {"size lower bound", "a.bin", PS_FMT_UNKNOWN, PS_MEDIA_NONE, 0600, 1024, 0, B(R_BIG)},
+    {"size below", "a.bin", PS_FMT_UNKNOWN, PS_MEDIA_NONE, 0600, 1023, 0, 0},
+    {"key beside ciphertext", "keys/k.pem", PS_FMT_TEXT, PS_MEDIA_NONE, 0600, 10,
+     B(PS_FMT_CIPHERTEXT) | B(PS_FMT_TEXT), B(R_BESIDE)},
+    {"beside only text", "keys/k.pem", PS_FMT_TEXT, PS_MEDIA_NONE, 0600, 10, B(PS_FMT_TEXT), 0},
+    {"many at once", "x/.env", PS_FMT_SQLITE, PS_MEDIA_NONE, 0666, 4096,
+     B(PS_FMT_CIPHERTEXT), B(R_SQLITE) | B(R_WORLD_R) | B(R_WORLD_W) | B(R_GROUP_W) |
+     B(R_ENV) | B(R_BIG) | B(R_BESIDE)},
+};
+
+static void test_file_facts(void **state)
+{
+    fixture fx = {tb_new(), NULL, NULL};
+    tb *t = &fx.t;
+    int bad = 0;
+
+    (void)state;
+    assert_int_equal(add_rule(t, "image", PS_SCOPE_FILE,
+                              c_kind(t, PS_COND_MEDIA, B(PS_MEDIA_JPEG) | B(PS_MEDIA_PNG))), R_IMAGE);
+    assert_int_equal(add_rule(t, "sqlite", PS_SCOPE_FILE,
+                              c_kind(t, PS_COND_FORMAT, B(PS_FMT_SQLITE))), R_SQLITE);
+    assert_int_equal(add_rule(t, "o+r", PS_SCOPE_FILE,
+                              c_kind(t, PS_COND_MODE, B(PS_MODE_WORLD_READABLE))), R_WORLD_R);
+    assert_int_equal(add_rule(t, "o+w", PS_SCOPE_FILE,
+                              c_kind(t, PS_COND_MODE, B(PS_MODE_WORLD_WRITABLE))), R_WORLD_W);
+    assert_int_equal(add_rule(t, "g+w", PS_SCOPE_FILE,
+                              c_kind(t, PS_COND_MODE, B(PS_MODE_GROUP_WRITABLE))), R_GROUP_W);
+    assert_int_equal(add_rule(t, "env", PS_SCOPE_FILE, c_path(t, "(^|/)\\.env$")), R_ENV);
+    assert_int_equal(add_rule(t, "big", PS_SCOPE_FILE, c_size(t, 1024, UINT64_MAX)), R_BIG);
+    assert_int_equal(add_rule(t, "beside", PS_SCOPE_FILE,
+                              c_kind(t, PS_COND_BESIDE, B(PS_FMT_CIPHERTEXT))), R_BESIDE);
+    fx_compile(&fx);
+    for (size_t i = 0; i < sizeof(facts_cases) / sizeof(facts_cases[0]); i++) {
+        const facts_case *fc = &facts_cases[i];
+        ps_file_facts f = {0};
+        uint32_t got;
+
+        f.rel_path = fc->path;
+        f.sniff.format = fc->format;
+        f.sniff.media = fc->media;
+        f.mode = fc->mode;
+        f.size = fc->size;
+        f.beside = fc->beside;
+        got = fire_file(&fx, &f);
+        if (got != fc->want) {
+            print_error("case '%s': want %#x, got %#x\n", fc->name, fc->want, got);
+            bad++;
+        }
+    }
+    assert_int_equal(bad, 0);
+    fx_free(&fx);
+}
+
+/*
+ * Scopes stay apart: record rules never fire from ps_match_file, file rules
+ * never from ps_match_record; record detectors are false in file scope; a
+ * record rule on file facts only is answered per file, not once forever.
+ */
+static void test_scope_separation(void **state)
+{
+    fixture fx = {tb_new(), NULL, NULL};
+    tb *t = &fx.t;
+    ps_file_facts sq = text_file("a.sqlite"), txt = text_file("b.txt");
+    ps_record jpeg_blob = mkrec("photo", "\xff\xd8\xff", 3);
+    hits h = {{0}, 0, 0, 0};
+    uint32_t rec_fmt, rec_media, file_fmt, file_val, file_notval;
+
+    (void)state;
+    sq.sniff.format = PS_FMT_SQLITE;
+    rec_fmt = add_rule(t, "rec-fmt", PS_SCOPE_RECORD, c_kind(t, PS_COND_FORMAT, B(PS_FMT_SQLITE)));
+    rec_media = add_rule(t, "rec-media", PS_SCOPE_RECORD, c_kind(t, PS_COND_MEDIA, B(PS_MEDIA_JPEG)));
+    file_fmt = add_rule(t, "file-fmt", PS_SCOPE_FILE, c_kind(t, PS_COND_FORMAT, B(PS_FMT_SQLITE)));
+    file_val = add_rule(t, "file-val", PS_SCOPE_FILE, c_value(t, "x"));
+    file_notval = add_rule(t, "file-notval", PS_SCOPE_FILE, c_not(t, c_readable(t, true)));
+    fx_compile(&fx);
+
+    ps_match_file_begin(fx.c, &sq);
+    assert_int_equal(fire_s(&fx, "a", "x"), B(rec_fmt));
+    assert_int_equal(fire_s(&fx, "b", "y"), B(rec_fmt));
+    jpeg_blob.media = PS_MEDIA_JPEG;
+    assert_int_equal(ps_match_record(fx.c, &jpeg_blob, on_hit, &h), PS_OK);
+    assert_int_equal(h.n, 2);
+    assert_int_equal(h.rules[0], rec_fmt);
+    assert_int_equal(h.rules[1], rec_media);
+    ps_match_file_begin(fx.c, &txt);
+    assert_int_equal(fire_s(&fx, "a", "x"), 0);
+
+    assert_int_equal(fire_file(&fx, &sq), B(file_fmt) | B(file_notval));
+    assert_int_equal(fire_file(&fx, &txt), B(file_notval));
+    (void)file_val;
+    fx_free(&fx);
+}
+
+/* A callback that returns non-zero stops matching with PS_ERR_STOP. */
+static void test_stop(void **state)
+{
+    fixture fx = {tb_new(), NULL, NULL};
+    ps_file_facts f = text_file("a.txt");
+    ps_record rec = mkrec("", "abc", 3);
+    hits h = {{0}, 0, 0, 1};
+
+    (void)state;
+    add_rule(&fx.t, "a", PS_SCOPE_RECORD, c_value(&fx.t, "a"));
+    add_rule(&fx.t, "b", PS_SCOPE_RECORD, c_value(&fx.t, "b"));
+    add_rule(&fx.t, "f", PS_SCOPE_FILE, c_kind(&fx.t, PS_COND_FORMAT, B(PS_FMT_TEXT)));
+    add_rule(&fx.t, "g", PS_SCOPE_FILE, c_kind(&fx.t, PS_COND_FORMAT, B(PS_FMT_TEXT)));
+    fx_compile(&fx);
+    ps_match_file_begin(fx.c, &f);
+    assert_int_equal(ps_match_record(fx.c, &rec, on_hit, &h), PS_ERR_STOP);
+    assert_int_equal(h.total, 1);
+    h.total = 0;
+    h.n = 0;
+    assert_int_equal(ps_match_file(fx.c, &f, on_hit, &h), PS_ERR_STOP);
+    assert_int_equal(h.total, 1);
+    fx_free(&fx);
+}
+
+/* --- compile errors ------------------------------------------------------------------- */
+
+typedef struct bad_case {
+    const char *expr;
+    ps_target target;
+    unsigned line, col;
+    const char *prefix;
+} bad_case;
+
+static void test_bad_regex(void **state)
+{
+    static const bad_case cases[] = {
+        {"(unclosed", PS_TARGET_VALUE, 3, 7, "f.yml:3:7: bad regex: "},
+        {"[z-a]", PS_TARGET_FIELD, 5, 9, "f.yml:5:9: bad regex: "},
+        {"a**", PS_TARGET_PATH, 8, 2, "f.yml:8:2: bad regex: "},
+        {"x*", PS_TARGET_VALUE, 11, 4, "f.yml:11:4: bad regex: "}, /* matches empty */
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        tb t = tb_new();
+        ps_matcher *m = (ps_matcher *)&t; /* must be reset to NULL on failure */
+        ps_diag d = {{0}};
+        ps_cond c = {0};
+        uint32_t ok_pat, bad_pat, ci;
+
+        /* a good pattern first, so the error index must be mapped back */
+        ok_pat = pattern(&t, cases[i].target, "fine", 0, 1, 1);
+        bad_pat = pattern(&t, cases[i].target, cases[i].expr, 0, cases[i].line, cases[i].col);
+        c.kind = cases[i].target == PS_TARGET_FIELD ? PS_COND_FIELD :
+                 cases[i].target == PS_TARGET_VALUE ? PS_COND_VALUE : PS_COND_PATH;
+        c.pattern = bad_pat;
+        ci = add_cond(&t, &c);
+        add_rule(&t, "r", PS_SCOPE_RECORD, ci);
+        (void)ok_pat;
+        assert_int_equal(ps_matcher_create(t.rs, &m, &d), PS_ERR_RULE);
+        assert_null(m);
+        if (strncmp(d.msg, cases[i].prefix, strlen(cases[i].prefix)) != 0)
+            fail_msg("case %zu: diag '%s'", i, d.msg);
+        assert_true(strlen(d.msg) > strlen(cases[i].prefix));
+        ps_ruleset_destroy(t.rs);
+    }
+}
+
+/* An empty rule set compiles and matches nothing. */
+static void test_empty_ruleset(void **state)
+{
+    fixture fx = {tb_new(), NULL, NULL};
+    ps_file_facts f = text_file("a.txt");
+    size_t s, e;
+    ps_record rec = mkrec("f", "value", 5);
+
+    (void)state;
+    fx_compile(&fx);
+    assert_ptr_equal(ps_matcher_rules(fx.m), fx.t.rs);
+    ps_match_file_begin(fx.c, &f);
+    assert_int_equal(fire_s(&fx, "f", "value"), 0);
+    assert_int_equal(fire_file(&fx, &f), 0);
+    ps_match_span(fx.c, 0, &rec, &s, &e);
+    assert_int_equal(s, 0);
+    assert_int_equal(e, 5);
+    fx_free(&fx);
+}
+
+/* --- the field cache and steady state ------------------------------------------- */
+
+/*
+ * Same field names over many records, then more distinct names than the
+ * cache holds: answers must not depend on whether a name was cached.
+ */
+static void test_field_cache(void **state)
+{
+    fixture fx = {tb_new(), NULL, NULL};
+    ps_file_facts f = text_file("big.csv");
+    uint32_t r;
+    char name[64];
+
+    (void)state;
+    r = add_rule(&fx.t, "pw", PS_SCOPE_RECORD, c_field(&fx.t, "^pass"));
+    fx_compile(&fx);
+    for (int file = 0; file < 2; file++) {
+        ps_match_file_begin(fx.c, &f);
+        for (int i = 0; i < 3000; i++) {
+            const char *fields[] = {"password", "username", "Passcode"};
+            uint32_t want = i % 3 == 1 ? 0 : B(r);
+
+            assert_int_equal(fire_s(&fx, fields[i % 3], "v"), want);
+        }
+        /* 1000 distinct names overflow the table (and then the key arena) */
+        for (int i = 0; i < 1000; i++) {
+            int n = snprintf(name, sizeof(name), "%s_%d_%040d", i % 2 ? "pass" : "user", i, i);
+
+            assert_true(n > 0 && (size_t)n < sizeof(name));
+            assert_int_equal(fire_s(&fx, name, "v"), i % 2 ? B(r) : 0);
+        }
+        assert_int_equal(fire_s(&fx, "password", "v"), B(r));
+        assert_int_equal(fire_s(&fx, "", "v"), 0);
+    }
+    fx_free(&fx);
+}
+
+/*
+ * 10,000 records through a mixed rule set.  Counts must be exact; under
+ * valgrind this also shows the record path neither leaks nor grows.
+ */
+static void test_many_records(void **state)
+{
+    fixture fx = {tb_new(), NULL, NULL};
+    tb *t = &fx.t;
+    ps_file_facts f = text_file("chat.jsonl");
+    static const char *const words[] = {"secret"};
+    hits h = {{0}, 0, 0, 0};
+    size_t want = 0;
+    char buf[128];
+
+    (void)state;
+    add_rule(t, "email", PS_SCOPE_RECORD, c_value(t, EMAIL_RE));
+    add_rule(t, "msg", PS_SCOPE_RECORD,
+             c_group(t, PS_COND_ALL, 2, c_field(t, "message"), c_readable(t, true)));
+    add_rule(t, "kw", PS_SCOPE_RECORD, c_keywords(t, words, 1));
+    fx_compile(&fx);
+    ps_match_file_begin(fx.c, &f);
+    for (int i = 0; i < 10000; i++) {
+        int n;
+        ps_record rec;
+
+        switch (i % 4) {
+        case 0: /* email + message */
+            n = snprintf(buf, sizeof(buf), "mail me at kid%d@example.com", i);
+            want += 2;
+            break;
+        case 1: /* message only */
+            n = snprintf(buf, sizeof(buf), "hello number %d", i);
+            want += 1;
+            break;
+        case 2: /* keyword + message */
+            n = snprintf(buf, sizeof(buf), "it is a SECRET %d", i);
+            want += 2;
+            break;
+        default: /* opaque: nothing */
+            n = snprintf(buf, sizeof(buf), "SeV3WdAD6J+Fwvo6X38o7KZhPWvBK9jj4d+bvylt6rM=");
+            break;
+        }
+        rec = mkrec("message", buf, (size_t)n);
+        h.n = 0;
+        assert_int_equal(ps_match_record(fx.c, &rec, on_hit, &h), PS_OK);
+    }
+    assert_int_equal(h.total, want);
+    fx_free(&fx);
+}
+
+/* ps_match_rule: one rule, either scope. */
+static void test_match_rule(void **state)
+{
+    fixture fx = {tb_new(), NULL, NULL};
+    ps_file_facts f = text_file("a.txt");
+    ps_record rec = mkrec("email", "jo@ex.com", 9);
+    bool matched = true;
+    uint32_t r, fr;
+
+    (void)state;
+    r = add_rule(&fx.t, "email", PS_SCOPE_RECORD, c_value(&fx.t, EMAIL_RE));
+    fr = add_rule(&fx.t, "txt", PS_SCOPE_FILE, c_path(&fx.t, "\\.txt$"));
+    fx_compile(&fx);
+    assert_int_equal(ps_match_rule(fx.c, r, &f, &rec, &matched), PS_OK);
+    assert_true(matched);
+    rec = mkrec("email", "nobody", 6);
+    assert_int_equal(ps_match_rule(fx.c, r, &f, &rec, &matched), PS_OK);
+    assert_false(matched);
+    assert_int_equal(ps_match_rule(fx.c, fr, &f, NULL, &matched), PS_OK);
+    assert_true(matched);
+    f.rel_path = "a.md";
+    assert_int_equal(ps_match_rule(fx.c, fr, &f, &rec, &matched), PS_OK);
+    assert_false(matched);
+    assert_int_equal(ps_match_rule(fx.c, 99, &f, &rec, &matched), PS_ERR_USAGE);
+    fx_free(&fx);
+}
+
+/* --- rule tests (ruletest.c) ------------------------------------------------------ */
+
+typedef struct msgs {
+    char text[8][256];
+    size_t n;
+} msgs;
+
+static void on_msg(void *ud, const char *msg)
+{
+    msgs *m = ud;
+
+    if (m->n < 8)
+        ps_strlcpy(m->text[m->n++], msg, sizeof(m->text[0]));
+}
+
+static void add_example(tb *t, uint32_t rule, bool expect, const char *field,
+                        const char *value, unsigned line)
+{
+    ps_rule *r = &t->rs->rules[rule];
+    ps_example *ex;
+
+    r->examples = realloc(r->examples, (r->nexamples + 1) * sizeof(*ex));
+    assert_non_null(r->examples);
+    ex = &r->examples[r->nexamples++];
+    memset(ex, 0, sizeof(*ex));
+    ex->expect_match = expect;
+    ex->field = field != NULL ? ps_strdup(field) : NULL;
+    ex->value = ps_strdup(value);
+    ex->value_len = strlen(value);
+    ex->format = PS_FMT_TEXT;
+    ex->mode = 0640;
+    ex->at = at(t, line, 7);
+}
+
+static void test_rules_test(void **state)
+{
+    fixture fx = {tb_new(), NULL, NULL};
+    tb *t = &fx.t;
+    msgs got = {{{0}}, 0};
+    size_t passed = 99, failed = 99;
+    uint32_t good, wrong, lonely, file_rule;
+
+    (void)state;
+    good = add_rule(t, "good", PS_SCOPE_RECORD,
+                    c_group(t, PS_COND_ALL, 2, c_field(t, "^email$"), c_value(t, EMAIL_RE)));
+    add_example(t, good, true, "email", "jo@ex.com", 20);
+    add_example(t, good, false, "email", "not an address", 21);
+    add_example(t, good, false, "name", "jo@ex.com", 22);
+    wrong = add_rule(t, "wrong", PS_SCOPE_RECORD, c_value(t, "cat"));
+    add_example(t, wrong, true, NULL, "dog", 30);     /* fails */
+    add_example(t, wrong, false, NULL, "a cat", 31);  /* fails */
+    add_example(t, wrong, true, NULL, "cat", 32);
+    lonely = add_rule(t, "lonely", PS_SCOPE_RECORD, c_value(t, "x"));
+    add_example(t, lonely, true, NULL, "x", 40);
+    file_rule = add_rule(t, "ftxt", PS_SCOPE_FILE, c_path(t, "\\.txt$"));
+    add_example(t, file_rule, true, NULL, "", 50);   /* path defaults to example.txt */
+    add_example(t, file_rule, false, NULL, "", 51);
+    t->rs->rules[file_rule].examples[1].path = ps_strdup("photo.jpg");
+    fx_compile(&fx);
+
+    assert_int_equal(ps_rules_test(fx.m, on_msg, &got, &passed, &failed), PS_ERR_RULE);
+    assert_int_equal(passed, 7);
+    assert_int_equal(failed, 3);
+    assert_int_equal(got.n, 3);
+    assert_string_equal(got.text[0], "f.yml:30:7: rule wrong: example expected to match but did not");
+    assert_string_equal(got.text[1], "f.yml:31:7: rule wrong: example expected no match but matched");
+    assert_string_equal(got.text[2],
+                        "f.yml:10:3: rule lonely: needs at least one match and one no-match example");
+    (void)good;
+    fx_free(&fx);
+}
+
+static void test_rules_test_all_pass(void **state)
+{
+    fixture fx = {tb_new(), NULL, NULL};
+    tb *t = &fx.t;
+    size_t passed = 0, failed = 99;
+    uint32_t r;
+
+    (void)state;
+    r = add_rule(t, "card", PS_SCOPE_RECORD, c_kind(t, PS_COND_LUHN, 0));
+    add_example(t, r, true, "cc", "4111 1111 1111 1111", 5);
+    add_example(t, r, false, "cc", "4111 1111 1111 1112", 6);
+    fx_compile(&fx);
+    assert_int_equal(ps_rules_test(fx.m, NULL, NULL, &passed, &failed), PS_OK);
+    assert_int_equal(passed, 2);
+    assert_int_equal(failed, 0);
+    fx_free(&fx);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_plaintext_message),
+        cmocka_unit_test(test_value_email_and_span),
+        cmocka_unit_test(test_keywords_caseless_literal),
+        cmocka_unit_test(test_hash_and_not),
+        cmocka_unit_test(test_any_and_luhn),
+        cmocka_unit_test(test_value_with_nul),
+        cmocka_unit_test(test_file_facts),
+        cmocka_unit_test(test_scope_separation),
+        cmocka_unit_test(test_stop),
+        cmocka_unit_test(test_bad_regex),
+        cmocka_unit_test(test_empty_ruleset),
+        cmocka_unit_test(test_field_cache),
+        cmocka_unit_test(test_many_records),
+        cmocka_unit_test(test_match_rule),
+        cmocka_unit_test(test_rules_test),
+        cmocka_unit_test(test_rules_test_all_pass),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

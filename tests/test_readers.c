@@ -1,0 +1,808 @@
+/*
+ * test_readers.c - every reader on small inputs written to a scratch
+ * directory at test time: records are collected and compared exactly
+ * (field, value, location), and error cases check that the records before
+ * (and after) a bad spot are still emitted.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "read.h"
+#include "sniff.h"
+#include "util.h"
+
+/* ------------------------------------------------------------ helpers */
+
+typedef struct tmp_state {
+    char dir[64];
+    int next;
+} tmp_state;
+
+/* A record copied out of the callback (its strings are borrowed). */
+typedef struct rec_copy {
+    char *field;
+    char *value;
+    size_t value_len;
+    ps_loc_kind kind;
+    uint64_t line;
+    char *table, *column, *pointer;
+    int64_t row;
+    ps_media media;
+} rec_copy;
+
+typedef struct collect {
+    rec_copy *r;
+    size_t n, cap;
+    size_t stop_after; /* 0: never stop */
+} collect;
+
+static char *dup_or_null(const char *s)
+{
+    return s != NULL ? ps_strdup(s) : NULL;
+}
+
+static int collect_fn(void *ud, const ps_record *rec)
+{
+    collect *c = ud;
+    rec_copy *r;
+
+    if (ps_grow(&c->r, &c->cap, c->n + 1, sizeof(rec_copy)) != PS_OK)
+        return 1;
+    r = &c->r[c->n++];
+    memset(r, 0, sizeof(*r));
+    r->field = ps_strndup(rec->field, rec->field_len);
+    assert_non_null(rec->value);
+    r->value = ps_strndup(rec->value, rec->value_len);
+    r->value_len = rec->value_len;
+    r->kind = rec->loc.kind;
+    r->line = rec->loc.line;
+    r->table = dup_or_null(rec->loc.table);
+    r->column = dup_or_null(rec->loc.column);
+    r->pointer = dup_or_null(rec->loc.pointer);
+    r->row = rec->loc.row;
+    r->media = rec->media;
+    return c->stop_after != 0 && c->n >= c->stop_after;
+}
+
+static void collect_free(collect *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        free(c->r[i].field);
+        free(c->r[i].value);
+        free(c->r[i].table);
+        free(c->r[i].column);
+        free(c->r[i].pointer);
+    }
+    free(c->r);
+    memset(c, 0, sizeof(*c));
+}
+
+static void tmp_path(void **state, const char *name, char *out, size_t n)
+{
+    tmp_state *ts = *state;
+
+    snprintf(out, n, "%s/%s", ts->dir, name);
+}
+
+static void write_file(const char *path, const void *data, size_t n)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, data, n), (ssize_t)n);
+    close(fd);
+}
+
+/* Run reader r over the file at path (sniffed, with an optional delimiter). */
+static ps_status run_path(const ps_reader *r, const char *path, char delim,
+                          size_t max_record, collect *out, ps_diag *diag)
+{
+    unsigned char head[PS_SNIFF_HEAD];
+    struct stat sb;
+    ps_source src;
+    ssize_t got;
+    ps_status st;
+    int fd = open(path, O_RDONLY);
+
+    assert_true(fd >= 0);
+    assert_int_equal(fstat(fd, &sb), 0);
+    got = pread(fd, head, sizeof(head), 0);
+    assert_true(got >= 0);
+    memset(&src, 0, sizeof(src));
+    src.fd = fd;
+    src.open_path = path;
+    src.rel_path = strrchr(path, '/') + 1;
+    src.size = (uint64_t)sb.st_size;
+    src.sniff = ps_sniff_buffer(head, (size_t)got, src.rel_path, src.size);
+    if (delim != 0)
+        src.sniff.delimiter = delim;
+    src.max_record = max_record ? max_record : 1u << 20;
+    diag->msg[0] = '\0';
+    st = r->read(&src, collect_fn, out, diag);
+    close(fd);
+    return st;
+}
+
+/* Write data to a fresh file in the scratch directory and run r over it. */
+static ps_status run(void **state, const ps_reader *r, const char *data,
+                     size_t n, char delim, size_t max_record, collect *out,
+                     ps_diag *diag)
+{
+    tmp_state *ts = *state;
+    char name[32], path[128];
+
+    snprintf(name, sizeof(name), "in%d", ts->next++);
+    tmp_path(state, name, path, sizeof(path));
+    write_file(path, data, n);
+    return run_path(r, path, delim, max_record, out, diag);
+}
+
+#define RUN(r, s, delim, max, c, d) run(state, (r), (s), strlen(s), (delim), (max), (c), (d))
+
+static void expect_line(const collect *c, size_t i, const char *field,
+                        const char *value, uint64_t line)
+{
+    assert_true(i < c->n);
+    assert_string_equal(c->r[i].field, field);
+    assert_string_equal(c->r[i].value, value);
+    assert_int_equal(c->r[i].kind, PS_LOC_LINE);
+    assert_int_equal(c->r[i].line, line);
+}
+
+static void expect_cell(const collect *c, size_t i, const char *table,
+                        const char *column, int64_t row, const char *value)
+{
+    assert_true(i < c->n);
+    assert_int_equal(c->r[i].kind, PS_LOC_CELL);
+    assert_string_equal(c->r[i].table, table);
+    assert_string_equal(c->r[i].column, column);
+    assert_string_equal(c->r[i].field, column);
+    assert_int_equal(c->r[i].row, row);
+    assert_string_equal(c->r[i].value, value);
+}
+
+static int rm_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char path[512];
+
+    if (d == NULL)
+        return -1;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+        unlink(path);
+    }
+    closedir(d);
+    return rmdir(dir);
+}
+
+static int setup(void **state)
+{
+    tmp_state *ts = calloc(1, sizeof(*ts));
+
+    if (ts == NULL)
+        return -1;
+    ps_strlcpy(ts->dir, "/tmp/ps_test_readers.XXXXXX", sizeof(ts->dir));
+    if (mkdtemp(ts->dir) == NULL) {
+        free(ts);
+        return -1;
+    }
+    *state = ts;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    tmp_state *ts = *state;
+    int rc = rm_dir(ts->dir);
+
+    free(ts);
+    return rc;
+}
+
+/* --------------------------------------------------------------- text */
+
+static void test_text(void **state)
+{
+    collect c = {0};
+    ps_diag d;
+
+    assert_int_equal(RUN(&ps_reader_text, "alpha\n\nbeta\r\ngamma", 0, 0, &c, &d), PS_OK);
+    assert_int_equal(c.n, 3);
+    expect_line(&c, 0, "", "alpha", 1);
+    expect_line(&c, 1, "", "beta", 3);
+    expect_line(&c, 2, "", "gamma", 4);
+    assert_null(c.r[0].pointer);
+    collect_free(&c);
+}
+
+static void test_text_long_line(void **state)
+{
+    collect c = {0};
+    ps_diag d;
+
+    assert_int_equal(RUN(&ps_reader_text, "ok\ntoolongline\nfine\n", 0, 5, &c, &d),
+                     PS_ERR_LIMIT);
+    assert_string_equal(d.msg, "line 2: longer than 5 bytes");
+    assert_int_equal(c.n, 2);
+    expect_line(&c, 0, "", "ok", 1);
+    expect_line(&c, 1, "", "fine", 3);
+    collect_free(&c);
+}
+
+static void test_text_stop(void **state)
+{
+    collect c = {0};
+    ps_diag d;
+
+    c.stop_after = 2;
+    assert_int_equal(RUN(&ps_reader_text, "a\nb\nc\nd\n", 0, 0, &c, &d), PS_ERR_STOP);
+    assert_int_equal(c.n, 2);
+    collect_free(&c);
+}
+
+/* -------------------------------------------------------------- jsonl */
+
+static void test_jsonl_nested(void **state)
+{
+    collect c = {0};
+    ps_diag d;
+
+    assert_int_equal(RUN(&ps_reader_jsonl,
+                         "{\"user\":{\"name\":\"Ann\",\"tags\":[\"a\",\"b\"]},"
+                         "\"n\":-3.5e2,\"ok\":true,\"nil\":null}\n"
+                         "\n"
+                         "[{\"k\":\"v\"}, 7]\n"
+                         "\"just text\"\n",
+                         0, 0, &c, &d), PS_OK);
+    assert_int_equal(c.n, 8);
+    expect_line(&c, 0, "/user/name", "Ann", 1);
+    expect_line(&c, 1, "/user/tags/0", "a", 1);
+    expect_line(&c, 2, "/user/tags/1", "b", 1);
+    expect_line(&c, 3, "/n", "-3.5e2", 1);
+    expect_line(&c, 4, "/ok", "true", 1);
+    expect_line(&c, 5, "/0/k", "v", 3);
+    expect_line(&c, 6, "/1", "7", 3);
+    expect_line(&c, 7, "", "just text", 4);
+    for (size_t i = 0; i < c.n; i++)
+        assert_string_equal(c.r[i].pointer, c.r[i].field);
+    collect_free(&c);
+}
+
+static void test_jsonl_escapes(void **state)
+{
+    collect c = {0};
+    ps_diag d;
+
+    assert_int_equal(RUN(&ps_reader_jsonl,
+                         "{\"a/b\":\"caf\\u00e9\",\"m~n\":\"\\ud83d\\ude00\","
+                         "\"q\":\"x\\\"y\\\\z\\/w\\nv\\t\",\"\":\"empty key\"}\n",
+                         0, 0, &c, &d), PS_OK);
+    assert_int_equal(c.n, 4);
+    expect_line(&c, 0, "/a~1b", "caf\xc3\xa9", 1);
+    expect_line(&c, 1, "/m~0n", "\xf0\x9f\x98\x80", 1);
+    expect_line(&c, 2, "/q", "x\"y\\z/w\nv\t", 1);
+    expect_line(&c, 3, "/", "empty key", 1);
+    collect_free(&c);
+}
+
+static void test_jsonl_invalid_lines(void **state)
+{
+    collect c = {0};
+    ps_diag d;
+
+    assert_int_equal(RUN(&ps_reader_jsonl,
+                         "{\"a\":\"first\"}\n"
+                         "{\"a\": tru}\n"
+                         "{\"b\":\"third\"}\n"
+                         "{\"x\":\"\\ud800\"}\n"
+                         "{\"a\":1} {\"b\":2}\n"
+                         "{\"a\" \"b\"}\n"
+                         "{\"c\":[1,\"last\"]}\n",
+                         0, 0, &c, &d), PS_ERR_FORMAT);
+    assert_string_equal(d.msg, "line 2: invalid JSON");
+    assert_int_equal(c.n, 4);
+    expect_line(&c, 0, "/a", "first", 1);
+    expect_line(&c, 1, "/b", "third", 3);
+    expect_line(&c, 2, "/c/0", "1", 7);
+    expect_line(&c, 3, "/c/1", "last", 7);
+    collect_free(&c);
+}
+
+static void test_jsonl_depth(void **state)
+{
+    char buf[1024];
+    size_t n = 0;
+    collect c = {0};
+    ps_diag d;
+
+    for (int i = 0; i < 300; i++)
+        buf[n++] = '[';
+    for (int i = 0; i < 300; i++)
+        buf[n++] = ']';
+    memcpy(buf + n, "\n{\"after\":\"yes\"}\n", 18);
+    n += 17;
+    assert_int_equal(run(state, &ps_reader_jsonl, buf, n, 0, 0, &c, &d), PS_ERR_LIMIT);
+    assert_non_null(strstr(d.msg, "line 1:"));
+    assert_int_equal(c.n, 1);
+    expect_line(&c, 0, "/after", "yes", 2);
+    collect_free(&c);
+}
+
+/* Many tokens on one line: the token array grows (and jsmn resumes). */
+static void test_jsonl_many_tokens(void **state)
+{
+    size_t cap = 40000, n = 0;
+    char *buf = malloc(cap);
+    collect c = {0};
+    ps_diag d;
+
+    assert_non_null(buf);
+    buf[n++] = '[';
+    for (int i = 0; i < 3000; i++)
+        n += (size_t)snprintf(buf + n, cap - n, "%s%d", i ? "," : "", i);
+    buf[n++] = ']';
+    buf[n++] = '\n';
+    assert_int_equal(run(state, &ps_reader_jsonl, buf, n, 0, 0, &c, &d), PS_OK);
+    assert_int_equal(c.n, 3000);
+    expect_line(&c, 2999, "/2999", "2999", 1);
+    free(buf);
+    collect_free(&c);
+}
+
+/* ---------------------------------------------------------------- csv */
+
+static void test_csv_quoting(void **state)
+{
+    collect c = {0};
+    ps_diag d;
+
+    assert_int_equal(RUN(&ps_reader_csv,
+                         "\xEF\xBB\xBF id , name ,note\r\n"
+                         "1,\"Smith, Ann\",\"said \"\"hi\"\"\"\r\n"
+                         "2,\"multi\nline\",,extra\r\n"
+                         "\r\n"
+                         "3\r\n"
+                         "4,,x",
+                         ',', 0, &c, &d), PS_OK);
+    assert_int_equal(c.n, 9);
+    expect_line(&c, 0, "id", "1", 2);
+    expect_line(&c, 1, "name", "Smith, Ann", 2);
+    expect_line(&c, 2, "note", "said \"hi\"", 2);
+    expect_line(&c, 3, "id", "2", 3);
+    expect_line(&c, 4, "name", "multi\nline", 3);
+    expect_line(&c, 5, "column_4", "extra", 3);
+    expect_line(&c, 6, "id", "3", 6);
+    expect_line(&c, 7, "id", "4", 7);
+    expect_line(&c, 8, "note", "x", 7);
+    assert_string_equal(c.r[1].column, "name");
+    collect_free(&c);
+}
+
+static void test_csv_delimiters(void **state)
+{
+    static const struct { const char *data; char delim; } t[] = {
+        {"k;v\nx;\"a;b\"\n", ';'},
+        {"k\tv\nx\t\"a\tb\"\n", '\t'},
+        {"k,v\nx,\"a,b\"\n", ','},
+    };
+
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        collect c = {0};
+        ps_diag d;
+
+        /* delim 0: the reader uses what sniffing found. */
+        assert_int_equal(RUN(&ps_reader_csv, t[i].data, 0, 0, &c, &d), PS_OK);
+        assert_int_equal(c.n, 2);
+        expect_line(&c, 0, "k", "x", 2);
+        expect_line(&c, 1, "v", i == 0 ? "a;b" : i == 1 ? "a\tb" : "a,b", 2);
+        collect_free(&c);
+    }
+}
+
+static void test_csv_unterminated(void **state)
+{
+    collect c = {0};
+    ps_diag d;
+
+    assert_int_equal(RUN(&ps_reader_csv, "a,b\n1,2\n3,\"open\nmore", ',', 0, &c, &d),
+                     PS_ERR_FORMAT);
+    assert_string_equal(d.msg, "line 3: unterminated quoted field");
+    assert_int_equal(c.n, 3);
+    expect_line(&c, 0, "a", "1", 2);
+    expect_line(&c, 1, "b", "2", 2);
+    expect_line(&c, 2, "a", "3", 3);
+    collect_free(&c);
+}
+
+static void test_csv_long_cell(void **state)
+{
+    collect c = {0};
+    ps_diag d;
+
+    assert_int_equal(RUN(&ps_reader_csv, "a,b\nshort,waytoolongvalue\nok,\"also fine\"\n",
+                         ',', 10, &c, &d), PS_ERR_LIMIT);
+    assert_string_equal(d.msg, "line 2: field longer than 10 bytes");
+    assert_int_equal(c.n, 3);
+    expect_line(&c, 0, "a", "short", 2);
+    expect_line(&c, 1, "a", "ok", 3);
+    expect_line(&c, 2, "b", "also fine", 3);
+    collect_free(&c);
+}
+
+/* ------------------------------------------------------------- sqlite */
+
+static void sql_exec(sqlite3 *db, const char *sql)
+{
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+}
+
+static void make_db(const char *path)
+{
+    static const unsigned char png[] = "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00";
+    sqlite3 *db;
+    sqlite3_stmt *st;
+
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    sql_exec(db, "PRAGMA journal_mode=WAL;"
+                 "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT, age INTEGER,"
+                 " score REAL, photo BLOB, note TEXT);"
+                 "CREATE TABLE \"we\"\"ird\" (k TEXT PRIMARY KEY, v TEXT) WITHOUT ROWID;"
+                 "INSERT INTO \"we\"\"ird\" VALUES ('b', 'two'), ('a', 'one');"
+                 "INSERT INTO users (id, name, age, score, note) VALUES (7, 'Ann', 9, 1.5, NULL);");
+    assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO users (id, name, photo) VALUES (9, 'Bob', ?)",
+                                        -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_bind_blob(st, 1, png, sizeof(png) - 1, SQLITE_STATIC), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+    sqlite3_finalize(st);
+    assert_int_equal(sqlite3_close(db), SQLITE_OK);
+}
+
+static void read_all(const char *path, unsigned char **data, size_t *n, struct stat *sb)
+{
+    FILE *f = fopen(path, "rb");
+
+    assert_non_null(f);
+    assert_int_equal(stat(path, sb), 0);
+    *n = (size_t)sb->st_size;
+    *data = malloc(*n);
+    assert_non_null(*data);
+    assert_int_equal(fread(*data, 1, *n, f), *n);
+    fclose(f);
+}
+
+static void test_sqlite(void **state)
+{
+    char path[128], side[160];
+    unsigned char *before, *after;
+    size_t nb, na;
+    struct stat sb, sa;
+    collect c = {0};
+    ps_diag d;
+
+    tmp_path(state, "app #1?.db", path, sizeof(path));
+    make_db(path);
+    read_all(path, &before, &nb, &sb);
+    assert_int_equal(run_path(&ps_reader_sqlite, path, 0, 0, &c, &d), PS_OK);
+
+    /* Tables in name order: users, then we"ird (no rowid: rows numbered). */
+    assert_int_equal(c.n, 11);
+    expect_cell(&c, 0, "users", "id", 7, "7");
+    expect_cell(&c, 1, "users", "name", 7, "Ann");
+    expect_cell(&c, 2, "users", "age", 7, "9");
+    expect_cell(&c, 3, "users", "score", 7, "1.5");
+    expect_cell(&c, 4, "users", "id", 9, "9");
+    expect_cell(&c, 5, "users", "name", 9, "Bob");
+    assert_int_equal(c.r[6].kind, PS_LOC_CELL);
+    assert_string_equal(c.r[6].column, "photo");
+    assert_int_equal(c.r[6].row, 9);
+    assert_int_equal(c.r[6].value_len, 18);
+    assert_memory_equal(c.r[6].value, "\x89PNG\r\n\x1a\n", 8);
+    assert_int_equal(c.r[6].media, PS_MEDIA_PNG);
+    assert_int_equal(c.r[5].media, PS_MEDIA_NONE);
+    /* WITHOUT ROWID, and a quote in the name: rows in key order, numbered. */
+    expect_cell(&c, 7, "we\"ird", "k", 1, "a");
+    expect_cell(&c, 8, "we\"ird", "v", 1, "one");
+    expect_cell(&c, 9, "we\"ird", "k", 2, "b");
+    expect_cell(&c, 10, "we\"ird", "v", 2, "two");
+    collect_free(&c);
+
+    /* Nothing was written: no side files, same bytes, same mtime. */
+    snprintf(side, sizeof(side), "%s-journal", path);
+    assert_int_equal(access(side, F_OK), -1);
+    snprintf(side, sizeof(side), "%s-wal", path);
+    assert_int_equal(access(side, F_OK), -1);
+    snprintf(side, sizeof(side), "%s-shm", path);
+    assert_int_equal(access(side, F_OK), -1);
+    read_all(path, &after, &na, &sa);
+    assert_int_equal(na, nb);
+    assert_memory_equal(after, before, nb);
+    assert_int_equal(sa.st_mtim.tv_sec, sb.st_mtim.tv_sec);
+    assert_int_equal(sa.st_mtim.tv_nsec, sb.st_mtim.tv_nsec);
+    free(before);
+    free(after);
+}
+
+static void test_sqlite_without_rowid_rows(void **state)
+{
+    char path[128];
+    collect c = {0};
+    ps_diag d;
+    sqlite3 *db;
+
+    tmp_path(state, "norowid.db", path, sizeof(path));
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    sql_exec(db, "CREATE TABLE t (k TEXT PRIMARY KEY, v TEXT) WITHOUT ROWID;"
+                 "INSERT INTO t VALUES ('b', 'two'), ('a', 'one');");
+    sqlite3_close(db);
+    assert_int_equal(run_path(&ps_reader_sqlite, path, 0, 0, &c, &d), PS_OK);
+    assert_int_equal(c.n, 4);
+    expect_cell(&c, 0, "t", "k", 1, "a");
+    expect_cell(&c, 1, "t", "v", 1, "one");
+    expect_cell(&c, 2, "t", "k", 2, "b");
+    expect_cell(&c, 3, "t", "v", 2, "two");
+    collect_free(&c);
+}
+
+static void test_sqlite_not_a_db(void **state)
+{
+    char data[4096];
+    collect c = {0};
+    ps_diag d;
+
+    memset(data, 0x5a, sizeof(data));
+    memcpy(data, "SQLite format 3", 16);
+    assert_int_equal(run(state, &ps_reader_sqlite, data, sizeof(data), 0, 0, &c, &d),
+                     PS_ERR_FORMAT);
+    assert_non_null(strstr(d.msg, "not a readable SQLite database"));
+    assert_int_equal(c.n, 0);
+    collect_free(&c);
+}
+
+static void test_sqlite_long_value(void **state)
+{
+    char path[128];
+    collect c = {0};
+    ps_diag d;
+    sqlite3 *db;
+
+    tmp_path(state, "long.db", path, sizeof(path));
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    sql_exec(db, "CREATE TABLE m (a TEXT, b TEXT);"
+                 "INSERT INTO m VALUES ('0123456789abcdef', 'ok');");
+    sqlite3_close(db);
+    assert_int_equal(run_path(&ps_reader_sqlite, path, 0, 8, &c, &d), PS_ERR_LIMIT);
+    assert_string_equal(d.msg, "table m row 1 column a: value longer than 8 bytes");
+    assert_int_equal(c.n, 1);
+    expect_cell(&c, 0, "m", "b", 1, "ok");
+    collect_free(&c);
+}
+
+/* ------------------------------------------------------------ sqldump */
+
+static void test_sqldump_mysql(void **state)
+{
+    collect c = {0};
+    ps_diag d;
+
+    assert_int_equal(RUN(&ps_reader_sqldump,
+        "-- MySQL dump 10.13  Distrib 8.0.33\n"
+        "/*!40101 SET NAMES utf8mb4 */;\n"
+        "DROP TABLE IF EXISTS `users`;\n"
+        "CREATE TABLE `users` (\n"
+        "  `id` int NOT NULL AUTO_INCREMENT,\n"
+        "  `name` varchar(64) DEFAULT 'x,y',\n"
+        "  `pw` char(32) NOT NULL,\n"
+        "  `price` decimal(10,2),\n"
+        "  PRIMARY KEY (`id`),\n"
+        "  KEY `idx_name` (`name`)\n"
+        ") ENGINE=InnoDB /* ; */;\n"
+        "# a hash comment; with a semicolon\n"
+        "LOCK TABLES `users` WRITE;\n"
+        "INSERT INTO `users` VALUES (1,'O\\'Brien','5f4dcc3b5aa765d61d8327deb882cf99',1.50),"
+        "(2,'O''Brien; DROP','x\\\\y\\nz',NULL),(3,_binary 'ab',\"dq\",-2.5e3);\n"
+        "INSERT IGNORE INTO `users` (`pw`, `name`) VALUES ('p4','Ann');\n"
+        "UNLOCK TABLES;\n"
+        "INSERT INTO other VALUES (0x89504E470D0A1A0A0000000D49484452, 'k');\n",
+        0, 0, &c, &d), PS_OK);
+    assert_int_equal(c.n, 15);
+    expect_cell(&c, 0, "users", "id", 1, "1");
+    expect_cell(&c, 1, "users", "name", 1, "O'Brien");
+    expect_cell(&c, 2, "users", "pw", 1, "5f4dcc3b5aa765d61d8327deb882cf99");
+    expect_cell(&c, 3, "users", "price", 1, "1.50");
+    expect_cell(&c, 4, "users", "id", 2, "2");
+    expect_cell(&c, 5, "users", "name", 2, "O'Brien; DROP");
+    expect_cell(&c, 6, "users", "pw", 2, "x\\y\nz");
+    expect_cell(&c, 7, "users", "id", 3, "3");
+    expect_cell(&c, 8, "users", "name", 3, "ab");
+    expect_cell(&c, 9, "users", "pw", 3, "dq");
+    expect_cell(&c, 10, "users", "price", 3, "-2.5e3");
+    expect_cell(&c, 11, "users", "pw", 4, "p4");
+    expect_cell(&c, 12, "users", "name", 4, "Ann");
+    assert_string_equal(c.r[13].column, "column_1");
+    assert_string_equal(c.r[13].table, "other");
+    assert_int_equal(c.r[13].value_len, 16);
+    assert_memory_equal(c.r[13].value, "\x89PNG\r\n\x1a\n", 8);
+    assert_int_equal(c.r[13].media, PS_MEDIA_PNG);
+    expect_cell(&c, 14, "other", "column_2", 1, "k");
+    collect_free(&c);
+}
+
+static void test_sqldump_postgres(void **state)
+{
+    collect c = {0};
+    ps_diag d;
+
+    assert_int_equal(RUN(&ps_reader_sqldump,
+        "--\n-- PostgreSQL database dump\n--\n\n"
+        "\\restrict abc\n"
+        "SET standard_conforming_strings = on;\n"
+        "CREATE FUNCTION public.f() RETURNS integer AS $_$ SELECT 1; SELECT ';'; $_$ LANGUAGE sql;\n"
+        "CREATE TABLE public.kids (\n"
+        "    id integer NOT NULL,\n"
+        "    name text,\n"
+        "    secret text\n"
+        ");\n"
+        "COPY public.kids (id, name, secret) FROM stdin;\n"
+        "1\tTim\tmy\\tdog\n"
+        "2\t\\N\tback\\\\slash\\n\n"
+        "\\.\n"
+        "INSERT INTO public.kids VALUES (3, 'C:\\path', 'it''s'::text);\n"
+        "INSERT INTO public.kids (id, secret) OVERRIDING SYSTEM VALUE VALUES (4, E'tab\\there');\n",
+        0, 0, &c, &d), PS_OK);
+    assert_int_equal(c.n, 10);
+    expect_cell(&c, 0, "kids", "id", 1, "1");
+    expect_cell(&c, 1, "kids", "name", 1, "Tim");
+    expect_cell(&c, 2, "kids", "secret", 1, "my\tdog");
+    expect_cell(&c, 3, "kids", "id", 2, "2");
+    expect_cell(&c, 4, "kids", "secret", 2, "back\\slash\n");
+    expect_cell(&c, 5, "kids", "id", 3, "3");
+    expect_cell(&c, 6, "kids", "name", 3, "C:\\path");
+    expect_cell(&c, 7, "kids", "secret", 3, "it's");
+    expect_cell(&c, 8, "kids", "id", 4, "4");
+    expect_cell(&c, 9, "kids", "secret", 4, "tab\there");
+    collect_free(&c);
+}
+
+static void test_sqldump_truncated(void **state)
+{
+    collect c = {0};
+    ps_diag d;
+
+    assert_int_equal(RUN(&ps_reader_sqldump,
+                         "CREATE TABLE t (a int, b text);\n"
+                         "INSERT INTO t VALUES (1,'a'),(2,'b');\n"
+                         "INSERT INTO t VALUES (3,'unterminated ... \n",
+                         0, 0, &c, &d), PS_ERR_FORMAT);
+    assert_string_equal(d.msg, "table t row 3: unterminated string at end of input");
+    assert_int_equal(c.n, 5);
+    expect_cell(&c, 0, "t", "a", 1, "1");
+    expect_cell(&c, 1, "t", "b", 1, "a");
+    expect_cell(&c, 2, "t", "a", 2, "2");
+    expect_cell(&c, 3, "t", "b", 2, "b");
+    expect_cell(&c, 4, "t", "a", 3, "3");
+    collect_free(&c);
+}
+
+static void test_sqldump_long_value(void **state)
+{
+    collect c = {0};
+    ps_diag d;
+
+    assert_int_equal(RUN(&ps_reader_sqldump,
+                         "INSERT INTO t (a, b) VALUES ('this is far too long', 'ok'), ('x', 'y');\n",
+                         0, 8, &c, &d), PS_ERR_LIMIT);
+    assert_string_equal(d.msg, "table t row 1: value longer than 8 bytes");
+    assert_int_equal(c.n, 3);
+    expect_cell(&c, 0, "t", "b", 1, "ok");
+    expect_cell(&c, 1, "t", "a", 2, "x");
+    expect_cell(&c, 2, "t", "b", 2, "y");
+    collect_free(&c);
+}
+
+/* Values that straddle the reader's 256 KiB window arrive whole. */
+static void test_sqldump_big_insert(void **state)
+{
+    size_t rows = 20000, cap = rows * 40 + 100, n = 0;
+    char *buf = malloc(cap);
+    collect c = {0};
+    ps_diag d;
+
+    assert_non_null(buf);
+    n += (size_t)snprintf(buf + n, cap - n, "INSERT INTO big VALUES ");
+    for (size_t i = 0; i < rows; i++)
+        n += (size_t)snprintf(buf + n, cap - n, "%s(%zu,'v\\'%zu')", i ? "," : "", i, i);
+    n += (size_t)snprintf(buf + n, cap - n, ";\n");
+    assert_int_equal(run(state, &ps_reader_sqldump, buf, n, 0, 0, &c, &d), PS_OK);
+    assert_int_equal(c.n, rows * 2);
+    for (size_t i = 0; i < rows; i++) {
+        char want[32];
+        snprintf(want, sizeof(want), "v'%zu", i);
+        assert_string_equal(c.r[2 * i + 1].value, want);
+        assert_int_equal(c.r[2 * i + 1].row, (int64_t)i + 1);
+    }
+    free(buf);
+    collect_free(&c);
+}
+
+/* -------------------------------------------------------------- media */
+
+static void test_media(void **state)
+{
+    static const char png[] = "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR";
+    collect c = {0};
+    ps_diag d;
+
+    assert_int_equal(run(state, &ps_reader_media, png, sizeof(png) - 1, 0, 0, &c, &d), PS_OK);
+    assert_int_equal(c.n, 1);
+    assert_string_equal(c.r[0].field, "");
+    assert_int_equal(c.r[0].value_len, 0);
+    assert_int_equal(c.r[0].kind, PS_LOC_NONE);
+    assert_int_equal(c.r[0].media, PS_MEDIA_PNG);
+    collect_free(&c);
+}
+
+static void test_reader_table(void **state)
+{
+    static const struct { ps_format f; const ps_reader *r; } t[] = {
+        {PS_FMT_TEXT, &ps_reader_text},       {PS_FMT_JSONL, &ps_reader_jsonl},
+        {PS_FMT_CSV, &ps_reader_csv},         {PS_FMT_SQLITE, &ps_reader_sqlite},
+        {PS_FMT_SQLDUMP, &ps_reader_sqldump}, {PS_FMT_MEDIA, &ps_reader_media},
+        {PS_FMT_EMPTY, NULL},                 {PS_FMT_CIPHERTEXT, NULL},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        assert_ptr_equal(ps_reader_for(t[i].f), t[i].r);
+        if (t[i].r != NULL)
+            assert_string_equal(t[i].r->name, ps_format_name(t[i].f));
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_text),
+        cmocka_unit_test(test_text_long_line),
+        cmocka_unit_test(test_text_stop),
+        cmocka_unit_test(test_jsonl_nested),
+        cmocka_unit_test(test_jsonl_escapes),
+        cmocka_unit_test(test_jsonl_invalid_lines),
+        cmocka_unit_test(test_jsonl_depth),
+        cmocka_unit_test(test_jsonl_many_tokens),
+        cmocka_unit_test(test_csv_quoting),
+        cmocka_unit_test(test_csv_delimiters),
+        cmocka_unit_test(test_csv_unterminated),
+        cmocka_unit_test(test_csv_long_cell),
+        cmocka_unit_test(test_sqlite),
+        cmocka_unit_test(test_sqlite_without_rowid_rows),
+        cmocka_unit_test(test_sqlite_not_a_db),
+        cmocka_unit_test(test_sqlite_long_value),
+        cmocka_unit_test(test_sqldump_mysql),
+        cmocka_unit_test(test_sqldump_postgres),
+        cmocka_unit_test(test_sqldump_truncated),
+        cmocka_unit_test(test_sqldump_long_value),
+        cmocka_unit_test(test_sqldump_big_insert),
+        cmocka_unit_test(test_media),
+        cmocka_unit_test(test_reader_table),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,701 @@
+/*
+ * test_rules.c - the YAML rule loader: a valid pack gives the exact rule set,
+ * every kind of mistake gives its exact "file:line:col: message", and the
+ * hostile cases (alias bombs, huge files, deep nesting) fail fast.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rules.h"
+#include "util.h"
+
+/* --- helpers ------------------------------------------------------------- */
+
+static const char *data_dir(void)
+{
+    const char *d = getenv("PS_TEST_DATA");
+    return d != NULL ? d : "tests/data";
+}
+
+static void data_path(char *out, size_t n, const char *rel)
+{
+    int w = snprintf(out, n, "%s/rules/%s", data_dir(), rel);
+    assert_true(w > 0 && (size_t)w < n);
+}
+
+static ps_status load_str(ps_ruleset *rs, const char *name, const char *yaml, ps_diag *d)
+{
+    return ps_rules_load_buffer(rs, name, yaml, strlen(yaml), d);
+}
+
+static int setup_rs(void **state)
+{
+    ps_ruleset *rs;
+
+    if (ps_ruleset_create(&rs) != PS_OK)
+        return -1;
+    *state = rs;
+    return 0;
+}
+
+static int teardown_rs(void **state)
+{
+    ps_ruleset_destroy(*state);
+    return 0;
+}
+
+static void assert_loc(ps_srcloc at, const char *file, unsigned line, unsigned col)
+{
+    assert_non_null(at.file);
+    assert_string_equal(at.file, file);
+    assert_int_equal(at.line, line);
+    assert_int_equal(at.col, col);
+}
+
+static void assert_pattern(const ps_ruleset *rs, uint32_t i, ps_target t,
+                           unsigned flags, const char *expr)
+{
+    assert_true(i < rs->npatterns);
+    assert_int_equal(rs->patterns[i].target, t);
+    assert_int_equal(rs->patterns[i].flags, flags);
+    assert_string_equal(rs->patterns[i].expr, expr);
+}
+
+/* Children of condition ci must be exactly kids[0..n). */
+static void assert_kids(const ps_ruleset *rs, uint32_t ci, const uint32_t *kids, uint32_t n)
+{
+    const ps_cond *c = &rs->conds[ci];
+
+    assert_int_equal(c->count, n);
+    assert_true(c->first + n <= rs->nchildren);
+    for (uint32_t i = 0; i < n; i++)
+        assert_int_equal(rs->children[c->first + i], kids[i]);
+}
+
+#define BIT(x) (1u << (x))
+
+/* --- the valid pack ------------------------------------------------------ */
+
+static void test_valid_pack(void **state)
+{
+    ps_ruleset *rs = *state;
+    ps_diag d = { "" };
+    char path[1024];
+    const ps_cond *c;
+    const ps_rule *r;
+    const ps_example *ex;
+
+    data_path(path, sizeof(path), "valid.yml");
+    assert_int_equal(ps_rules_load_path(rs, path, &d), PS_OK);
+    assert_string_equal(d.msg, "");
+    assert_int_equal(rs->nrules, 3);
+    assert_int_equal(rs->nconds, 25);
+    assert_int_equal(rs->npatterns, 4);
+    assert_int_equal(rs->nchildren, 22);
+    c = rs->conds;
+
+    /* rule 1: every record detector, scope inferred as record */
+    r = &rs->rules[0];
+    assert_string_equal(r->id, "chat.plain-message");
+    assert_string_equal(r->title, "Chat message stored as plain text");
+    assert_string_equal(r->explain, "Messages between parents and children are readable by anyone who\n"
+                                    "gets the file.\n");
+    assert_string_equal(r->fix, "Encrypt messages at rest.");
+    assert_string_equal(r->pack, "kids");
+    assert_int_equal(r->category, PS_CAT_PLAINTEXT_MESSAGE);
+    assert_int_equal(r->severity, PS_SEV_HIGH);
+    assert_int_equal(r->scope, PS_SCOPE_RECORD);
+    assert_int_equal(r->nrefs, 2);
+    assert_string_equal(r->refs[0], "https://example.org/a");
+    assert_string_equal(r->refs[1], "GDPR Art. 32");
+    assert_loc(r->at, path, 7, 5);
+    assert_int_equal(r->cond, 9);
+
+    assert_int_equal(c[0].kind, PS_COND_FIELD);
+    assert_int_equal(c[0].pattern, 0);
+    assert_loc(c[0].at, path, 18, 11);
+    assert_pattern(rs, 0, PS_TARGET_FIELD, 0, "(?i)^(message|body)$");
+    assert_loc(rs->patterns[0].at, path, 18, 18);
+    assert_int_equal(c[1].kind, PS_COND_READABLE);
+    assert_true(c[1].flag);
+    /* keywords: consecutive caseless literals, each at its own word */
+    assert_int_equal(c[2].kind, PS_COND_KEYWORDS);
+    assert_int_equal(c[2].pattern, 1);
+    assert_int_equal(c[2].npatterns, 2);
+    assert_loc(c[2].at, path, 20, 17);
+    assert_pattern(rs, 1, PS_TARGET_VALUE, PS_PAT_CASELESS | PS_PAT_LITERAL, "hello");
+    assert_pattern(rs, 2, PS_TARGET_VALUE, PS_PAT_CASELESS | PS_PAT_LITERAL, "Bye");
+    assert_loc(rs->patterns[1].at, path, 20, 28);
+    assert_loc(rs->patterns[2].at, path, 20, 35);
+    assert_int_equal(c[3].kind, PS_COND_NOT);
+    assert_kids(rs, 3, (const uint32_t[]){ 2 }, 1);
+    /* luhn: false is NOT(LUHN), both at the luhn key */
+    assert_int_equal(c[4].kind, PS_COND_LUHN);
+    assert_loc(c[4].at, path, 22, 15);
+    assert_int_equal(c[5].kind, PS_COND_NOT);
+    assert_kids(rs, 5, (const uint32_t[]){ 4 }, 1);
+    assert_loc(c[5].at, path, 22, 15);
+    assert_int_equal(c[6].kind, PS_COND_HASH);
+    assert_int_equal(c[6].mask, BIT(PS_HASH_MD5) | BIT(PS_HASH_SHA1));
+    assert_int_equal(c[7].kind, PS_COND_ANY);
+    assert_kids(rs, 7, (const uint32_t[]){ 5, 6 }, 2);
+    assert_int_equal(c[8].kind, PS_COND_FORMAT);
+    assert_int_equal(c[8].mask, BIT(PS_FMT_JSONL) | BIT(PS_FMT_CSV));
+    assert_int_equal(c[9].kind, PS_COND_ALL);
+    assert_kids(rs, 9, (const uint32_t[]){ 0, 1, 3, 7, 8 }, 5);
+    assert_loc(c[9].at, path, 17, 7);
+
+    assert_int_equal(r->nexamples, 2);
+    ex = &r->examples[0];
+    assert_true(ex->expect_match);
+    assert_string_equal(ex->field, "message");
+    assert_string_equal(ex->value, "see you at 5");
+    assert_int_equal(ex->value_len, 12);
+    assert_string_equal(ex->path, "example.txt");
+    assert_int_equal(ex->format, PS_FMT_TEXT);
+    assert_int_equal(ex->media, PS_MEDIA_NONE);
+    assert_int_equal(ex->mode, 0640);
+    assert_int_equal(ex->size, 12);
+    assert_false(ex->has_size);
+    assert_int_equal(ex->beside, 0);
+    assert_loc(ex->at, path, 27, 11);
+    ex = &r->examples[1];
+    assert_false(ex->expect_match);
+    assert_string_equal(ex->field, "");
+    assert_string_equal(ex->value, "4111111111111111");
+    assert_int_equal(ex->mode, 0644);
+    assert_int_equal(ex->size, 99);
+    assert_true(ex->has_size);
+    assert_int_equal(ex->beside, BIT(PS_FMT_CIPHERTEXT));
+    assert_string_equal(ex->path, "chat/log.jsonl");
+    assert_int_equal(ex->format, PS_FMT_JSONL);
+    assert_loc(ex->at, path, 29, 11);
+
+    /* rule 2: media classes, file detectors, explicit record scope */
+    r = &rs->rules[1];
+    assert_string_equal(r->id, "media.unencrypted");
+    assert_string_equal(r->pack, "kids");
+    assert_int_equal(r->nrefs, 0);
+    assert_int_equal(r->scope, PS_SCOPE_RECORD);
+    assert_int_equal(r->cond, 20);
+    assert_int_equal(c[10].mask, BIT(PS_MEDIA_JPEG) | BIT(PS_MEDIA_PNG) | BIT(PS_MEDIA_GIF) |
+                                 BIT(PS_MEDIA_WEBP) | BIT(PS_MEDIA_HEIC));
+    assert_int_equal(c[11].mask, BIT(PS_MEDIA_WAV) | BIT(PS_MEDIA_MP3) | BIT(PS_MEDIA_AMR) |
+                                 BIT(PS_MEDIA_OGG) | BIT(PS_MEDIA_M4A) | BIT(PS_MEDIA_MP4));
+    assert_int_equal(c[12].kind, PS_COND_MEDIA);
+    assert_int_equal(c[12].mask, 0xffeu);
+    assert_int_equal(c[13].kind, PS_COND_BESIDE);
+    assert_int_equal(c[13].mask, BIT(PS_FMT_CIPHERTEXT) | BIT(PS_FMT_COMPRESSED));
+    assert_int_equal(c[14].kind, PS_COND_MODE);
+    assert_int_equal(c[14].mask, BIT(PS_MODE_WORLD_READABLE));
+    assert_int_equal(c[15].kind, PS_COND_SIZE);
+    assert_int_equal(c[15].min, 10);
+    assert_true(c[15].max == UINT64_MAX);
+    assert_int_equal(c[16].min, 5);
+    assert_int_equal(c[16].max, 5);
+    assert_int_equal(c[17].kind, PS_COND_PATH);
+    assert_int_equal(c[17].pattern, 3);
+    assert_pattern(rs, 3, PS_TARGET_PATH, 0, "\\.bak$");
+    assert_int_equal(c[18].kind, PS_COND_LUHN);
+    assert_true(c[18].flag);
+    assert_int_equal(c[19].kind, PS_COND_ALL);
+    assert_kids(rs, 19, (const uint32_t[]){ 13, 14, 15, 16, 17, 18 }, 6);
+    assert_int_equal(c[20].kind, PS_COND_ANY);
+    assert_kids(rs, 20, (const uint32_t[]){ 10, 11, 12, 19 }, 4);
+    assert_int_equal(r->nexamples, 1);
+    ex = &r->examples[0];
+    assert_int_equal(ex->media, PS_MEDIA_PNG);
+    assert_int_equal(ex->format, PS_FMT_MEDIA); /* implied by media */
+    assert_int_equal(ex->value_len, 0);
+
+    /* rule 3: only file detectors, so scope is inferred as file */
+    r = &rs->rules[2];
+    assert_int_equal(r->scope, PS_SCOPE_FILE);
+    assert_int_equal(r->category, PS_CAT_KEY_EXPOSURE);
+    assert_int_equal(r->severity, PS_SEV_CRITICAL);
+    assert_int_equal(r->cond, 24);
+    assert_int_equal(c[21].mask, BIT(PS_MODE_WORLD_READABLE) | BIT(PS_MODE_GROUP_WRITABLE));
+    assert_int_equal(c[22].min, 0);
+    assert_int_equal(c[22].max, 100);
+    assert_int_equal(c[23].mask, BIT(PS_FMT_CIPHERTEXT));
+    assert_kids(rs, 24, (const uint32_t[]){ 21, 22, 23 }, 3);
+    ex = &r->examples[0];
+    assert_false(ex->expect_match);
+    assert_int_equal(ex->mode, 0600);
+    assert_string_equal(ex->path, "keys/app.key");
+    assert_string_equal(ex->value, "");
+    assert_int_equal(ex->size, 0);
+}
+
+/* Without 'pack:' the pack is the file stem; the stem ignores folders. */
+static void test_pack_defaults_to_stem(void **state)
+{
+    ps_ruleset *rs = *state;
+    ps_diag d = { "" };
+
+    assert_int_equal(load_str(rs, "some/dir/vtech.yml",
+                              "rules:\n"
+                              "  - {id: a1, title: t, explain: e, fix: f, category: plaintext-pii,\n"
+                              "     severity: info, when: {value: x}}\n", &d), PS_OK);
+    assert_int_equal(rs->nrules, 1);
+    assert_string_equal(rs->rules[0].pack, "vtech");
+    assert_int_equal(rs->rules[0].severity, PS_SEV_INFO);
+    assert_int_equal(rs->rules[0].nexamples, 0);
+}
+
+/* Example values are test data: they may hold any bytes, NUL included. */
+static void test_example_value_bytes(void **state)
+{
+    ps_ruleset *rs = *state;
+    ps_diag d = { "" };
+    const ps_example *ex;
+
+    assert_int_equal(load_str(rs, "t.yml",
+                              "rules:\n"
+                              "  - {id: a1, title: t, explain: e, fix: f, category: plaintext-pii,\n"
+                              "     severity: info, when: {value: x},\n"
+                              "     examples: {match: [{value: \"a\\0b\", size: 7}]}}\n", &d),
+                     PS_OK);
+    ex = &rs->rules[0].examples[0];
+    assert_int_equal(ex->value_len, 3);
+    assert_memory_equal(ex->value, "a\0b", 3);
+    assert_int_equal(ex->size, 7);
+}
+
+/* --- malformed input: one row per kind of mistake ------------------------ */
+
+/* Seven lines that make a complete rule except for 'when'. */
+#define HEAD                               \
+    "rules:\n"                             \
+    "  - id: r1\n"                         \
+    "    title: T\n"                       \
+    "    explain: E\n"                     \
+    "    fix: F\n"                         \
+    "    category: plaintext-pii\n"        \
+    "    severity: low\n"
+
+#define DETECTOR_NAMES "all, any, not, field, value, path, keywords, readable, luhn, " \
+                       "hash, media, format, beside, mode, size"
+#define RULE_KEY_NAMES "id, title, explain, fix, category, severity, references, " \
+                       "scope, when, examples"
+#define EXAMPLE_KEY_NAMES "field, value, path, format, media, mode, size, beside"
+
+typedef struct bad_case {
+    const char *name;
+    const char *yaml;
+    const char *diag;
+} bad_case;
+
+static const bad_case bad_cases[] = {
+    { "syntax error", "rules: [a, b\n",
+      "t.yml:2:1: YAML syntax error: did not find expected ',' or ']'" },
+    { "tab indentation", "rules:\n\t- id: x\n",
+      "t.yml:2:1: YAML syntax error: found character that cannot start any token" },
+    { "invalid UTF-8", "pack: x\nrules: [\xff]\n",
+      "t.yml:2:9: YAML syntax error: invalid leading UTF-8 octet" },
+    { "empty file", "", "t.yml:1:1: file is empty" },
+    { "only comments", "# nothing here\n", "t.yml:1:1: file is empty" },
+    { "empty document", "---\n", "t.yml:1:1: file is empty" },
+    { "two documents", "rules: []\n---\nrules: []\n",
+      "t.yml:2:1: only one YAML document per file is allowed" },
+    { "top level not a mapping", "- a\n",
+      "t.yml:1:1: expected a mapping at the top level, found a sequence" },
+    { "unknown top-level key", "rulez: []\n",
+      "t.yml:1:1: unknown key 'rulez' (expected one of: pack, description, rules)" },
+    { "duplicate key", "rules: []\nrules: []\n", "t.yml:2:1: duplicate key 'rules'" },
+    { "missing rules", "pack: x\n", "t.yml:1:1: missing required key 'rules'" },
+    { "wrong node type", "rules: {}\n",
+      "t.yml:1:8: expected a sequence for 'rules', found a mapping" },
+    { "rules given a scalar", "rules: none\n",
+      "t.yml:1:8: expected a sequence for 'rules', found a scalar" },
+    { "rule not a mapping", "rules:\n  - r1\n",
+      "t.yml:2:5: expected a mapping for a rule, found a scalar" },
+    { "non-scalar key", "? [a]\n: b\n",
+      "t.yml:1:3: a mapping key must be a scalar, found a sequence" },
+    { "anchor", "rules: &r []\n", "t.yml:1:8: YAML aliases are not allowed" },
+    { "alias", "pack: x\nrules: *r\n", "t.yml:2:8: YAML aliases are not allowed" },
+    { "unknown rule key", HEAD "    when: {value: x}\n    colour: red\n",
+      "t.yml:9:5: unknown key 'colour' (expected one of: " RULE_KEY_NAMES ")" },
+    { "missing required key", "rules:\n  - id: r1\n    title: T\n",
+      "t.yml:2:5: missing required key 'explain'" },
+    { "missing when", HEAD, "t.yml:2:5: missing required key 'when'" },
+    { "bad id characters",
+      "rules:\n  - id: Bad_ID\n    title: T\n    explain: E\n    fix: F\n"
+      "    category: plaintext-pii\n    severity: low\n    when: {value: x}\n",
+      "t.yml:2:9: invalid rule id 'Bad_ID' (use a-z, 0-9, '.', '_' and '-', "
+      "starting with a letter or digit)" },
+    { "id starts with a dash",
+      "rules:\n  - id: -x\n    title: T\n    explain: E\n    fix: F\n"
+      "    category: plaintext-pii\n    severity: low\n    when: {value: x}\n",
+      "t.yml:2:9: invalid rule id '-x' (use a-z, 0-9, '.', '_' and '-', "
+      "starting with a letter or digit)" },
+    { "id too long",
+      "rules:\n  - id: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n"
+      "    title: T\n    explain: E\n    fix: F\n"
+      "    category: plaintext-pii\n    severity: low\n    when: {value: x}\n",
+      "t.yml:2:9: rule id is longer than 128 characters" },
+    { "duplicate id", HEAD "    when: {value: x}\n"
+      "  - id: r1\n    title: T\n    explain: E\n    fix: F\n"
+      "    category: plaintext-pii\n    severity: low\n    when: {value: x}\n",
+      "t.yml:9:9: duplicate rule id 'r1' (first defined at t.yml:2:5)" },
+    { "multi-line title",
+      "rules:\n  - id: r1\n    title: \"two\\nlines\"\n    explain: E\n    fix: F\n"
+      "    category: plaintext-pii\n    severity: low\n    when: {value: x}\n",
+      "t.yml:3:12: 'title' must be one line" },
+    { "empty fix",
+      "rules:\n  - id: r1\n    title: T\n    explain: E\n    fix: ''\n"
+      "    category: plaintext-pii\n    severity: low\n    when: {value: x}\n",
+      "t.yml:5:10: 'fix' is empty" },
+    { "title not a string",
+      "rules:\n  - id: r1\n    title: [T]\n    explain: E\n    fix: F\n"
+      "    category: plaintext-pii\n    severity: low\n    when: {value: x}\n",
+      "t.yml:3:12: expected a string for 'title', found a sequence" },
+    { "unknown category",
+      "rules:\n  - id: r1\n    title: T\n    explain: E\n    fix: F\n"
+      "    category: secrets\n    severity: low\n    when: {value: x}\n",
+      "t.yml:6:15: unknown category 'secrets' (expected one of: plaintext-message, "
+      "unencrypted-media, child-record, plaintext-pii, weak-password-hash, "
+      "plaintext-password, plaintext-secret-answer, key-exposure, insecure-permissions, "
+      "plaintext-payment)" },
+    { "unknown severity",
+      "rules:\n  - id: r1\n    title: T\n    explain: E\n    fix: F\n"
+      "    category: plaintext-pii\n    severity: urgent\n    when: {value: x}\n",
+      "t.yml:7:15: unknown severity 'urgent' (expected one of: critical, high, medium, "
+      "low, info)" },
+    { "unknown scope", HEAD "    scope: table\n    when: {value: x}\n",
+      "t.yml:8:12: unknown scope 'table' (expected one of: record, file)" },
+    { "references not a list", HEAD "    references: http://x\n    when: {value: x}\n",
+      "t.yml:8:17: expected a sequence for 'references', found a scalar" },
+    { "when not a mapping", HEAD "    when: [value: x]\n",
+      "t.yml:8:11: expected a mapping for 'when', found a sequence" },
+    { "unknown detector", HEAD "    when: {regex: x}\n",
+      "t.yml:8:12: unknown detector 'regex' (expected one of: " DETECTOR_NAMES ")" },
+    { "condition with two keys", HEAD "    when: {value: x, field: y}\n",
+      "t.yml:8:11: a condition has exactly one key, found 2" },
+    { "condition with no key", HEAD "    when: {}\n",
+      "t.yml:8:11: a condition has exactly one key, found 0" },
+    { "empty all list", HEAD "    when: {all: []}\n",
+      "t.yml:8:17: 'all' needs at least one condition" },
+    { "any item not a mapping", HEAD "    when: {any: [value]}\n",
+      "t.yml:8:18: expected a mapping for a condition in 'any', found a scalar" },
+    { "not given a list", HEAD "    when: {not: [{value: x}]}\n",
+      "t.yml:8:17: expected a mapping for 'not', found a sequence" },
+    { "empty regex", HEAD "    when: {value: ''}\n", "t.yml:8:19: 'value' is empty" },
+    { "empty keywords", HEAD "    when: {keywords: []}\n",
+      "t.yml:8:22: 'keywords' needs at least one word" },
+    { "empty keyword", HEAD "    when: {keywords: [a, '']}\n",
+      "t.yml:8:26: empty keyword in 'keywords'" },
+    { "bad hash name", HEAD "    when: {hash: [md5, crc32]}\n",
+      "t.yml:8:24: unknown hash 'crc32' (expected one of: md5, sha1, sha256, sha512, "
+      "bcrypt, argon2, scrypt, pbkdf2)" },
+    { "bad media name", HEAD "    when: {media: pictures}\n",
+      "t.yml:8:19: unknown media 'pictures' (expected one of: image, audio, video, any, "
+      "jpeg, png, gif, webp, heic, wav, mp3, amr, ogg, m4a, mp4)" },
+    { "media none", HEAD "    when: {media: none}\n",
+      "t.yml:8:19: unknown media 'none' (expected one of: image, audio, video, any, "
+      "jpeg, png, gif, webp, heic, wav, mp3, amr, ogg, m4a, mp4)" },
+    { "bad format name", HEAD "    when: {format: xml}\n",
+      "t.yml:8:20: unknown format 'xml' (expected one of: unknown, empty, text, jsonl, "
+      "csv, sqlite, sqldump, media, ciphertext, compressed)" },
+    { "bad beside name", HEAD "    when: {beside: [encrypted]}\n",
+      "t.yml:8:21: unknown format 'encrypted' (expected one of: unknown, empty, text, "
+      "jsonl, csv, sqlite, sqldump, media, ciphertext, compressed)" },
+    { "bad mode name", HEAD "    when: {mode: world-readble}\n",
+      "t.yml:8:18: unknown mode 'world-readble' (expected one of: world-readable, "
+      "world-writable, group-writable)" },
+    { "empty name list", HEAD "    when: {hash: []}\n",
+      "t.yml:8:18: 'hash' needs at least one name" },
+    { "bad boolean", HEAD "    when: {readable: maybe}\n",
+      "t.yml:8:22: expected true or false for 'readable', found 'maybe'" },
+    { "bad size", HEAD "    when: {size: -1}\n",
+      "t.yml:8:18: expected a number for 'size', found '-1'" },
+    { "size min above max", HEAD "    when: {size: {min: 9, max: 2}}\n",
+      "t.yml:8:18: 'size' min is greater than max" },
+    { "unknown size key", HEAD "    when: {size: {least: 9}}\n",
+      "t.yml:8:19: unknown key 'least' (expected one of: min, max)" },
+    { "record detector in a file-scope rule",
+      HEAD "    scope: file\n    when:\n      all:\n        - mode: world-readable\n"
+      "        - value: x\n",
+      "t.yml:12:11: detector 'value' needs a record; not allowed in a file-scope rule" },
+    { "examples not a mapping", HEAD "    when: {value: x}\n    examples: [a]\n",
+      "t.yml:9:15: expected a mapping for 'examples', found a sequence" },
+    { "unknown examples key", HEAD "    when: {value: x}\n    examples: {matches: []}\n",
+      "t.yml:9:16: unknown key 'matches' (expected one of: match, no-match)" },
+    { "unknown example key",
+      HEAD "    when: {value: x}\n    examples:\n      match:\n        - {value: a, colour: b}\n",
+      "t.yml:11:22: unknown key 'colour' (expected one of: " EXAMPLE_KEY_NAMES ")" },
+    { "example without value",
+      HEAD "    when: {value: x}\n    examples:\n      no-match:\n        - {field: a}\n",
+      "t.yml:11:11: example needs 'value' for a record-scope rule" },
+    { "example bad mode",
+      HEAD "    when: {value: x}\n    examples:\n      match:\n        - {value: a, mode: 0999}\n",
+      "t.yml:11:28: invalid mode '0999' (expected octal permission bits such as 0640)" },
+    { "example bad media",
+      HEAD "    when: {value: x}\n    examples:\n      match:\n        - {value: a, media: image}\n",
+      "t.yml:11:29: unknown media 'image' (expected one of: jpeg, png, gif, webp, heic, "
+      "wav, mp3, amr, ogg, m4a, mp4)" },
+    { "example bad size",
+      HEAD "    when: {value: x}\n    examples:\n      match:\n        - {value: a, size: big}\n",
+      "t.yml:11:28: expected a number for 'size', found 'big'" },
+    { "echoed text is clipped and cleaned", "\"bad\\nkey\": 1\n",
+      "t.yml:1:1: unknown key 'bad?key' (expected one of: pack, description, rules)" },
+};
+
+static void test_bad_case(void **state)
+{
+    const bad_case *bc = *state;
+    ps_ruleset *rs;
+    ps_diag d = { "" };
+
+    assert_int_equal(ps_ruleset_create(&rs), PS_OK);
+    assert_int_equal(load_str(rs, "t.yml", bc->yaml, &d), PS_ERR_RULE);
+    assert_string_equal(d.msg, bc->diag);
+    /* a failed file leaves nothing behind */
+    assert_int_equal(rs->nrules, 0);
+    assert_int_equal(rs->nconds, 0);
+    assert_int_equal(rs->npatterns, 0);
+    assert_int_equal(rs->nchildren, 0);
+    ps_ruleset_destroy(rs);
+}
+
+/* --- limits and hostile input -------------------------------------------- */
+
+static void test_billion_laughs(void **state)
+{
+    static const char bomb[] =
+        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"
+        "b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+        "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+        "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+        "e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n"
+        "f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
+        "g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\n"
+        "h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\n"
+        "i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]\n"
+        "rules: *i\n";
+    ps_ruleset *rs = *state;
+    ps_diag d = { "" };
+    clock_t t0 = clock();
+
+    assert_int_equal(load_str(rs, "bomb.yml", bomb, &d), PS_ERR_RULE);
+    assert_string_equal(d.msg, "bomb.yml:1:4: YAML aliases are not allowed");
+    assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 1.0);
+}
+
+/* Nesting: 64 levels of conditions load, 65 do not. */
+static void test_condition_depth(void **state)
+{
+    ps_ruleset *rs;
+    ps_diag d = { "" };
+    ps_buf b;
+    char want[128];
+
+    (void)state;
+    for (int levels = 64; levels <= 65; levels++) {
+        assert_int_equal(ps_ruleset_create(&rs), PS_OK);
+        ps_buf_init(&b, 1 << 16);
+        assert_int_equal(ps_buf_printf(&b, "%s", HEAD "    when: "), PS_OK);
+        for (int i = 1; i < levels; i++)
+            assert_int_equal(ps_buf_printf(&b, "{not: "), PS_OK);
+        assert_int_equal(ps_buf_printf(&b, "{value: x}"), PS_OK);
+        for (int i = 1; i < levels; i++)
+            assert_int_equal(ps_buf_putc(&b, '}'), PS_OK);
+        assert_int_equal(ps_buf_putc(&b, '\n'), PS_OK);
+        if (levels == 64) {
+            assert_int_equal(ps_rules_load_buffer(rs, "t.yml", b.data, b.len, &d), PS_OK);
+            assert_int_equal(rs->nconds, 64);
+        } else {
+            assert_int_equal(ps_rules_load_buffer(rs, "u.yml", b.data, b.len, &d),
+                             PS_ERR_RULE);
+            /* the 65th mapping: after "    when: " and 64 "{not: " */
+            snprintf(want, sizeof(want),
+                     "u.yml:8:%d: conditions nested deeper than 64 levels", 11 + 64 * 6);
+            assert_string_equal(d.msg, want);
+        }
+        ps_buf_free(&b);
+        ps_ruleset_destroy(rs);
+    }
+}
+
+/* Raw YAML nesting is capped too, before any rule is looked at. */
+static void test_yaml_depth(void **state)
+{
+    ps_ruleset *rs = *state;
+    ps_diag d = { "" };
+    char deep[300 * 2 + 2];
+
+    memset(deep, '[', 300);
+    memset(deep + 300, ']', 300);
+    deep[600] = '\n';
+    deep[601] = '\0';
+    assert_int_equal(load_str(rs, "deep.yml", deep, &d), PS_ERR_RULE);
+    assert_string_equal(d.msg, "deep.yml:1:257: YAML nested deeper than 256 levels");
+}
+
+static void test_buffer_too_large(void **state)
+{
+    ps_ruleset *rs = *state;
+    ps_diag d = { "" };
+    size_t n = 4u * 1024 * 1024 + 1;
+    char *big = malloc(n);
+
+    assert_non_null(big);
+    memset(big, '#', n);
+    assert_int_equal(ps_rules_load_buffer(rs, "big.yml", big, n, &d), PS_ERR_RULE);
+    assert_string_equal(d.msg, "big.yml: file too large (the limit is 4 MiB)");
+    free(big);
+}
+
+static void test_file_too_large(void **state)
+{
+    ps_ruleset *rs = *state;
+    ps_diag d = { "" };
+    char path[] = "/tmp/ps-test-rules-XXXXXX";
+    char want[600];
+    char chunk[4096];
+    int fd = mkstemp(path);
+
+    assert_true(fd >= 0);
+    memset(chunk, '#', sizeof(chunk));
+    for (int i = 0; i < 1025; i++)
+        assert_int_equal(write(fd, chunk, sizeof(chunk)), (ssize_t)sizeof(chunk));
+    close(fd);
+    assert_int_equal(ps_rules_load_path(rs, path, &d), PS_ERR_RULE);
+    snprintf(want, sizeof(want), "%s: file too large (the limit is 4 MiB)", path);
+    assert_string_equal(d.msg, want);
+    unlink(path);
+}
+
+static void test_missing_path(void **state)
+{
+    ps_ruleset *rs = *state;
+    ps_diag d = { "" };
+
+    assert_int_equal(ps_rules_load_path(rs, "/nonexistent/rules.yml", &d), PS_ERR_IO);
+    assert_string_equal(d.msg, "/nonexistent/rules.yml: No such file or directory");
+}
+
+/* --- several files ------------------------------------------------------- */
+
+static void test_directory(void **state)
+{
+    ps_ruleset *rs = *state;
+    ps_diag d = { "" };
+    char path[1024], first[1100];
+
+    data_path(path, sizeof(path), "dir");
+    assert_int_equal(ps_rules_load_path(rs, path, &d), PS_OK);
+    /* sorted by name; .hidden.yml, README.txt and *.bak are not read */
+    assert_int_equal(rs->nrules, 2);
+    assert_string_equal(rs->rules[0].id, "a");
+    assert_string_equal(rs->rules[0].pack, "first");
+    assert_string_equal(rs->rules[1].id, "b");
+    assert_string_equal(rs->rules[1].pack, "20-b");
+    snprintf(first, sizeof(first), "%s/10-a.yaml", path);
+    assert_loc(rs->rules[0].at, first, 3, 5);
+}
+
+static void test_directory_without_rules(void **state)
+{
+    ps_ruleset *rs = *state;
+    ps_diag d = { "" };
+    char dir[] = "/tmp/ps-test-rules-XXXXXX";
+    char sub[64], want[128];
+
+    assert_non_null(mkdtemp(dir));
+    /* a folder named like a rule file is not a rule file */
+    snprintf(sub, sizeof(sub), "%s/x.yml", dir);
+    assert_int_equal(mkdir(sub, 0700), 0);
+    assert_int_equal(ps_rules_load_path(rs, dir, &d), PS_ERR_RULE);
+    snprintf(want, sizeof(want), "%s: no rule files (*.yml) found", dir);
+    assert_string_equal(d.msg, want);
+    rmdir(sub);
+    rmdir(dir);
+}
+
+static void test_duplicate_id_across_files(void **state)
+{
+    ps_ruleset *rs = *state;
+    ps_diag d = { "" };
+
+    assert_int_equal(load_str(rs, "a.yml", HEAD "    when: {value: x}\n", &d), PS_OK);
+    assert_int_equal(load_str(rs, "b.yml", HEAD "    when: {value: x}\n", &d), PS_ERR_RULE);
+    assert_string_equal(d.msg, "b.yml:2:9: duplicate rule id 'r1' (first defined at a.yml:2:5)");
+    assert_int_equal(rs->nrules, 1);
+}
+
+/* A file that fails half-way leaves the rules of earlier files intact. */
+static void test_failed_file_rolls_back(void **state)
+{
+    ps_ruleset *rs = *state;
+    ps_diag d = { "" };
+    size_t nconds, npatterns, nchildren;
+
+    assert_int_equal(load_str(rs, "a.yml", HEAD "    when: {all: [{value: x}, {field: y}]}\n",
+                              &d), PS_OK);
+    nconds = rs->nconds;
+    npatterns = rs->npatterns;
+    nchildren = rs->nchildren;
+    assert_int_equal(load_str(rs, "b.yml",
+                              "rules:\n"
+                              "  - {id: ok, title: t, explain: e, fix: f, category: plaintext-pii,\n"
+                              "     severity: info, when: {keywords: [p, q]}}\n"
+                              "  - {id: bad, title: t, explain: e, fix: f, category: plaintext-pii,\n"
+                              "     severity: info, when: {any: [{value: z}, {hash: nope}]}}\n",
+                              &d), PS_ERR_RULE);
+    assert_int_equal(rs->nrules, 1);
+    assert_string_equal(rs->rules[0].id, "r1");
+    assert_int_equal(rs->nconds, nconds);
+    assert_int_equal(rs->npatterns, npatterns);
+    assert_int_equal(rs->nchildren, nchildren);
+    /* and the ruleset is still usable */
+    assert_int_equal(load_str(rs, "c.yml",
+                              "rules:\n"
+                              "  - {id: ok, title: t, explain: e, fix: f, category: plaintext-pii,\n"
+                              "     severity: info, when: {keywords: [p, q]}}\n", &d), PS_OK);
+    assert_int_equal(rs->nrules, 2);
+    assert_string_equal(rs->rules[1].pack, "c");
+}
+
+int main(void)
+{
+    enum { NBAD = sizeof(bad_cases) / sizeof(bad_cases[0]) };
+    struct CMUnitTest tests[NBAD + 16];
+    size_t n = 0;
+
+#define ADD(fn) tests[n++] = (struct CMUnitTest)cmocka_unit_test_setup_teardown(fn, setup_rs, teardown_rs)
+    ADD(test_valid_pack);
+    ADD(test_pack_defaults_to_stem);
+    ADD(test_example_value_bytes);
+    ADD(test_billion_laughs);
+    ADD(test_condition_depth);
+    ADD(test_yaml_depth);
+    ADD(test_buffer_too_large);
+    ADD(test_file_too_large);
+    ADD(test_missing_path);
+    ADD(test_directory);
+    ADD(test_directory_without_rules);
+    ADD(test_duplicate_id_across_files);
+    ADD(test_failed_file_rolls_back);
+#undef ADD
+    for (size_t i = 0; i < NBAD; i++) {
+        tests[n] = (struct CMUnitTest)cmocka_unit_test_prestate(test_bad_case,
+                                                                (void *)&bad_cases[i]);
+        tests[n].name = bad_cases[i].name;
+        n++;
+    }
+    return _cmocka_run_group_tests("rules", tests, n, NULL, NULL);
+}

@@ -1,0 +1,267 @@
+/*
+ * test_scan.c - the pipeline end to end, in process: walk, sniff, read,
+ * match, aggregate, file-scope rules with "beside", errors for what could
+ * not be read, and the same result whatever the thread count.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "rules.h"
+#include "scan.h"
+
+static const char rules_yaml[] =
+    "rules:\n"
+    "  - id: t.email\n"
+    "    title: email\n"
+    "    category: plaintext-pii\n"
+    "    severity: medium\n"
+    "    explain: e\n"
+    "    fix: f\n"
+    "    when:\n"
+    "      value: '[a-z0-9.]+@[a-z0-9.]+\\.[a-z]{2,}'\n"
+    "  - id: t.password\n"
+    "    title: password\n"
+    "    category: plaintext-password\n"
+    "    severity: critical\n"
+    "    explain: e\n"
+    "    fix: f\n"
+    "    when:\n"
+    "      all:\n"
+    "        - field: '(?i)password$'\n"
+    "        - readable: true\n"
+    "  - id: t.key\n"
+    "    title: key beside ciphertext\n"
+    "    category: key-exposure\n"
+    "    severity: critical\n"
+    "    explain: e\n"
+    "    fix: f\n"
+    "    when:\n"
+    "      all:\n"
+    "        - path: '\\.key$'\n"
+    "        - beside: ciphertext\n"
+    "  - id: t.photo\n"
+    "    title: photo\n"
+    "    category: unencrypted-media\n"
+    "    severity: high\n"
+    "    explain: e\n"
+    "    fix: f\n"
+    "    when:\n"
+    "      media: image\n";
+
+typedef struct fixture {
+    char root[PATH_MAX];
+    ps_ruleset *rs;
+    ps_matcher *m;
+} fixture;
+
+static void put(const char *root, const char *rel, const void *data, size_t n)
+{
+    char path[PATH_MAX * 2];
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/%s", root, rel);
+    f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, n, f), n);
+    fclose(f);
+}
+
+static void put_random(const char *root, const char *rel, size_t n, uint64_t seed)
+{
+    unsigned char *b = malloc(n);
+
+    for (size_t i = 0; i < n; i++) {
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        b[i] = (unsigned char)(seed >> 56);
+    }
+    put(root, rel, b, n);
+    free(b);
+}
+
+static int setup(void **state)
+{
+    fixture *fx = calloc(1, sizeof(*fx));
+    ps_diag diag;
+    char dir[PATH_MAX * 2];
+    static const char log[] =
+        "boot ok\n"
+        "login user=ann@example.com\n"
+        "login user=bob@example.org\n";
+    static const char csv[] = "id,email,password\n1,cat@example.net,sparkle7\n2,dan@example.net,rainbow9\n";
+    static const unsigned char png[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n',
+                                         0, 0, 0, 13, 'I', 'H', 'D', 'R', 0, 0, 0, 1 };
+    static const unsigned char gz[] = { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3 };
+
+    snprintf(fx->root, sizeof(fx->root), "%s/ps-scan-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    assert_non_null(mkdtemp(fx->root));
+    snprintf(dir, sizeof(dir), "%s/enc", fx->root);
+    assert_int_equal(mkdir(dir, 0755), 0);
+    put(fx->root, "app.log", log, sizeof(log) - 1);
+    put(fx->root, "users.csv", csv, sizeof(csv) - 1);
+    put(fx->root, "photo.png", png, sizeof(png));
+    put(fx->root, "backup.gz", gz, sizeof(gz));
+    put(fx->root, "empty.txt", "", 0);
+    put_random(fx->root, "enc/a.bin", 4096, 1);
+    put_random(fx->root, "enc/media.key", 32, 2);
+    put_random(fx->root, "lonely.key", 32, 3);
+    assert_int_equal(ps_ruleset_create(&fx->rs), PS_OK);
+    assert_int_equal(ps_rules_load_buffer(fx->rs, "t.yml", rules_yaml, sizeof(rules_yaml) - 1, &diag), PS_OK);
+    assert_int_equal(ps_matcher_create(fx->rs, &fx->m, &diag), PS_OK);
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *fx = *state;
+    char cmd[PATH_MAX + 32];
+
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx->root);
+    assert_int_equal(system(cmd), 0);
+    ps_matcher_destroy(fx->m);
+    ps_ruleset_destroy(fx->rs);
+    free(fx);
+    return 0;
+}
+
+static void run(fixture *fx, unsigned threads, ps_scan_result *res)
+{
+    const char *roots[1] = { fx->root };
+    ps_scan_opts opts;
+    ps_diag diag;
+
+    memset(&opts, 0, sizeof(opts));
+    opts.roots = roots;
+    opts.nroots = 1;
+    opts.threads = threads;
+    assert_int_equal(ps_scan_run(fx->m, &opts, res, &diag), PS_OK);
+}
+
+static const ps_finding *find(const ps_scan_result *res, const ps_ruleset *rs,
+                              const char *rule, const char *path)
+{
+    for (size_t i = 0; i < res->findings.n; i++) {
+        const ps_finding *f = &res->findings.items[i];
+        if (strcmp(rs->rules[f->rule].id, rule) == 0 && strcmp(f->path, path) == 0)
+            return f;
+    }
+    return NULL;
+}
+
+static void test_scan_findings(void **state)
+{
+    fixture *fx = *state;
+    ps_scan_result res;
+    const ps_finding *f;
+
+    run(fx, 2, &res);
+    /* One finding per rule and file for log lines, counted. */
+    f = find(&res, fx->rs, "t.email", "app.log");
+    assert_non_null(f);
+    assert_int_equal(f->count, 2);
+    assert_int_equal(f->loc_kind, PS_LOC_LINE);
+    assert_int_equal(f->line, 2);
+    assert_null(f->value); /* redacted by default */
+    assert_null(strstr(f->evidence, "ann@example.com"));
+    /* CSV: per column, with the header name as location. */
+    f = find(&res, fx->rs, "t.password", "users.csv");
+    assert_non_null(f);
+    assert_int_equal(f->count, 2);
+    assert_string_equal(f->column, "password");
+    assert_int_equal(f->line, 2);
+    assert_non_null(find(&res, fx->rs, "t.email", "users.csv"));
+    assert_non_null(find(&res, fx->rs, "t.photo", "photo.png"));
+    /* The key beside ciphertext fires; the lonely one does not. */
+    assert_non_null(find(&res, fx->rs, "t.key", "enc/media.key"));
+    assert_null(find(&res, fx->rs, "t.key", "lonely.key"));
+    assert_int_equal(res.findings.n, 5);
+    /* Sorted: critical first. */
+    assert_int_equal(res.findings.items[0].severity, PS_SEV_CRITICAL);
+    assert_int_equal(res.findings.items[res.findings.n - 1].severity, PS_SEV_MEDIUM);
+    /* Fails closed: the gzip file is an error, not a silent pass. */
+    assert_int_equal(res.errors.n, 1);
+    assert_string_equal(res.errors.items[0].path, "backup.gz");
+    assert_int_equal(res.files_scanned, 8);
+    ps_scan_result_free(&res);
+}
+
+static void test_scan_deterministic(void **state)
+{
+    fixture *fx = *state;
+    ps_scan_result a, b;
+
+    run(fx, 1, &a);
+    for (unsigned t = 2; t <= 8; t *= 2) {
+        run(fx, t, &b);
+        assert_int_equal(a.findings.n, b.findings.n);
+        for (size_t i = 0; i < a.findings.n; i++) {
+            assert_int_equal(a.findings.items[i].rule, b.findings.items[i].rule);
+            assert_string_equal(a.findings.items[i].path, b.findings.items[i].path);
+            assert_int_equal(a.findings.items[i].count, b.findings.items[i].count);
+            assert_string_equal(a.findings.items[i].evidence, b.findings.items[i].evidence);
+        }
+        ps_scan_result_free(&b);
+    }
+    ps_scan_result_free(&a);
+}
+
+static void test_scan_show_values(void **state)
+{
+    fixture *fx = *state;
+    const char *roots[1] = { fx->root };
+    ps_scan_opts opts;
+    ps_scan_result res;
+    ps_diag diag;
+    const ps_finding *f;
+
+    memset(&opts, 0, sizeof(opts));
+    opts.roots = roots;
+    opts.nroots = 1;
+    opts.threads = 1;
+    opts.show_values = true;
+    assert_int_equal(ps_scan_run(fx->m, &opts, &res, &diag), PS_OK);
+    f = find(&res, fx->rs, "t.email", "app.log");
+    assert_non_null(f);
+    assert_non_null(f->value);
+    assert_string_equal(f->value, "ann@example.com"); /* the matched span, not the line */
+    ps_scan_result_free(&res);
+}
+
+static void test_scan_missing_root(void **state)
+{
+    fixture *fx = *state;
+    const char *roots[1] = { "/nonexistent/plainsight" };
+    ps_scan_opts opts;
+    ps_scan_result res;
+    ps_diag diag;
+
+    memset(&opts, 0, sizeof(opts));
+    opts.roots = roots;
+    opts.nroots = 1;
+    assert_int_equal(ps_scan_run(fx->m, &opts, &res, &diag), PS_ERR_USAGE);
+    assert_non_null(strstr(diag.msg, "/nonexistent/plainsight"));
+    ps_scan_result_free(&res);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_scan_findings, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_scan_deterministic, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_scan_show_values, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_scan_missing_root, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,284 @@
+/*
+ * test_sniff.c - format and media detection: a table of {bytes, name,
+ * expected} plus the name tables and the entropy function.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <string.h>
+
+#include "sniff.h"
+
+/* Deterministic pseudo-random bytes (splitmix64): "random" without flakiness. */
+static void fill_random(unsigned char *buf, size_t n, uint64_t seed)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint64_t z = (seed += 0x9E3779B97F4A7C15ull);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        buf[i] = (unsigned char)(z ^ (z >> 31));
+    }
+}
+
+#define B(s) (const unsigned char *)(s), sizeof(s) - 1
+
+typedef struct sniff_case {
+    const char *what;
+    const unsigned char *bytes;
+    size_t n;
+    const char *name;
+    ps_format format;
+    ps_media media;
+    ps_cipher cipher;
+    char delim;
+} sniff_case;
+
+static const sniff_case cases[] = {
+    {"jpeg", B("\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01"), "a.jpg", PS_FMT_MEDIA, PS_MEDIA_JPEG, 0, 0},
+    {"png", B("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), "a.png", PS_FMT_MEDIA, PS_MEDIA_PNG, 0, 0},
+    {"png named .txt", B("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), "notes.txt", PS_FMT_MEDIA, PS_MEDIA_PNG, 0, 0},
+    {"gif87a", B("GIF87a\x01\x00\x01\x00"), "a.gif", PS_FMT_MEDIA, PS_MEDIA_GIF, 0, 0},
+    {"gif89a", B("GIF89a\x01\x00\x01\x00"), NULL, PS_FMT_MEDIA, PS_MEDIA_GIF, 0, 0},
+    {"webp", B("RIFF\x24\x00\x00\x00WEBPVP8 "), NULL, PS_FMT_MEDIA, PS_MEDIA_WEBP, 0, 0},
+    {"wav", B("RIFF\x24\x00\x00\x00WAVEfmt "), NULL, PS_FMT_MEDIA, PS_MEDIA_WAV, 0, 0},
+    {"heic", B("\x00\x00\x00\x18" "ftypheic\x00\x00\x00\x00mif1heic"), NULL, PS_FMT_MEDIA, PS_MEDIA_HEIC, 0, 0},
+    {"heic via compatible brand", B("\x00\x00\x00\x18" "ftypzzzz\x00\x00\x00\x00mif1heic"), NULL, PS_FMT_MEDIA, PS_MEDIA_HEIC, 0, 0},
+    {"m4a", B("\x00\x00\x00\x1c" "ftypM4A \x00\x00\x02\x00M4A isom"), NULL, PS_FMT_MEDIA, PS_MEDIA_M4A, 0, 0},
+    {"mp4", B("\x00\x00\x00\x20" "ftypisom\x00\x00\x02\x00isomiso2"), NULL, PS_FMT_MEDIA, PS_MEDIA_MP4, 0, 0},
+    {"3gp", B("\x00\x00\x00\x14" "ftyp3gp4\x00\x00\x00\x00"), NULL, PS_FMT_MEDIA, PS_MEDIA_MP4, 0, 0},
+    {"mp3 id3", B("ID3\x03\x00\x00\x00\x00\x0f\x76"), "a.mp3", PS_FMT_MEDIA, PS_MEDIA_MP3, 0, 0},
+    {"amr", B("#!AMR\n\x3c\x48\xf5\x1f"), NULL, PS_FMT_MEDIA, PS_MEDIA_AMR, 0, 0},
+    {"amr-wb", B("#!AMR-WB\n\x04\x10"), NULL, PS_FMT_MEDIA, PS_MEDIA_AMR, 0, 0},
+    {"ogg", B("OggS\x00\x02\x00\x00\x00\x00"), NULL, PS_FMT_MEDIA, PS_MEDIA_OGG, 0, 0},
+    {"sqlite", B("SQLite format 3\x00\x10\x00\x01\x01"), "app.db", PS_FMT_SQLITE, 0, 0, 0},
+    {"envelope", B("\x89PSE\r\n\x1a\n\x01rest"), NULL, PS_FMT_CIPHERTEXT, 0, PS_CIPHER_ENVELOPE, 0},
+    {"openssl", B("Salted__\x01\x02\x03\x04\x05\x06\x07\x08"), NULL, PS_FMT_CIPHERTEXT, 0, PS_CIPHER_OPENSSL, 0},
+    {"gzip", B("\x1f\x8b\x08\x00\x00\x00\x00\x00"), "x.gz", PS_FMT_COMPRESSED, 0, 0, 0},
+    {"zip", B("PK\x03\x04\x14\x00\x00\x00"), NULL, PS_FMT_COMPRESSED, 0, 0, 0},
+    {"bzip2", B("BZh91AY&SY"), NULL, PS_FMT_COMPRESSED, 0, 0, 0},
+    {"xz", B("\xFD" "7zXZ\x00\x00\x04"), NULL, PS_FMT_COMPRESSED, 0, 0, 0},
+    {"zstd", B("\x28\xB5\x2F\xFD\x00\x58"), NULL, PS_FMT_COMPRESSED, 0, 0, 0},
+    {"7z", B("7z\xBC\xAF\x27\x1C\x00\x04"), NULL, PS_FMT_COMPRESSED, 0, 0, 0},
+    {"text", B("hello there\nthis is a note\n"), "notes.txt", PS_FMT_TEXT, 0, 0, 0},
+    {"text utf-8", B("caf\xc3\xa9 ouvert\nna\xc3\xafve\n"), NULL, PS_FMT_TEXT, 0, 0, 0},
+    {"jsonl", B("{\"id\":1,\"body\":\"hi\"}\n{\"id\":2}\n"), "chat.log", PS_FMT_JSONL, 0, 0, 0},
+    {"jsonl array", B("[1,\"a\"]\n[2,\"b\"]\n"), NULL, PS_FMT_JSONL, 0, 0, 0},
+    {"jsonl bom", B("\xEF\xBB\xBF{\"a\":\"x\"}\n"), NULL, PS_FMT_JSONL, 0, 0, 0},
+    {"pretty json, .txt", B("{\n  \"a\": 1\n}\n"), "x.txt", PS_FMT_TEXT, 0, 0, 0},
+    {"pretty json, .json is text (no JSON document reader yet)", B("{\n  \"a\": 1\n}\n"), "x.json", PS_FMT_TEXT, 0, 0, 0},
+    {"csv comma", B("id,name,email\n1,Ann,a@x.org\n2,Bob,b@x.org\n"), "u.dat", PS_FMT_CSV, 0, 0, ','},
+    {"csv semicolon", B("id;name\n1;Ann\n2;Bob\n"), NULL, PS_FMT_CSV, 0, 0, ';'},
+    {"csv tab", B("id\tname\n1\tAnn\n2\tBob\n"), NULL, PS_FMT_CSV, 0, 0, '\t'},
+    {"csv quoted delimiter", B("a,b\n\"x,y\",z\n\"p\",q\n"), NULL, PS_FMT_CSV, 0, 0, ','},
+    {"csv bom", B("\xEF\xBB\xBFid,name\n1,Ann\n"), NULL, PS_FMT_CSV, 0, 0, ','},
+    {"csv by name, one line", B("id,name,email\n"), "u.csv", PS_FMT_CSV, 0, 0, ','},
+    {"inconsistent, not csv", B("a, b\nno delimiter here\n"), "notes.txt", PS_FMT_TEXT, 0, 0, 0},
+    {"mysql dump", B("-- MySQL dump 10.13  Distrib 8.0.33\n--\n-- Host: db\n"), "backup", PS_FMT_SQLDUMP, 0, 0, 0},
+    {"mariadb dump", B("-- MariaDB dump 10.19\n"), NULL, PS_FMT_SQLDUMP, 0, 0, 0},
+    {"pg dump", B("--\n-- PostgreSQL database dump\n--\n\nSET x = 0;\n"), "db.out", PS_FMT_SQLDUMP, 0, 0, 0},
+    {".sql with statements", B("CREATE TABLE t (id int, name text);\nINSERT INTO t VALUES (1,'a');\n"), "schema.sql", PS_FMT_SQLDUMP, 0, 0, 0},
+    {"utf-16 with bom", B("\xFF\xFEh\x00i\x00\n\x00"), "u16.txt", PS_FMT_UNKNOWN, 0, 0, 0},
+};
+
+static void test_table(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const sniff_case *t = &cases[i];
+        ps_sniff s = ps_sniff_buffer(t->bytes, t->n, t->name, t->n);
+
+        print_message("case: %s\n", t->what);
+        assert_int_equal(s.format, t->format);
+        assert_int_equal(s.media, t->media);
+        assert_int_equal(s.cipher, t->cipher);
+        if (t->format == PS_FMT_CSV)
+            assert_int_equal(s.delimiter, t->delim);
+    }
+}
+
+static void test_empty(void **state)
+{
+    ps_sniff s = ps_sniff_buffer((const unsigned char *)"", 0, "x.csv", 0);
+
+    (void)state;
+    assert_int_equal(s.format, PS_FMT_EMPTY);
+}
+
+static void test_random(void **state)
+{
+    unsigned char buf[4096];
+    ps_sniff s;
+
+    (void)state;
+    /* A 32-byte key: small, but as random as 32 bytes can be. */
+    fill_random(buf, 32, 1);
+    s = ps_sniff_buffer(buf, 32, "k.bin", 32);
+    assert_int_equal(s.format, PS_FMT_CIPHERTEXT);
+    assert_int_equal(s.cipher, PS_CIPHER_ENTROPY);
+    assert_true(s.entropy > 4.0);
+
+    fill_random(buf, sizeof(buf), 2);
+    s = ps_sniff_buffer(buf, sizeof(buf), "blob", sizeof(buf));
+    assert_int_equal(s.format, PS_FMT_CIPHERTEXT);
+    assert_true(s.entropy > 7.9);
+
+    /* Content wins over a misleading name. */
+    fill_random(buf, sizeof(buf), 3);
+    s = ps_sniff_buffer(buf, sizeof(buf), "users.sqlite", 1u << 20);
+    assert_int_equal(s.format, PS_FMT_CIPHERTEXT);
+
+    /* Too few bytes to tell. */
+    fill_random(buf, 8, 4);
+    buf[0] = 0x01;
+    s = ps_sniff_buffer(buf, 8, NULL, 8);
+    assert_int_equal(s.format, PS_FMT_UNKNOWN);
+}
+
+static void test_low_entropy_binary(void **state)
+{
+    unsigned char buf[2048];
+    ps_sniff s;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(buf); i++)
+        buf[i] = (unsigned char)(i % 4 == 0 ? 0 : i % 7);
+    s = ps_sniff_buffer(buf, sizeof(buf), "data.bin", sizeof(buf));
+    assert_int_equal(s.format, PS_FMT_UNKNOWN);
+    assert_true(s.entropy < 3.0);
+}
+
+/* A valid MPEG-1 Layer III stream: two 417-byte frames at 128 kbit/s. */
+static void test_mp3_sync(void **state)
+{
+    unsigned char buf[900];
+    ps_sniff s;
+
+    (void)state;
+    fill_random(buf, sizeof(buf), 5);
+    memcpy(buf, "\xFF\xFB\x90\x64", 4);
+    memcpy(buf + 417, "\xFF\xFB\x90\x64", 4);
+    s = ps_sniff_buffer(buf, sizeof(buf), "v.bin", sizeof(buf));
+    assert_int_equal(s.format, PS_FMT_MEDIA);
+    assert_int_equal(s.media, PS_MEDIA_MP3);
+
+    /* One plausible header over random bytes is not an MP3. */
+    buf[417] = 0x12;
+    s = ps_sniff_buffer(buf, sizeof(buf), "v.bin", sizeof(buf));
+    assert_int_not_equal(s.media, PS_MEDIA_MP3);
+    assert_int_equal(s.format, PS_FMT_CIPHERTEXT);
+
+    /* Reserved bits (bitrate index 15) are rejected outright. */
+    memcpy(buf, "\xFF\xFB\xF0\x64", 4);
+    memcpy(buf + 417, "\xFF\xFB\xF0\x64", 4);
+    s = ps_sniff_buffer(buf, sizeof(buf), "v.bin", sizeof(buf));
+    assert_int_not_equal(s.media, PS_MEDIA_MP3);
+}
+
+/* A multi-byte character cut by the end of the head is still text. */
+static void test_utf8_cut(void **state)
+{
+    unsigned char buf[64];
+    ps_sniff s;
+
+    (void)state;
+    memset(buf, 'a', sizeof(buf));
+    buf[62] = 0xC3;
+    buf[63] = 0xA9;
+    s = ps_sniff_buffer(buf, 63, "n.txt", 1000);
+    assert_int_equal(s.format, PS_FMT_TEXT);
+    /* But an invalid byte is not. */
+    buf[10] = 0xFF;
+    s = ps_sniff_buffer(buf, 63, "n.txt", 1000);
+    assert_int_not_equal(s.format, PS_FMT_TEXT);
+}
+
+/* A JSONL line longer than the head is still JSONL (minified logs). */
+static void test_jsonl_long_first_line(void **state)
+{
+    unsigned char buf[PS_SNIFF_HEAD];
+    ps_sniff s;
+
+    (void)state;
+    memset(buf, 'x', sizeof(buf));
+    memcpy(buf, "{\"body\":\"", 9);
+    s = ps_sniff_buffer(buf, sizeof(buf), "chat.log", 100000);
+    assert_int_equal(s.format, PS_FMT_JSONL);
+    /* The same bytes as a whole (unterminated) file are not a JSON value. */
+    s = ps_sniff_buffer(buf, sizeof(buf), "chat.log", sizeof(buf));
+    assert_int_equal(s.format, PS_FMT_TEXT);
+}
+
+static void test_names(void **state)
+{
+    ps_format f;
+    ps_media m;
+
+    (void)state;
+    for (int i = 0; i < PS_FMT_COUNT; i++) {
+        assert_int_equal(ps_format_parse(ps_format_name((ps_format)i), &f), 0);
+        assert_int_equal(f, i);
+    }
+    assert_string_equal(ps_format_name(PS_FMT_SQLDUMP), "sqldump");
+    assert_string_equal(ps_format_name(PS_FMT_CIPHERTEXT), "ciphertext");
+    assert_int_equal(ps_format_parse("bogus", &f), -1);
+    for (int i = 0; i < PS_MEDIA_COUNT; i++) {
+        assert_int_equal(ps_media_parse(ps_media_name((ps_media)i), &m), 0);
+        assert_int_equal(m, i);
+    }
+    assert_string_equal(ps_media_name(PS_MEDIA_NONE), "none");
+    assert_string_equal(ps_media_name(PS_MEDIA_HEIC), "heic");
+    assert_int_equal(ps_media_parse("tiff", &m), -1);
+}
+
+static void test_media_class(void **state)
+{
+    static const struct { ps_media m; ps_media_class c; } t[] = {
+        {PS_MEDIA_NONE, PS_MEDIA_CLASS_NONE},
+        {PS_MEDIA_JPEG, PS_MEDIA_CLASS_IMAGE}, {PS_MEDIA_PNG, PS_MEDIA_CLASS_IMAGE},
+        {PS_MEDIA_GIF, PS_MEDIA_CLASS_IMAGE}, {PS_MEDIA_WEBP, PS_MEDIA_CLASS_IMAGE},
+        {PS_MEDIA_HEIC, PS_MEDIA_CLASS_IMAGE}, {PS_MEDIA_WAV, PS_MEDIA_CLASS_AUDIO},
+        {PS_MEDIA_MP3, PS_MEDIA_CLASS_AUDIO}, {PS_MEDIA_AMR, PS_MEDIA_CLASS_AUDIO},
+        {PS_MEDIA_OGG, PS_MEDIA_CLASS_AUDIO}, {PS_MEDIA_M4A, PS_MEDIA_CLASS_AUDIO},
+        {PS_MEDIA_MP4, PS_MEDIA_CLASS_VIDEO},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+        assert_int_equal(ps_media_class_of(t[i].m), t[i].c);
+}
+
+static void test_entropy(void **state)
+{
+    unsigned char all[256];
+
+    (void)state;
+    for (int i = 0; i < 256; i++)
+        all[i] = (unsigned char)i;
+    assert_true(ps_entropy(all, 0) == 0.0);
+    assert_true(ps_entropy((const unsigned char *)"aaaa", 4) == 0.0);
+    assert_true(fabs(ps_entropy((const unsigned char *)"abab", 4) - 1.0) < 1e-9);
+    assert_true(fabs(ps_entropy(all, 256) - 8.0) < 1e-9);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_table),
+        cmocka_unit_test(test_empty),
+        cmocka_unit_test(test_random),
+        cmocka_unit_test(test_low_entropy_binary),
+        cmocka_unit_test(test_mp3_sync),
+        cmocka_unit_test(test_utf8_cut),
+        cmocka_unit_test(test_jsonl_long_first_line),
+        cmocka_unit_test(test_names),
+        cmocka_unit_test(test_media_class),
+        cmocka_unit_test(test_entropy),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

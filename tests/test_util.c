@@ -1,0 +1,157 @@
+/* test_util.c - bounded buffers, growth, parsing and the vocabulary tables. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static void test_buf_append_and_limit(void **state)
+{
+    ps_buf b;
+
+    (void)state;
+    ps_buf_init(&b, 8);
+    assert_string_equal(ps_buf_cstr(&b), "");
+    assert_int_equal(ps_buf_append(&b, "abcd", 4), PS_OK);
+    assert_int_equal(ps_buf_putc(&b, 'e'), PS_OK);
+    assert_string_equal(ps_buf_cstr(&b), "abcde");
+    /* The hard maximum holds: 5 + 4 > 8 fails and leaves the buffer intact. */
+    assert_int_equal(ps_buf_append(&b, "fghi", 4), PS_ERR_LIMIT);
+    assert_int_equal(b.len, 5);
+    assert_string_equal(ps_buf_cstr(&b), "abcde");
+    assert_int_equal(ps_buf_append(&b, "fgh", 3), PS_OK);
+    assert_int_equal(b.len, 8);
+    ps_buf_reset(&b);
+    assert_int_equal(b.len, 0);
+    assert_string_equal(ps_buf_cstr(&b), "");
+    ps_buf_free(&b);
+}
+
+static void test_buf_printf(void **state)
+{
+    ps_buf b;
+    char big[600];
+
+    (void)state;
+    ps_buf_init(&b, 4096);
+    assert_int_equal(ps_buf_printf(&b, "%s:%d", "x", 42), PS_OK);
+    assert_string_equal(ps_buf_cstr(&b), "x:42");
+    /* Longer than the internal 256-byte fast path. */
+    memset(big, 'q', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    assert_int_equal(ps_buf_printf(&b, "[%s]", big), PS_OK);
+    assert_int_equal(b.len, 4 + 2 + 599);
+    assert_int_equal(b.data[b.len - 1], ']');
+    ps_buf_free(&b);
+    ps_buf_init(&b, 10);
+    assert_int_equal(ps_buf_printf(&b, "%s", big), PS_ERR_LIMIT);
+    ps_buf_free(&b);
+}
+
+static void test_grow(void **state)
+{
+    int *arr = NULL;
+    size_t cap = 0;
+
+    (void)state;
+    assert_int_equal(ps_grow(&arr, &cap, 3, sizeof(int)), PS_OK);
+    assert_true(cap >= 3);
+    for (int i = 0; i < 3; i++)
+        arr[i] = i;
+    assert_int_equal(ps_grow(&arr, &cap, 1000, sizeof(int)), PS_OK);
+    assert_true(cap >= 1000);
+    assert_int_equal(arr[2], 2);
+    /* An impossible size fails instead of overflowing. */
+    assert_int_equal(ps_grow(&arr, &cap, SIZE_MAX / 2, sizeof(int)), PS_ERR_NOMEM);
+    free(arr);
+}
+
+static void test_parse_u64(void **state)
+{
+    static const struct { const char *in; int rc; uint64_t v; } cases[] = {
+        { "0", 0, 0 },
+        { "42", 0, 42 },
+        { "18446744073709551615", 0, UINT64_MAX },
+        { "18446744073709551616", -1, 0 },
+        { "", -1, 0 },
+        { "-1", -1, 0 },
+        { "12a", -1, 0 },
+        { " 1", -1, 0 },
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        uint64_t v = 7;
+        assert_int_equal(ps_parse_u64(cases[i].in, &v), cases[i].rc);
+        if (cases[i].rc == 0)
+            assert_true(v == cases[i].v);
+    }
+}
+
+static void test_strings(void **state)
+{
+    char small[4];
+    char *d;
+
+    (void)state;
+    assert_int_equal(ps_strlcpy(small, "abcdef", sizeof(small)), 6);
+    assert_string_equal(small, "abc");
+    d = ps_strndup("hello", 3);
+    assert_string_equal(d, "hel");
+    free(d);
+    assert_true(ps_strcaseeq("Hello", "hELLO"));
+    assert_false(ps_strcaseeq("Hello", "Hell"));
+    assert_null(ps_strdup(NULL));
+}
+
+static void test_vocabulary(void **state)
+{
+    ps_severity sev;
+    ps_category cat;
+
+    (void)state;
+    for (int i = 0; i < PS_SEV_COUNT; i++) {
+        assert_int_equal(ps_severity_parse(ps_severity_name((ps_severity)i), &sev), 0);
+        assert_int_equal(sev, i);
+    }
+    assert_true(PS_SEV_CRITICAL > PS_SEV_HIGH && PS_SEV_HIGH > PS_SEV_MEDIUM);
+    assert_int_equal(ps_severity_parse("severe", &sev), -1);
+    for (int i = 0; i < PS_CAT_COUNT; i++) {
+        assert_int_equal(ps_category_parse(ps_category_name((ps_category)i), &cat), 0);
+        assert_int_equal(cat, i);
+    }
+    assert_string_equal(ps_category_name(PS_CAT_WEAK_PASSWORD_HASH), "weak-password-hash");
+    assert_int_equal(ps_category_parse("plaintext-secrets", &cat), -1);
+    assert_string_equal(ps_strerror(PS_ERR_LIMIT), "input exceeds a hard limit");
+}
+
+static void test_diag(void **state)
+{
+    ps_diag d;
+
+    (void)state;
+    ps_diag_at(&d, "rules/x.yml", 3, 7, "unknown key '%s'", "colour");
+    assert_string_equal(d.msg, "rules/x.yml:3:7: unknown key 'colour'");
+    ps_diag_set(&d, "%s: %d", "n", 5);
+    assert_string_equal(d.msg, "n: 5");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_buf_append_and_limit),
+        cmocka_unit_test(test_buf_printf),
+        cmocka_unit_test(test_grow),
+        cmocka_unit_test(test_parse_u64),
+        cmocka_unit_test(test_strings),
+        cmocka_unit_test(test_vocabulary),
+        cmocka_unit_test(test_diag),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
