@@ -760,6 +760,38 @@ static void test_media(void **state)
     collect_free(&c);
 }
 
+/* Unknown binaries: printable runs of 6+ bytes become records, the rest is skipped. */
+static void test_strings(void **state)
+{
+    static const char bin[] = "\x01\x02\x00" "abc\x00\xff\xfe" "user=ann@example.com\x00\x00"
+                              "\x10tail-run\x03";
+    collect c = {0};
+    ps_diag d;
+
+    assert_int_equal(run(state, &ps_reader_strings, bin, sizeof(bin) - 1, 0, 0, &c, &d), PS_OK);
+    assert_int_equal(c.n, 2);
+    /* 0xff 0xfe are kept with the run: they may be UTF-8 lead bytes of text. */
+    assert_int_equal(c.r[0].value_len, 2 + strlen("user=ann@example.com"));
+    assert_non_null(strstr(c.r[0].value, "user=ann@example.com"));
+    assert_string_equal(c.r[1].value, "tail-run");
+    assert_int_equal(c.r[1].kind, PS_LOC_NONE);
+    assert_string_equal(c.r[1].field, "");
+    collect_free(&c);
+    /* An endless printable run is split at max_record and reported, not dropped. */
+    {
+        char big[5000];
+        memset(big, 'a', sizeof(big));
+        big[0] = '\x01';
+        assert_int_equal(run(state, &ps_reader_strings, big, sizeof(big), 0, 1024, &c, &d),
+                         PS_ERR_LIMIT);
+        assert_true(c.n >= 4);
+        assert_int_equal(c.r[0].value_len, 1024);
+        assert_non_null(strstr(d.msg, "longer than 1024 bytes"));
+        collect_free(&c);
+    }
+    assert_ptr_equal(ps_reader_for(PS_FMT_UNKNOWN), &ps_reader_strings);
+}
+
 static void test_reader_table(void **state)
 {
     static const struct { ps_format f; const ps_reader *r; } t[] = {
@@ -802,6 +834,7 @@ int main(void)
         cmocka_unit_test(test_sqldump_long_value),
         cmocka_unit_test(test_sqldump_big_insert),
         cmocka_unit_test(test_media),
+        cmocka_unit_test(test_strings),
         cmocka_unit_test(test_reader_table),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
