@@ -1,5 +1,6 @@
 /*
- * detect.c - generic detectors: readable text, Luhn numbers, hash formats.
+ * detect.c - generic detectors: readable text, Luhn numbers, hash formats,
+ * media files embedded as base64.
  *
  * Pure functions over one value: no allocation, no I/O, no state.  They are
  * the questions a regex cannot answer well; rules combine them in YAML.
@@ -15,6 +16,7 @@
 #include <string.h>
 
 #include "detect.h"
+#include "protect.h"
 #include "sniff.h"
 
 /* --- small character helpers (ASCII only, locale-independent) ----------- */
@@ -292,6 +294,9 @@ bool ps_detect_readable(const char *v, size_t n)
         return false;
     if (n >= PS_ENVELOPE_MAGIC_LEN &&
         memcmp(v, PS_ENVELOPE_MAGIC, PS_ENVELOPE_MAGIC_LEN) == 0)
+        return false;
+    /* A field sealed by `plainsight protect` ("psf1:" + base64url) is ciphertext. */
+    if (ps_field_is_sealed(v, n))
         return false;
     if (!utf8_scan(s, n, &ncp, &nctrl))
         return false;
@@ -574,4 +579,108 @@ int ps_detect_hash(const char *v, size_t n)
         }
     }
     return -1;
+}
+
+/* --- base64-embedded media ------------------------------------------------- */
+
+/* How many characters of an embedded file are decoded: 48 bytes of head. */
+#define B64_HEAD 64
+/* Fewer characters than this are too short to be a file: 18 bytes. */
+#define B64_MIN 24
+
+/*
+ * The 6-bit value of a base64 character, standard (+/) or URL-safe (-_)
+ * alphabet, or -1.
+ */
+static int b64_value(unsigned char c)
+{
+    if (is_upper(c))
+        return c - 'A';
+    if (is_lower(c))
+        return c - 'a' + 26;
+    if (is_digit(c))
+        return c - '0' + 52;
+    if (c == '+' || c == '-')
+        return 62;
+    if (c == '/' || c == '_')
+        return 63;
+    return -1;
+}
+
+/* Case-insensitive "does s[0..n) start with the lower-case prefix". */
+static bool has_prefix_ci(const char *s, size_t n, const char *prefix)
+{
+    size_t k = strlen(prefix);
+
+    if (n < k)
+        return false;
+    for (size_t i = 0; i < k; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        if (is_upper(c))
+            c = (unsigned char)(c - 'A' + 'a');
+        if (c != (unsigned char)prefix[i])
+            return false;
+    }
+    return true;
+}
+
+/*
+ * Where the base64 of a "data:<mime>[;param]*;base64," URL starts: the
+ * offset just past the ',' in *start.  False for a data URL that is not
+ * base64 (percent-encoded) or whose header is implausibly long.  A value
+ * that is not a data URL starts at 0.
+ */
+static bool data_url_start(const char *v, size_t n, size_t *start)
+{
+    size_t i = 5, limit;
+
+    *start = 0;
+    if (!has_prefix_ci(v, n, "data:"))
+        return true;
+    /* RFC 2045 media types are short; a long header is not a data URL. */
+    limit = n < 5 + 256 ? n : 5 + 256;
+    while (i < limit && v[i] != ',')
+        i++;
+    if (i == limit || i < 5 + 7 || !has_prefix_ci(v + i - 7, 7, ";base64"))
+        return false;
+    *start = i + 1;
+    return true;
+}
+
+/*
+ * Decode the head of the base64 in v, then ask sniffing what the bytes are.
+ * Only the first B64_HEAD characters are looked at, so a long value costs
+ * no more than a short one; beyond them line breaks or anything else are
+ * fine (MIME wraps base64 at 76 characters).
+ */
+ps_media ps_detect_b64_media(const char *v, size_t n)
+{
+    const unsigned char *s;
+    unsigned char head[B64_HEAD / 4 * 3];
+    size_t start, run = 0, avail, k, out = 0;
+    ps_sniff sn;
+
+    if (v == NULL || !data_url_start(v, n, &start))
+        return PS_MEDIA_NONE;
+    s = (const unsigned char *)v + start;
+    avail = n - start < B64_HEAD ? n - start : B64_HEAD;
+    while (run < avail && b64_value(s[run]) >= 0)
+        run++;
+    /* What stops the run early must be padding, or the value's end. */
+    if (run < avail && s[run] != '=')
+        return PS_MEDIA_NONE;
+    if (run < B64_MIN)
+        return PS_MEDIA_NONE;
+    k = run / 4 * 4;
+    for (size_t i = 0; i < k; i += 4) {
+        uint32_t q = (uint32_t)b64_value(s[i]) << 18 | (uint32_t)b64_value(s[i + 1]) << 12 |
+                     (uint32_t)b64_value(s[i + 2]) << 6 | (uint32_t)b64_value(s[i + 3]);
+
+        head[out++] = (unsigned char)(q >> 16);
+        head[out++] = (unsigned char)(q >> 8);
+        head[out++] = (unsigned char)q;
+    }
+    sn = ps_sniff_buffer(head, out, NULL, out);
+    return sn.format == PS_FMT_MEDIA ? sn.media : PS_MEDIA_NONE;
 }

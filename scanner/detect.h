@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "rules.h"
+#include "sniff.h"
 
 /*
  * True when v[0..n) is text a person could read: valid UTF-8, mostly
@@ -30,5 +31,17 @@ bool ps_detect_luhn(const char *v, size_t n);
 
 /* The hash format v is exactly (whole value), or -1 when it is none. */
 int ps_detect_hash(const char *v, size_t n);
+
+/*
+ * The media type of a file embedded as base64 in a text value (a JSON
+ * "photo": "/9j/4AAQ...", or "data:image/png;base64,iVBORw0..."), or
+ * PS_MEDIA_NONE.  An optional "data:<mime>;base64," prefix is skipped; then
+ * at least 24 characters of the standard or URL-safe base64 alphabet must
+ * follow, with no white space (or anything but '=' padding) in the first 64.
+ * Up to 64 characters are decoded and the bytes sniffed (ps_sniff_buffer):
+ * the answer is the sniffed media type, so text or random bytes encoded in
+ * base64 are not media.  Pure function: no allocation, no I/O.
+ */
+ps_media ps_detect_b64_media(const char *v, size_t n);
 
 #endif /* PS_DETECT_H */

@@ -46,6 +46,7 @@ struct ps_agg {
     size_t nslots;    /* 0 or a power of two */
     size_t nkeys;
     size_t last;      /* finding created by the last hit, or SIZE_MAX */
+    size_t hit;       /* finding counted by the last hit, or SIZE_MAX */
     ps_buf key;       /* scratch for building a key */
 };
 
@@ -59,6 +60,7 @@ void ps_finding_free(ps_finding *f)
     free(f->table);
     free(f->column);
     free(f->pointer);
+    free(f->inner);
     free(f->evidence);
     free(f->value);
     memset(f, 0, sizeof(*f));
@@ -229,6 +231,7 @@ ps_status ps_agg_create(bool show_values, ps_agg **out)
         return PS_ERR_NOMEM;
     a->show_values = show_values;
     a->last = SIZE_MAX;
+    a->hit = SIZE_MAX;
     ps_buf_init(&a->key, PS_AGG_MAX_KEY_LEN);
     *out = a;
     return PS_OK;
@@ -386,6 +389,7 @@ static ps_status agg_new_finding(ps_agg *a, uint32_t rule, ps_severity sev, cons
     f.rule = rule;
     f.severity = sev;
     f.count = 1;
+    f.oldest = INT32_MIN;
     f.loc_kind = PS_LOC_NONE;
     st = dup_opt(path != NULL ? path : "", &f.path);
     if (st == PS_OK)
@@ -424,6 +428,7 @@ ps_status ps_agg_hit(ps_agg *a, uint32_t rule, ps_severity sev, const char *path
 
     *fresh = false;
     a->last = SIZE_MAX;
+    a->hit = SIZE_MAX;
     st = agg_key(a, rec);
     if (st == PS_ERR_NOMEM)
         return st;
@@ -447,6 +452,7 @@ ps_status ps_agg_hit(ps_agg *a, uint32_t rule, ps_severity sev, const char *path
     }
     if (slot->key != NULL) {
         a->cur.items[slot->finding].count++;
+        a->hit = slot->finding;
         return PS_OK;
     }
     /* New key: overflow keys are at most one per rule, so the cap still bounds memory. */
@@ -465,8 +471,20 @@ ps_status ps_agg_hit(ps_agg *a, uint32_t rule, ps_severity sev, const char *path
     slot->finding = a->cur.n - 1;
     a->nkeys++;
     a->last = a->cur.n - 1;
+    a->hit = a->last;
     *fresh = true;
     return PS_OK;
+}
+
+void ps_agg_note_date(ps_agg *a, int32_t day)
+{
+    ps_finding *f;
+
+    if (a->hit == SIZE_MAX || a->hit >= a->cur.n || day == INT32_MIN)
+        return;
+    f = &a->cur.items[a->hit];
+    if (f->oldest == INT32_MIN || day < f->oldest)
+        f->oldest = day;
 }
 
 /* The largest cut <= max that does not split a UTF-8 sequence. */
@@ -541,6 +559,7 @@ ps_status ps_agg_take(ps_agg *a, ps_findings *out)
         return st;
     agg_clear_table(a);
     a->last = SIZE_MAX;
+    a->hit = SIZE_MAX;
     ps_buf_reset(&a->key);
     return PS_OK;
 }

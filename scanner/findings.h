@@ -31,9 +31,13 @@ typedef struct ps_finding {
     char *column;           /* owned or NULL */
     int64_t row;
     char *pointer;          /* owned or NULL */
+    char *inner;            /* file inside a compressed file (backup.sql in backup.sql.gz), owned or NULL */
     char *evidence;         /* redacted; owned; "" when there is no value */
     char *value;            /* raw evidence, only with show_values; else NULL */
     uint64_t count;         /* hits aggregated into this finding, >= 1 */
+    int32_t oldest;         /* retention rules: oldest date seen (days since 1970), else INT32_MIN */
+    const char *escalation; /* id of the escalation that raised the severity, or NULL (borrowed from the rule set) */
+    const char *reason;     /* its reason (borrowed), or NULL */
 } ps_finding;
 
 typedef struct ps_findings {
@@ -86,6 +90,9 @@ ps_status ps_agg_hit(ps_agg *a, uint32_t rule, ps_severity sev, const char *path
 
 /* Evidence for the finding the last ps_agg_hit created: redacted, and raw if show_values. */
 ps_status ps_agg_set_evidence(ps_agg *a, const char *text, size_t len) PS_WARN_UNUSED;
+
+/* The finding the last ps_agg_hit counted saw this date: keep the oldest. */
+void ps_agg_note_date(ps_agg *a, int32_t day);
 
 /* Moves the file's findings (first-seen order) to out and resets a for the next file. */
 ps_status ps_agg_take(ps_agg *a, ps_findings *out) PS_WARN_UNUSED;

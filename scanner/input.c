@@ -1,21 +1,64 @@
 /*
- * input.c - buffered, bounded, sequential reads over a borrowed fd.
+ * input.c - buffered, bounded, sequential reads over a borrowed fd, plain
+ * or through gzip.
  *
  * A line that lies wholly inside the current window is returned in place
  * (no copy); only a line that straddles two reads is assembled in in->line,
  * whose hard maximum is the line limit.  A longer line is skipped to its end
  * and reported, so one runaway line costs an error, not the rest of the
  * file.
+ *
+ * Everything above input_source_read() sees only "bytes into a buffer": the
+ * gzip transport is one more way to fill the window, so lines, chunks and
+ * limits behave the same whatever the transport.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <zlib.h>
+
 #include "input.h"
+
+#define GZ_IN_CHUNK (64u * 1024u)                /* compressed bytes per read */
+#define GZ_PEEK_MAX_IN ((uint64_t)4 << 20)       /* compressed bytes a peek may read */
+#define GZ_NAME_MAX 4096u                        /* FNAME bytes kept from a header */
+
+struct ps_inflate {
+    z_stream zs;
+    unsigned char in[GZ_IN_CHUNK];
+    int src_eof;        /* the fd has no more compressed bytes */
+    int member_done;    /* inflate ended a member; another may follow */
+    int done;           /* the last member ended with the data */
+    uint64_t produced;  /* decompressed bytes so far, all members */
+    uint64_t consumed;  /* compressed bytes inflate has used so far */
+    uint64_t max_out;
+    unsigned max_ratio;
+};
+
+/* Record the source's failure once; later calls return it again. */
+static ps_status input_fail(ps_input *in, ps_status st, const char *fmt, ...)
+    PS_PRINTF(3, 4);
+
+static ps_status input_fail(ps_input *in, ps_status st, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (in->fail != PS_OK)
+        return in->fail;
+    in->fail = st;
+    va_start(ap, fmt);
+    vsnprintf(in->errmsg, sizeof(in->errmsg), fmt, ap);
+    va_end(ap);
+    return st;
+}
 
 ps_status ps_input_init(ps_input *in, int fd, size_t max_line)
 {
@@ -33,35 +76,179 @@ ps_status ps_input_init(ps_input *in, int fd, size_t max_line)
     return PS_OK;
 }
 
+ps_status ps_input_open(ps_input *in, const ps_source *src)
+{
+    struct ps_inflate *z;
+    ps_status st = ps_input_init(in, src->fd, src->max_record);
+
+    if (st != PS_OK || src->transport == PS_TRANSPORT_PLAIN)
+        return st;
+    if (src->transport != PS_TRANSPORT_GZIP)
+        return PS_ERR_USAGE;
+    z = calloc(1, sizeof(*z));
+    if (z == NULL)
+        return PS_ERR_NOMEM;
+    /* 16 + MAX_WBITS: gzip wrapper only, so zlib or raw deflate is corrupt. */
+    if (inflateInit2(&z->zs, 16 + MAX_WBITS) != Z_OK) {
+        free(z);
+        return PS_ERR_NOMEM;
+    }
+    z->max_out = src->max_inflate ? src->max_inflate : PS_INFLATE_MAX_DEFAULT;
+    z->max_ratio = src->max_ratio ? src->max_ratio : PS_INFLATE_RATIO_DEFAULT;
+    in->z = z;
+    return PS_OK;
+}
+
 void ps_input_free(ps_input *in)
 {
     if (in == NULL)
         return;
+    if (in->z != NULL) {
+        inflateEnd(&in->z->zs);
+        free(in->z);
+        in->z = NULL;
+    }
     free(in->buf);
     in->buf = NULL;
     ps_buf_free(&in->line);
     in->pos = in->end = 0;
 }
 
-/* Read into dst, retrying on EINTR.  Sets in->eof / in->err. */
-static ps_status input_sysread(ps_input *in, void *dst, size_t n, size_t *got)
+const char *ps_input_error(const ps_input *in)
+{
+    return in->fail != PS_OK ? in->errmsg : NULL;
+}
+
+/* read(2) into dst, retrying on EINTR.  -1 with errno set on failure. */
+static ssize_t read_retry(int fd, void *dst, size_t n)
 {
     ssize_t r;
 
-    *got = 0;
-    if (in->eof)
-        return PS_OK;
     do {
-        r = read(in->fd, dst, n);
+        r = read(fd, dst, n);
     } while (r < 0 && errno == EINTR);
+    return r;
+}
+
+/* The plain transport: the fd's own bytes. */
+static ps_status plain_read(ps_input *in, void *dst, size_t n, size_t *got)
+{
+    ssize_t r = read_retry(in->fd, dst, n);
+
     if (r < 0) {
         in->err = errno;
-        return PS_ERR_IO;
+        return input_fail(in, PS_ERR_IO, "read failed (errno %d)", in->err);
     }
     if (r == 0)
         in->eof = 1;
     *got = (size_t)r;
     return PS_OK;
+}
+
+/*
+ * The gzip transport: inflate into dst until at least one byte comes out,
+ * the data ends (*got == 0, in->eof set) or something fails.  The two
+ * limits are checked on every call, so a bomb stops after at most one
+ * window past the limit has been inflated, and what comes out past the
+ * total limit is never handed on.
+ */
+static ps_status gzip_read(ps_input *in, void *dst, size_t n, size_t *got)
+{
+    struct ps_inflate *z = in->z;
+    unsigned char probe;
+
+    while (*got == 0) {
+        uint64_t room = z->max_out - z->produced;
+        unsigned char *out = dst;
+        size_t want = n;
+        uInt before_in, before_out;
+        int rc, probing = 0;
+
+        if (z->done) {
+            in->eof = 1;
+            return PS_OK;
+        }
+        if (z->zs.avail_in == 0 && !z->src_eof) {
+            ssize_t r = read_retry(in->fd, z->in, sizeof(z->in));
+            if (r < 0) {
+                in->err = errno;
+                return input_fail(in, PS_ERR_IO, "read failed (errno %d)", in->err);
+            }
+            if (r == 0)
+                z->src_eof = 1;
+            z->zs.next_in = z->in;
+            z->zs.avail_in = (uInt)r;
+        }
+        if (z->member_done) {
+            /* Another member, or the end: gzip(1) reads members back to back. */
+            if (z->zs.avail_in == 0) {
+                if (z->src_eof)
+                    z->done = 1;
+                continue;
+            }
+            if (inflateReset(&z->zs) != Z_OK)
+                return input_fail(in, PS_ERR_FORMAT, "corrupt gzip data");
+            z->member_done = 0;
+        }
+        if (room == 0) {
+            /* At the limit: one more byte out means the data is larger. */
+            out = &probe;
+            want = 1;
+            probing = 1;
+        } else if (want > room) {
+            want = (size_t)room;
+        }
+        if (want > UINT_MAX)
+            want = UINT_MAX;
+        z->zs.next_out = out;
+        z->zs.avail_out = (uInt)want;
+        before_in = z->zs.avail_in;
+        before_out = z->zs.avail_out;
+        rc = inflate(&z->zs, Z_NO_FLUSH);
+        z->consumed += before_in - z->zs.avail_in;
+        if (rc == Z_MEM_ERROR)
+            return input_fail(in, PS_ERR_NOMEM, "out of memory while inflating gzip data");
+        if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR)
+            return input_fail(in, PS_ERR_FORMAT, "corrupt gzip data");
+        /*
+         * No progress: with input left that is corruption; without, either
+         * more must be read or, at the end of the file, the data was cut.
+         * (Output may still be pending inside zlib when the input is used
+         * up, which is why the end of the file alone proves nothing.)
+         */
+        if (rc == Z_BUF_ERROR && z->zs.avail_in > 0)
+            return input_fail(in, PS_ERR_FORMAT, "corrupt gzip data");
+        if (rc == Z_BUF_ERROR && z->src_eof)
+            return input_fail(in, PS_ERR_FORMAT, "corrupt gzip data (cut short)");
+        if (rc == Z_STREAM_END)
+            z->member_done = 1;
+        if (probing) {
+            if (before_out - z->zs.avail_out > 0)
+                return input_fail(in, PS_ERR_LIMIT,
+                                  "decompressed size exceeds the limit of %llu bytes",
+                                  (unsigned long long)z->max_out);
+            continue;
+        }
+        z->produced += before_out - z->zs.avail_out;
+        if (z->produced > PS_INFLATE_RATIO_FLOOR &&
+            z->produced > (uint64_t)z->max_ratio * z->consumed)
+            return input_fail(in, PS_ERR_LIMIT,
+                              "compression ratio above %u:1 (a decompression bomb?)",
+                              z->max_ratio);
+        *got = before_out - z->zs.avail_out;
+    }
+    return PS_OK;
+}
+
+/* Fill dst from the source, whatever the transport.  Sets in->eof. */
+static ps_status input_source_read(ps_input *in, void *dst, size_t n, size_t *got)
+{
+    *got = 0;
+    if (in->fail != PS_OK)
+        return in->fail;
+    if (in->eof)
+        return PS_OK;
+    return in->z != NULL ? gzip_read(in, dst, n, got) : plain_read(in, dst, n, got);
 }
 
 /* Refill the (empty) window.  At end of input pos == end == 0 afterwards. */
@@ -71,7 +258,7 @@ static ps_status input_fill(ps_input *in)
     ps_status st;
 
     in->pos = in->end = 0;
-    st = input_sysread(in, in->buf, PS_INPUT_CHUNK, &got);
+    st = input_source_read(in, in->buf, PS_INPUT_CHUNK, &got);
     in->end = got;
     return st;
 }
@@ -154,6 +341,7 @@ ps_status ps_input_line(ps_input *in, const char **line, size_t *len)
 ps_status ps_input_read(ps_input *in, void *dst, size_t n, size_t *got)
 {
     size_t k;
+    ps_status st;
 
     *got = 0;
     if (n == 0)
@@ -161,12 +349,13 @@ ps_status ps_input_read(ps_input *in, void *dst, size_t n, size_t *got)
     if (in->pos == in->end) {
         /* Large reads bypass the window: one copy fewer. */
         if (n >= PS_INPUT_CHUNK) {
-            ps_status st = input_sysread(in, dst, n, got);
+            st = input_source_read(in, dst, n, got);
             in->offset += *got;
             return st;
         }
-        if (input_fill(in) != PS_OK)
-            return PS_ERR_IO;
+        st = input_fill(in);
+        if (st != PS_OK)
+            return st;
     }
     k = in->end - in->pos;
     if (k > n)
@@ -180,14 +369,188 @@ ps_status ps_input_read(ps_input *in, void *dst, size_t n, size_t *got)
 ps_status ps_input_chunk(ps_input *in, const unsigned char **p, size_t *n)
 {
     size_t k;
+    ps_status st;
 
     *p = NULL;
     *n = 0;
-    if (in->pos == in->end && input_fill(in) != PS_OK)
-        return PS_ERR_IO;
+    if (in->pos == in->end) {
+        st = input_fill(in);
+        if (st != PS_OK)
+            return st;
+    }
     k = in->end - in->pos;
     *p = in->buf + in->pos;
     *n = k;
     input_advance(in, k);
     return PS_OK;
+}
+
+/* ----------------------------------------------------------- gzip peek */
+
+/*
+ * Reduce a gzip FNAME to something safe to print and to sniff by: its last
+ * path component (either slash), printable ASCII and valid UTF-8 kept,
+ * everything else turned into '_' (a control or C1 character as a whole, a
+ * broken sequence byte by byte), cut at a character boundary to fit
+ * cap - 1 bytes.  "." and ".." become "".
+ */
+static void gz_inner_name(const char *raw, char *out, size_t cap)
+{
+    const unsigned char *s = (const unsigned char *)raw;
+    size_t n, o = 0;
+
+    if (cap == 0)
+        return;
+    out[0] = '\0';
+    for (const char *p = raw; *p; p++) {
+        if (*p == '/' || *p == '\\')
+            s = (const unsigned char *)p + 1;
+    }
+    n = strlen((const char *)s);
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t k = s[i] >= 0x80 ? ps_utf8_seq(s + i, n - i, &cp) : 1;
+        int ok = s[i] >= 0x80 ? (k > 0 && cp >= 0xA0) : (s[i] >= 0x20 && s[i] < 0x7F);
+
+        if (k == 0)
+            k = 1; /* a broken sequence: one '_' per byte */
+        if (o + (ok ? k : 1) > cap - 1)
+            break;
+        if (ok) {
+            memcpy(out + o, s + i, k);
+            o += k;
+        } else {
+            out[o++] = '_';
+        }
+        i += k;
+    }
+    out[o] = '\0';
+    if (strcmp(out, ".") == 0 || strcmp(out, "..") == 0)
+        out[0] = '\0';
+}
+
+/* pread(2) retrying on EINTR.  -1 with errno set on failure. */
+static ssize_t pread_retry(int fd, void *dst, size_t n, uint64_t off)
+{
+    ssize_t r;
+
+    do {
+        r = pread(fd, dst, n, (off_t)off);
+    } while (r < 0 && errno == EINTR);
+    return r;
+}
+
+ps_status ps_gzip_peek(int fd, unsigned char *head, size_t cap, size_t *got,
+                       char *inner, size_t inner_cap)
+{
+    unsigned char *cbuf = NULL;
+    char *name = NULL;
+    unsigned char dummy;
+    z_stream zs;
+    gz_header hdr;
+    uint64_t off = 0;
+    int src_eof = 0, member_done = 0, init = 0;
+    ps_status st = PS_OK;
+
+    *got = 0;
+    if (inner_cap > 0)
+        inner[0] = '\0';
+    memset(&zs, 0, sizeof(zs));
+    memset(&hdr, 0, sizeof(hdr));
+    cbuf = malloc(GZ_IN_CHUNK);
+    name = calloc(1, GZ_NAME_MAX + 1);
+    if (cbuf == NULL || name == NULL) {
+        st = PS_ERR_NOMEM;
+        goto done;
+    }
+    if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) {
+        st = PS_ERR_NOMEM;
+        goto done;
+    }
+    init = 1;
+    hdr.name = (Bytef *)name;
+    hdr.name_max = GZ_NAME_MAX; /* one byte more is allocated, always NUL */
+    if (inflateGetHeader(&zs, &hdr) != Z_OK) {
+        st = PS_ERR_FORMAT;
+        goto done;
+    }
+    /* Stop once cap bytes are out and the header (with its name) is known. */
+    while (*got < cap || hdr.done == 0) {
+        int rc;
+
+        if (zs.avail_in == 0 && !src_eof) {
+            ssize_t r;
+
+            if (off >= GZ_PEEK_MAX_IN)
+                break;
+            r = pread_retry(fd, cbuf, GZ_IN_CHUNK, off);
+            if (r < 0) {
+                st = PS_ERR_IO;
+                goto done;
+            }
+            if (off == 0 && (r < 3 || cbuf[0] != 0x1f || cbuf[1] != 0x8b || cbuf[2] != 8)) {
+                st = PS_ERR_FORMAT;
+                goto done;
+            }
+            off += (uint64_t)r;
+            src_eof = r == 0;
+            zs.next_in = cbuf;
+            zs.avail_in = (uInt)r;
+        }
+        if (member_done) {
+            if (zs.avail_in == 0)
+                break; /* the data ended with a member */
+            if (inflateReset(&zs) != Z_OK) {
+                st = PS_ERR_FORMAT;
+                goto done;
+            }
+            member_done = 0;
+        }
+        /* inflate wants somewhere to write even while it only reads the header. */
+        zs.next_out = *got < cap ? head + *got : &dummy;
+        zs.avail_out = *got < cap ? (uInt)(cap - *got < UINT_MAX ? cap - *got : UINT_MAX) : 0;
+        {
+            uInt before = zs.avail_out;
+
+            rc = inflate(&zs, Z_NO_FLUSH);
+            *got += before - zs.avail_out;
+        }
+        if (rc == Z_STREAM_END) {
+            member_done = 1;
+        } else if (rc == Z_MEM_ERROR) {
+            st = PS_ERR_NOMEM;
+            goto done;
+        } else if (rc == Z_BUF_ERROR && zs.avail_out == 0) {
+            break; /* head full; the header is as known as it will get */
+        } else if (rc == Z_BUF_ERROR && zs.avail_in == 0 && src_eof) {
+            /*
+             * Cut short.  With a full head the reader will say so; with the
+             * whole (short) stream in hand there may be no reader to say it
+             * (an empty or binary inner file), so say it here: fail closed.
+             */
+            if (*got < cap) {
+                st = PS_ERR_FORMAT;
+                goto done;
+            }
+            break;
+        } else if (rc != Z_OK && !(rc == Z_BUF_ERROR && zs.avail_in == 0)) {
+            st = PS_ERR_FORMAT;
+            goto done;
+        }
+    }
+    if (hdr.done == 0 && *got == 0 && !member_done) {
+        /* Not even the header could be read. */
+        st = PS_ERR_FORMAT;
+        goto done;
+    }
+    if (hdr.done == 1 && inner_cap > 0)
+        gz_inner_name(name, inner, inner_cap);
+done:
+    if (init)
+        inflateEnd(&zs);
+    free(cbuf);
+    free(name);
+    if (st != PS_OK)
+        *got = 0;
+    return st;
 }

@@ -2,11 +2,23 @@
  * input.h - a read-only, buffered byte source over an open file descriptor.
  *
  * Readers pull bytes and lines through this instead of touching the fd, so
- * that a later transport (gzip, a slice of a large file) is one new source,
- * not a change to every reader.  Reads are large and sequential, and the
- * kernel is told so (posix_fadvise SEQUENTIAL).  No line may exceed the
- * configured maximum: a longer one fails with PS_ERR_LIMIT rather than
- * growing without bound.
+ * that a transport (gzip today) is one source, not a change to every
+ * reader.  Reads are large and sequential, and the kernel is told so
+ * (posix_fadvise SEQUENTIAL).  No line may exceed the configured maximum: a
+ * longer one fails with PS_ERR_LIMIT rather than growing without bound.
+ *
+ * Transports.  ps_input_open() looks at src->transport: PS_TRANSPORT_GZIP
+ * inflates the fd (concatenated members included) into the same window, so
+ * readers see decompressed bytes and never know.  Inflating is bounded
+ * twice, because a small file can expand to fill a disk's worth of memory
+ * and time: by a total (src->max_inflate) and, once more than 1 MiB has come
+ * out, by the ratio of bytes out to bytes in (src->max_ratio).
+ *
+ * Failure of the source.  When the source itself fails (a read error,
+ * corrupt gzip data, a decompression limit), every later call returns the
+ * same status and ps_input_error() gives a one-line message that names no
+ * data.  Readers tell that apart from an over-long line (also
+ * PS_ERR_LIMIT, but recoverable) by ps_input_error() being non-NULL.
  */
 #ifndef PS_INPUT_H
 #define PS_INPUT_H
@@ -15,38 +27,69 @@
 #include <stdint.h>
 
 #include "plainsight.h"
+#include "read.h"
 #include "util.h"
 
 #define PS_INPUT_CHUNK (256u * 1024u)          /* one read(2) */
 #define PS_MAX_RECORD_DEFAULT (16u * 1024u * 1024u) /* longest line/record */
+#define PS_INFLATE_MAX_DEFAULT ((uint64_t)4 << 30)  /* 4 GiB decompressed */
+#define PS_INFLATE_RATIO_DEFAULT 200u               /* out:in, past 1 MiB */
+#define PS_INFLATE_RATIO_FLOOR ((uint64_t)1 << 20)  /* ratio checked past this */
+
+struct ps_inflate; /* gzip state; private to input.c */
 
 typedef struct ps_input {
     int fd;             /* borrowed; the caller opened it read-only */
     unsigned char *buf; /* PS_INPUT_CHUNK bytes of window */
     size_t pos, end;    /* unread bytes are buf[pos..end) */
     ps_buf line;        /* holds a line that straddles reads */
-    uint64_t offset;    /* bytes consumed so far */
+    uint64_t offset;    /* bytes consumed so far (decompressed for gzip) */
     uint64_t line_no;   /* number of the last line returned, 1-based */
     int eof;
     int err;            /* errno of a failed read, else 0 */
+    struct ps_inflate *z; /* NULL for a plain fd */
+    ps_status fail;     /* sticky failure of the source, PS_OK when none */
+    char errmsg[96];    /* what ps_input_error() returns */
 } ps_input;
 
-/* max_line bounds a single line; 0 means PS_MAX_RECORD_DEFAULT. */
+/*
+ * A plain fd.  max_line bounds a single line; 0 means PS_MAX_RECORD_DEFAULT.
+ * On failure in is still safe to pass to ps_input_free().
+ */
 ps_status ps_input_init(ps_input *in, int fd, size_t max_line) PS_WARN_UNUSED;
+
+/*
+ * The byte source a reader should use for src: src->fd through
+ * src->transport, lines bounded by src->max_record, inflating bounded by
+ * src->max_inflate and src->max_ratio (0 = the defaults above).  Returns
+ * PS_OK, PS_ERR_NOMEM or PS_ERR_USAGE (unknown transport).  On failure in is
+ * still safe to pass to ps_input_free().
+ */
+ps_status ps_input_open(ps_input *in, const ps_source *src) PS_WARN_UNUSED;
+
 void ps_input_free(ps_input *in);
+
+/*
+ * Why the source failed ("corrupt gzip data", "compression ratio above 200:1
+ * (a decompression bomb?)", "read failed (errno 5)", ...), or NULL while it
+ * has not.  The text never quotes input.
+ */
+const char *ps_input_error(const ps_input *in);
 
 /*
  * Next line without its "\n" (a "\r\n" loses the "\r" too).  *line points
  * into the input's own storage and is valid until the next call.  Returns
  * PS_OK with *line set, PS_ERR_STOP at end of input (a last line without a
  * newline is still returned first), PS_ERR_LIMIT for an over-long line (the
- * rest of that line is skipped, so reading may go on), or PS_ERR_IO.
+ * rest of that line is skipped, so reading may go on), or the source's
+ * failure (ps_input_error() non-NULL: PS_ERR_IO, and for gzip also
+ * PS_ERR_FORMAT, PS_ERR_LIMIT or PS_ERR_NOMEM).
  */
 ps_status ps_input_line(ps_input *in, const char **line, size_t *len);
 
 /*
  * Up to n bytes into dst.  *got is 0 only at end of input.  Returns PS_OK or
- * PS_ERR_IO.
+ * the source's failure (see ps_input_line).
  */
 ps_status ps_input_read(ps_input *in, void *dst, size_t n, size_t *got);
 
@@ -54,8 +97,22 @@ ps_status ps_input_read(ps_input *in, void *dst, size_t n, size_t *got);
  * The next run of unread bytes, without copying: *p points into the input's
  * window and is valid until the next call on in; the bytes count as
  * consumed.  For byte-level readers (CSV, SQL dumps) whose records do not
- * follow lines.  *n is 0 only at end of input.  Returns PS_OK or PS_ERR_IO.
+ * follow lines.  *n is 0 only at end of input.  Returns PS_OK or the
+ * source's failure (see ps_input_line).
  */
 ps_status ps_input_chunk(ps_input *in, const unsigned char **p, size_t *n);
+
+/*
+ * The scan driver's look inside a gzip file before choosing a reader:
+ * decompress up to cap bytes from offset 0 of fd into head (pread, so the
+ * fd's position does not matter and is left alone), *got bytes.  Fewer than
+ * cap only when the data ends first.  inner receives the FNAME stored in the
+ * gzip header, reduced to a safe basename (printable ASCII and valid UTF-8,
+ * at most inner_cap - 1 bytes, never "." or ".."), or "" when there is none.
+ * Returns PS_OK, PS_ERR_FORMAT when fd is not gzip or its header or first
+ * bytes are corrupt, PS_ERR_IO, or PS_ERR_NOMEM.
+ */
+ps_status ps_gzip_peek(int fd, unsigned char *head, size_t cap, size_t *got,
+                       char *inner, size_t inner_cap) PS_WARN_UNUSED;
 
 #endif /* PS_INPUT_H */

@@ -29,6 +29,11 @@
 #include <yaml.h>
 #include <zlib.h>
 
+#include "baseline.h"
+#include "cli.h"
+#include "date.h"
+#include "ignore.h"
+#include "psconfig.h"
 #include "match.h"
 #include "report.h"
 #include "rules.h"
@@ -49,7 +54,10 @@ enum {
     OPT_SHOW_VALUES,
     OPT_AS_OF,
     OPT_COLOR,
-    OPT_MAX_RECORD
+    OPT_MAX_RECORD,
+    OPT_BASELINE,
+    OPT_WRITE_BASELINE,
+    OPT_CONFIG
 };
 
 static const char usage_main[] =
@@ -64,6 +72,10 @@ static const char usage_main[] =
     "  rules list            list the loaded rules\n"
     "  rules explain ID      why a rule matters and how to fix it\n"
     "  rules test [PATH]     run the rules' inline examples\n"
+    "  keygen -o FILE        make a master key (32 random bytes, mode 0600)\n"
+    "  protect --key KEY SRC DST    write an encrypted, hashed copy of SRC\n"
+    "  verify --key KEY DST         check every protected file and field\n"
+    "  unprotect --key KEY DST OUT  restore a protected copy\n"
     "\n"
     "  -h, --help            this help (also: plainsight COMMAND --help)\n"
     "  -V, --version         version of plainsight and of its libraries\n"
@@ -75,6 +87,8 @@ static const char usage_scan[] =
     "usage: plainsight scan PATH... [options]\n"
     "\n"
     "  --rules FILE|DIR      rule pack(s) to use (default: the installed packs)\n"
+    "  --config FILE         project config (default: .plainsight.yml in the\n"
+    "                        first PATH; .plainsightignore there is also read)\n"
     "  -f, --format FORMAT   report format: %s (default: text)\n"
     "  -o, --output FILE     write the report to FILE instead of stdout\n"
     "  --fail-on SEVERITY    exit 1 when a finding is at or above SEVERITY:\n"
@@ -87,6 +101,9 @@ static const char usage_scan[] =
     "  --max-record BYTES    longest line/record/value read (default 16 MiB);\n"
     "                        longer ones are reported as errors\n"
     "  --color WHEN          auto (default), always or never; NO_COLOR is obeyed\n"
+    "  --write-baseline FILE record this scan's findings in FILE (the report\n"
+    "                        is written as usual)\n"
+    "  --baseline FILE       report only findings that are not in FILE\n"
     "  -h, --help            this help\n";
 
 static const char usage_rules[] =
@@ -100,7 +117,7 @@ static const char usage_rules[] =
     "            (default: the installed packs)\n";
 
 /* The rules shipped with this build: the source tree's when run from the build tree. */
-static const char *default_rules_path(void)
+const char *ps_default_rules_path(void)
 {
     char exe[PATH_MAX], *slash, *real_build;
     ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -121,7 +138,7 @@ static const char *default_rules_path(void)
 }
 
 /* Load and compile the rules.  Prints the one-line diagnostic on failure. */
-static int load_rules(const char *path, ps_ruleset **rs, ps_matcher **m)
+static int load_rules(const char *path, const ps_config *cfg, ps_ruleset **rs, ps_matcher **m)
 {
     ps_diag diag = { { 0 } };
     ps_status st;
@@ -129,10 +146,12 @@ static int load_rules(const char *path, ps_ruleset **rs, ps_matcher **m)
     *rs = NULL;
     *m = NULL;
     if (path == NULL)
-        path = default_rules_path();
+        path = ps_default_rules_path();
     st = ps_ruleset_create(rs);
     if (st == PS_OK)
         st = ps_rules_load_path(*rs, path, &diag);
+    if (st == PS_OK && cfg != NULL)
+        st = ps_config_apply(cfg, *rs, &diag);
     if (st == PS_OK)
         st = ps_matcher_create(*rs, m, &diag);
     if (st != PS_OK) {
@@ -158,19 +177,10 @@ static int print_version(void)
 /* YYYY-MM-DD, a real calendar date. */
 static int valid_date(const char *s)
 {
-    static const int mdays[12] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-    int y, mo, d;
-    char tail;
+    int32_t day, alt;
 
-    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-        return 0;
-    if (sscanf(s, "%4d-%2d-%2d%c", &y, &mo, &d, &tail) != 3)
-        return 0;
-    if (y < 1900 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1])
-        return 0;
-    if (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-        return 0;
-    return 1;
+    return strlen(s) == 10 && s[4] == '-' && s[7] == '-' &&
+           ps_date_parse(s, 10, 0, &day, &alt) == PS_DATE_OK;
 }
 
 static int usage_error(const char *fmt, ...) PS_PRINTF(1, 2);
@@ -193,6 +203,10 @@ typedef struct scan_args {
     const char *output;
     const char *as_of;
     const char *color;
+    const char *baseline;
+    const char *write_baseline;
+    const char *config;
+    bool fail_on_given;   /* --fail-on beats the config's fail-on */
     ps_severity fail_on;
     bool fail_never;
     bool show_values;
@@ -207,11 +221,14 @@ static int parse_scan_args(int argc, char **argv, scan_args *a)
         { "format", required_argument, NULL, 'f' },
         { "output", required_argument, NULL, 'o' },
         { "fail-on", required_argument, NULL, OPT_FAIL_ON },
+        { "config", required_argument, NULL, OPT_CONFIG },
         { "show-values", no_argument, NULL, OPT_SHOW_VALUES },
         { "as-of", required_argument, NULL, OPT_AS_OF },
         { "threads", required_argument, NULL, 'j' },
         { "max-record", required_argument, NULL, OPT_MAX_RECORD },
         { "color", required_argument, NULL, OPT_COLOR },
+        { "baseline", required_argument, NULL, OPT_BASELINE },
+        { "write-baseline", required_argument, NULL, OPT_WRITE_BASELINE },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
@@ -227,7 +244,9 @@ static int parse_scan_args(int argc, char **argv, scan_args *a)
         case OPT_RULES: a->rules = optarg; break;
         case 'f': a->format = optarg; break;
         case 'o': a->output = optarg; break;
+        case OPT_CONFIG: a->config = optarg; break;
         case OPT_FAIL_ON:
+            a->fail_on_given = true;
             if (strcmp(optarg, "none") == 0)
                 a->fail_never = true;
             else if (ps_severity_parse(optarg, &a->fail_on) != 0)
@@ -254,6 +273,8 @@ static int parse_scan_args(int argc, char **argv, scan_args *a)
                 return usage_error("--color: '%s' is not auto, always or never", optarg);
             a->color = optarg;
             break;
+        case OPT_BASELINE: a->baseline = optarg; break;
+        case OPT_WRITE_BASELINE: a->write_baseline = optarg; break;
         case 'h':
             printf(usage_scan, ps_reporter_names());
             return -1;
@@ -299,22 +320,114 @@ static int exit_code_for(const scan_args *a, const ps_scan_result *res)
     return res->errors.n > 0 ? EXIT_INCOMPLETE : EXIT_CLEAN;
 }
 
+/*
+ * The project config: --config FILE, else .plainsight.yml in the first
+ * root when that is a folder holding one.  Prints the one-line diagnostic
+ * and returns -1 on failure.
+ */
+static int load_config(const scan_args *a, const char *root, ps_config *cfg)
+{
+    ps_diag diag = { { 0 } };
+    ps_buf path;
+    struct stat sb;
+    ps_status st = PS_OK;
+
+    memset(cfg, 0, sizeof(*cfg));
+    ps_buf_init(&path, 65536);
+    if (a->config != NULL) {
+        st = ps_config_load(a->config, cfg, &diag);
+    } else if (stat(root, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        if (ps_buf_printf(&path, "%s/.plainsight.yml", root) != PS_OK) {
+            ps_diag_set(&diag, "%s: path too long", root);
+            st = PS_ERR_USAGE;
+        } else if (lstat(ps_buf_cstr(&path), &sb) == 0 || errno != ENOENT) {
+            st = ps_config_load(ps_buf_cstr(&path), cfg, &diag);
+        }
+    }
+    ps_buf_free(&path);
+    if (st != PS_OK) {
+        fprintf(stderr, "%s\n", diag.msg[0] ? diag.msg : ps_strerror(st));
+        ps_config_free(cfg);
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * What the scan leaves out: the config's exclude: lines, then the first
+ * root's .plainsightignore (later lines win, so the ignore file can
+ * re-include what exclude: dropped).
+ */
+static int load_ignore(const ps_config *cfg, const char *root, ps_ignore **out)
+{
+    ps_diag diag = { { 0 } };
+    ps_ignore *ig = NULL;
+    ps_buf path;
+    struct stat sb;
+    ps_status st = ps_ignore_create(&ig);
+
+    for (size_t i = 0; st == PS_OK && i < cfg->nexclude; i++) {
+        st = ps_ignore_add(ig, cfg->exclude[i], cfg->file, cfg->exclude_line[i]);
+        if (st != PS_OK)
+            ps_diag_set(&diag, "%s:%u: exclude pattern: %s", cfg->file, cfg->exclude_line[i],
+                        ps_strerror(st));
+    }
+    ps_buf_init(&path, 65536);
+    if (st == PS_OK && stat(root, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        if (ps_buf_printf(&path, "%s/.plainsightignore", root) != PS_OK) {
+            ps_diag_set(&diag, "%s: path too long", root);
+            st = PS_ERR_USAGE;
+        } else if (lstat(ps_buf_cstr(&path), &sb) == 0 || errno != ENOENT) {
+            st = ps_ignore_load(ig, ps_buf_cstr(&path), &diag);
+        }
+    }
+    ps_buf_free(&path);
+    if (st != PS_OK) {
+        fprintf(stderr, "%s\n", diag.msg[0] ? diag.msg : ps_strerror(st));
+        ps_ignore_destroy(ig);
+        return -1;
+    }
+    *out = ig;
+    return 0;
+}
+
 static int cmd_scan(int argc, char **argv)
 {
     scan_args a;
     ps_ruleset *rs = NULL;
     ps_matcher *m = NULL;
+    ps_baseline *bl = NULL;
     ps_scan_opts opts;
     ps_scan_result res;
     ps_report rep;
     ps_diag diag = { { 0 } };
     FILE *out = stdout;
+    char as_of[16];
+    ps_config cfg;
+    ps_ignore *ig = NULL;
     int code = parse_scan_args(argc, argv, &a);
 
     if (code != 0)
         return code < 0 ? EXIT_CLEAN : code;
-    if (load_rules(a.rules, &rs, &m) != 0)
+    if (load_config(&a, argv[optind], &cfg) != 0)
         return EXIT_USAGE;
+    /* Command-line options win over the config file. */
+    if (!a.fail_on_given && cfg.has_fail_on) {
+        a.fail_on = cfg.fail_on;
+        a.fail_never = cfg.fail_never;
+    }
+    if (load_ignore(&cfg, argv[optind], &ig) != 0 ||
+        load_rules(a.rules, &cfg, &rs, &m) != 0) {
+        ps_ignore_destroy(ig);
+        ps_config_free(&cfg);
+        return EXIT_USAGE;
+    }
+    /* A bad baseline fails before the scan, not after minutes of work. */
+    if (a.baseline != NULL && ps_baseline_load(a.baseline, &bl, &diag) != PS_OK) {
+        fprintf(stderr, "plainsight: %s\n", diag.msg);
+        code = EXIT_USAGE;
+        goto out;
+    }
 
     memset(&opts, 0, sizeof(opts));
     opts.roots = (const char *const *)(argv + optind);
@@ -322,11 +435,29 @@ static int cmd_scan(int argc, char **argv)
     opts.threads = a.threads;
     opts.show_values = a.show_values;
     opts.max_record = a.max_record;
+    opts.ignore = ig;
+    if (a.as_of != NULL) {
+        int32_t alt;
+        (void)ps_date_parse(a.as_of, strlen(a.as_of), 0, &opts.as_of, &alt);
+    } else if (cfg.has_as_of) {
+        opts.as_of = cfg.as_of;
+    } else {
+        opts.as_of = ps_date_today();
+    }
+    ps_date_format(opts.as_of, as_of, sizeof(as_of));
     if (ps_scan_run(m, &opts, &res, &diag) != PS_OK) {
         fprintf(stderr, "plainsight: %s\n", diag.msg);
         code = EXIT_USAGE;
         goto out;
     }
+    if (a.write_baseline != NULL &&
+        ps_baseline_write(a.write_baseline, rs, &res.findings, PACKAGE_VERSION, &diag) != PS_OK) {
+        fprintf(stderr, "plainsight: %s\n", diag.msg);
+        code = EXIT_USAGE;
+        goto out_res;
+    }
+    if (bl != NULL)
+        ps_baseline_filter(bl, rs, &res.findings, NULL);
     if (a.output != NULL) {
         out = fopen(a.output, "w");
         if (out == NULL) {
@@ -342,6 +473,8 @@ static int cmd_scan(int argc, char **argv)
     rep.rules = rs;
     rep.findings = &res.findings;
     rep.errors = &res.errors;
+    rep.impact = &res.impact;
+    rep.as_of = as_of;
     rep.files_scanned = res.files_scanned;
     rep.bytes_scanned = res.bytes_scanned;
     rep.files_skipped = res.files_skipped;
@@ -360,8 +493,11 @@ static int cmd_scan(int argc, char **argv)
 out_res:
     ps_scan_result_free(&res);
 out:
+    ps_baseline_free(bl);
     ps_matcher_destroy(m);
     ps_ruleset_destroy(rs);
+    ps_ignore_destroy(ig);
+    ps_config_free(&cfg);
     return code;
 }
 
@@ -444,7 +580,7 @@ static int cmd_rules(int argc, char **argv)
     }
     if (strcmp(sub, "explain") != 0 && optind < argc)
         return usage_error("unexpected argument '%s'", argv[optind]);
-    if (load_rules(rules, &rs, &m) != 0)
+    if (load_rules(rules, NULL, &rs, &m) != 0)
         return EXIT_USAGE;
     if (strcmp(sub, "list") == 0) {
         for (size_t i = 0; i < rs->nrules; i++) {
@@ -484,6 +620,14 @@ int main(int argc, char **argv)
         return cmd_scan(argc - 1, argv + 1);
     if (strcmp(argv[1], "rules") == 0)
         return cmd_rules(argc - 1, argv + 1);
+    if (strcmp(argv[1], "keygen") == 0)
+        return ps_cli_keygen(argc - 1, argv + 1);
+    if (strcmp(argv[1], "protect") == 0)
+        return ps_cli_protect(argc - 1, argv + 1);
+    if (strcmp(argv[1], "unprotect") == 0)
+        return ps_cli_unprotect(argc - 1, argv + 1);
+    if (strcmp(argv[1], "verify") == 0)
+        return ps_cli_verify(argc - 1, argv + 1);
     fprintf(stderr, "plainsight: unknown command '%s'\n\n", argv[1]);
     fputs(usage_main, stderr);
     return EXIT_USAGE;

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "date.h"
 #include "detect.h"
 #include "match.h"
 #include "util.h"
@@ -48,6 +49,8 @@ struct ps_matcher {
     size_t nrecord;
     uint32_t *file_rules;   /* file-scope rules, in rule order */
     size_t nfile;
+    uint32_t *row_rules;    /* row-scope rules, in rule order */
+    size_t nrow;
     bool *rule_const;       /* [nrules]: tree reads file facts only (memoised per file) */
     size_t nwords;          /* uint64_t words in a pattern bitset */
 };
@@ -79,6 +82,11 @@ struct ps_match_ctx {
     int8_t readable, luhn;  /* -1 until computed */
     bool hash_done;
     int hash;
+    int8_t b64_media;       /* -1 until computed, else a ps_media */
+    bool date_done;
+    int32_t date;           /* OLDER_THAN: the value as a day number, or PS_DAY_NONE */
+    int32_t as_of;          /* reference day for OLDER_THAN */
+    const ps_row_facts *row; /* the current row, for row detectors */
 
     /* field-name cache, reset per file by bumping gen */
     cache_slot *slots;
@@ -406,7 +414,7 @@ static bool tree_is_file_constant(const ps_ruleset *rs, uint32_t ci, unsigned de
     case PS_COND_MEDIA: /* a record may carry its own media type */
         return false;
     default:
-        return !ps_cond_is_record(k->kind);
+        return !ps_cond_is_record(k->kind) && !ps_cond_is_row(k->kind);
     }
 }
 
@@ -423,6 +431,7 @@ void ps_matcher_destroy(ps_matcher *m)
     free(m->som);
     free(m->record_rules);
     free(m->file_rules);
+    free(m->row_rules);
     free(m->rule_const);
     free(m);
 }
@@ -456,8 +465,10 @@ ps_status ps_matcher_create(const ps_ruleset *rs, ps_matcher **out, ps_diag *dia
         m->nwords = 1;
     m->record_rules = calloc(nrules, sizeof(uint32_t));
     m->file_rules = calloc(nrules, sizeof(uint32_t));
+    m->row_rules = calloc(nrules, sizeof(uint32_t));
     m->rule_const = calloc(nrules, sizeof(bool));
-    if (m->record_rules == NULL || m->file_rules == NULL || m->rule_const == NULL) {
+    if (m->record_rules == NULL || m->file_rules == NULL || m->row_rules == NULL ||
+        m->rule_const == NULL) {
         st = PS_ERR_NOMEM;
         goto fail;
     }
@@ -466,6 +477,8 @@ ps_status ps_matcher_create(const ps_ruleset *rs, ps_matcher **out, ps_diag *dia
 
         if (r->scope == PS_SCOPE_FILE) {
             m->file_rules[m->nfile++] = (uint32_t)i;
+        } else if (r->scope == PS_SCOPE_ROW) {
+            m->row_rules[m->nrow++] = (uint32_t)i;
         } else {
             m->record_rules[m->nrecord++] = (uint32_t)i;
             m->rule_const[i] = tree_is_file_constant(rs, r->cond, 0);
@@ -528,6 +541,7 @@ ps_status ps_match_ctx_create(const ps_matcher *m, ps_match_ctx **out)
     if (c == NULL)
         return PS_ERR_NOMEM;
     c->m = m;
+    c->as_of = ps_date_today();
     c->f = &no_facts;
     c->readable = c->luhn = -1;
     c->gen = 1;
@@ -601,6 +615,8 @@ static void record_begin(ps_match_ctx *c, const ps_record *rec)
     c->readable = -1;
     c->luhn = -1;
     c->hash_done = false;
+    c->date_done = false;
+    c->b64_media = -1;
 }
 
 /* FNV-1a: short keys, no adversary that gains anything from collisions. */
@@ -615,32 +631,28 @@ static uint64_t hash_bytes(const char *s, size_t n)
     return h;
 }
 
-/* The FIELD-pattern bits of the current record's field name, cached per file. */
-static const uint64_t *get_field_bits(ps_match_ctx *c)
+/*
+ * The FIELD-pattern bits of name[0..len), cached per file.  The returned
+ * bits stay valid until the next call when the cache could not take the
+ * name (they live in field_tmp then).
+ */
+static const uint64_t *field_bits_for(ps_match_ctx *c, const char *name, size_t len)
 {
     const ps_matcher *m = c->m;
-    const char *name = c->rec->field != NULL ? c->rec->field : "";
-    size_t len = c->rec->field != NULL ? c->rec->field_len : 0;
     uint64_t h;
     uint32_t i;
     uint64_t *bits;
     scan_out o;
 
-    if (c->field_bits != NULL)
-        return c->field_bits;
-    if (m->db[PS_TARGET_FIELD] == NULL || len == 0) {
-        c->field_bits = c->zero_bits;
-        return c->field_bits;
-    }
+    if (m->db[PS_TARGET_FIELD] == NULL || len == 0)
+        return c->zero_bits;
     h = hash_bytes(name, len);
     for (i = (uint32_t)(h & (CACHE_SLOTS - 1)); c->slots[i].gen == c->gen;
          i = (i + 1) & (CACHE_SLOTS - 1)) {
         const cache_slot *s = &c->slots[i];
 
-        if (s->hash == h && s->klen == len && memcmp(c->keys + s->koff, name, len) == 0) {
-            c->field_bits = c->slot_bits + (size_t)i * m->nwords;
-            return c->field_bits;
-        }
+        if (s->hash == h && s->klen == len && memcmp(c->keys + s->koff, name, len) == 0)
+            return c->slot_bits + (size_t)i * m->nwords;
     }
     /* miss: slot i is free; use it if both the table and the arena have room */
     if (c->nentries < CACHE_MAX_ENTRIES && len <= CACHE_KEY_ARENA - c->keys_used) {
@@ -662,8 +674,25 @@ static const uint64_t *get_field_bits(ps_match_ctx *c)
     o.list = NULL;
     o.nlist = NULL;
     scan(m->db[PS_TARGET_FIELD], c->scratch, name, len, on_match, &o);
-    c->field_bits = bits;
     return bits;
+}
+
+/* The FIELD-pattern bits of the current record's field name. */
+static const uint64_t *get_field_bits(ps_match_ctx *c)
+{
+    if (c->field_bits == NULL)
+        c->field_bits = field_bits_for(c, c->rec->field != NULL ? c->rec->field : "",
+                                       c->rec->field != NULL ? c->rec->field_len : 0);
+    return c->field_bits;
+}
+
+bool ps_match_name(ps_match_ctx *c, const char *name, size_t len, uint32_t pattern)
+{
+    if (pattern >= c->m->rs->npatterns)
+        return false;
+    if (c->in_record)
+        c->field_bits = NULL; /* field_tmp may be reused below */
+    return bit_test(field_bits_for(c, name, len), pattern);
 }
 
 /* The VALUE-pattern bits of the current record: one scan, on first need. */
@@ -706,6 +735,38 @@ static int get_hash(ps_match_ctx *c)
         c->hash_done = true;
     }
     return c->hash;
+}
+
+/* The value as a date (day-first when ambiguous), once per record. */
+static int32_t get_date(ps_match_ctx *c)
+{
+    int32_t day, alt;
+
+    if (!c->date_done) {
+        if (ps_date_parse(c->rec->value, c->rec->value_len, PS_DATE_ALLOW_EPOCH,
+                          &day, &alt) == PS_DATE_INVALID)
+            day = PS_DAY_NONE;
+        c->date = day;
+        c->date_done = true;
+    }
+    return c->date;
+}
+
+/*
+ * The media a condition sees: the record's own (a BLOB), else media hidden
+ * in the value as base64 (a JSON "photo" field), else the file's.
+ */
+static ps_media record_media(ps_match_ctx *c)
+{
+    const ps_record *rec = c->rec;
+
+    if (rec == NULL)
+        return c->f->sniff.media;
+    if (rec->media != PS_MEDIA_NONE)
+        return rec->media;
+    if (c->b64_media < 0)
+        c->b64_media = (int8_t)ps_detect_b64_media(rec->value, rec->value_len);
+    return c->b64_media != PS_MEDIA_NONE ? (ps_media)c->b64_media : c->f->sniff.media;
 }
 
 static bool in_mask(uint32_t mask, unsigned v)
@@ -784,8 +845,7 @@ static bool eval(ps_match_ctx *c, uint32_t ci, unsigned depth)
             return h >= 0 && in_mask(k->mask, (unsigned)h);
         }
     case PS_COND_MEDIA:
-        return in_mask(k->mask, (unsigned)(rec != NULL && rec->media != PS_MEDIA_NONE ?
-                                           rec->media : f->sniff.media));
+        return in_mask(k->mask, (unsigned)record_media(c));
     case PS_COND_FORMAT:
         return in_mask(k->mask, (unsigned)f->sniff.format);
     case PS_COND_MODE:
@@ -796,6 +856,20 @@ static bool eval(ps_match_ctx *c, uint32_t ci, unsigned depth)
         return f->size >= k->min && f->size <= k->max;
     case PS_COND_BESIDE:
         return (f->beside & k->mask) != 0;
+    case PS_COND_OLDER_THAN:
+        if (rec == NULL || c->as_of == PS_DAY_NONE)
+            return false;
+        {
+            int32_t d = get_date(c);
+
+            return d != PS_DAY_NONE && (int64_t)c->as_of - d > (int64_t)k->min;
+        }
+    case PS_COND_SUBJECT:
+        return c->row != NULL && (c->row->subject & k->mask) != 0;
+    case PS_COND_AGE_UNDER:
+        return c->row != NULL && c->row->age >= 0 && (uint64_t)c->row->age < k->min;
+    case PS_COND_IDENTIFIED:
+        return c->row != NULL && c->row->identified == k->flag;
     case PS_COND_KIND_COUNT:
         break;
     }
@@ -856,6 +930,57 @@ ps_status ps_match_file(ps_match_ctx *c, const ps_file_facts *f, ps_hit_fn fn, v
         if (eval(c, m->rs->rules[r].cond, 0) && fn(ud, r, NULL) != 0)
             return PS_ERR_STOP;
     }
+    return PS_OK;
+}
+
+ps_status ps_match_row(ps_match_ctx *c, const ps_row_facts *row, ps_hit_fn fn, void *ud)
+{
+    const ps_matcher *m = c->m;
+    const ps_record *saved = c->rec;
+    ps_status st = PS_OK;
+
+    c->rec = NULL; /* row rules see the row and the file, not a record */
+    c->row = row;
+    for (size_t i = 0; i < m->nrow; i++) {
+        uint32_t r = m->row_rules[i];
+
+        if (eval(c, m->rs->rules[r].cond, 0) && fn(ud, r, NULL) != 0) {
+            st = PS_ERR_STOP;
+            break;
+        }
+    }
+    c->row = NULL;
+    c->rec = saved;
+    return st;
+}
+
+bool ps_match_path(const ps_match_ctx *c, uint32_t pattern)
+{
+    return pattern < c->m->rs->npatterns && bit_test(c->path_bits, pattern);
+}
+
+void ps_match_ctx_set_as_of(ps_match_ctx *c, int32_t day)
+{
+    c->as_of = day;
+}
+
+int32_t ps_match_record_date(const ps_match_ctx *c)
+{
+    return c->date_done ? c->date : PS_DAY_NONE;
+}
+
+ps_status ps_match_rule_row(ps_match_ctx *c, uint32_t rule, const ps_file_facts *f,
+                            const ps_row_facts *row, bool *matched)
+{
+    const ps_ruleset *rs = c->m->rs;
+
+    *matched = false;
+    if (rule >= rs->nrules)
+        return PS_ERR_USAGE;
+    ps_match_file_begin(c, f);
+    c->row = row;
+    *matched = eval(c, rs->rules[rule].cond, 0);
+    c->row = NULL;
     return PS_OK;
 }
 

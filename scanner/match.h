@@ -36,6 +36,13 @@ typedef struct ps_file_facts {
     uint32_t beside;      /* formats of the other files in the same folder: (1u << ps_format) */
 } ps_file_facts;
 
+/* Facts about an assembled row of a people store (see people.h). */
+typedef struct ps_row_facts {
+    uint32_t subject;  /* PS_SUBJECT_* bits, 0 when the row is no subject */
+    int age;           /* whole years, -1 when unknown */
+    bool identified;   /* a readable identifying field (name, username, photo) */
+} ps_row_facts;
+
 /*
  * Called for each rule that fires.  rec is NULL for file-scope rules.
  * Return 0 to go on, non-zero to stop (the match call returns PS_ERR_STOP).
@@ -65,6 +72,30 @@ ps_status ps_match_record(ps_match_ctx *c, const ps_record *rec, ps_hit_fn fn, v
 ps_status ps_match_file(ps_match_ctx *c, const ps_file_facts *f, ps_hit_fn fn, void *ud);
 
 /*
+ * Run every row-scope rule against row (in the current file).  fn gets
+ * rec = NULL; the caller knows where the row is.
+ */
+ps_status ps_match_row(ps_match_ctx *c, const ps_row_facts *row, ps_hit_fn fn, void *ud);
+
+/* Did PATH pattern `pattern` match the path given to the last ps_match_file_begin? */
+bool ps_match_path(const ps_match_ctx *c, uint32_t pattern);
+
+/* The reference date for age and retention detectors (a day number, date.h). */
+void ps_match_ctx_set_as_of(ps_match_ctx *c, int32_t day);
+
+/*
+ * The date the last OLDER_THAN detector parsed in the current record, or
+ * INT32_MIN.  Lets retention findings keep the oldest date they saw.
+ */
+int32_t ps_match_record_date(const ps_match_ctx *c);
+
+/*
+ * Does FIELD pattern `pattern` match name?  Uses the per-file field-name
+ * cache, so classifying the same table or column name again is a lookup.
+ */
+bool ps_match_name(ps_match_ctx *c, const char *name, size_t len, uint32_t pattern);
+
+/*
  * Evaluate one rule (either scope) against f and, for record rules, rec.
  * Used by `rules test`; slower than the calls above.
  */
@@ -78,6 +109,10 @@ ps_status ps_match_rule(ps_match_ctx *c, uint32_t rule, const ps_file_facts *f,
  */
 void ps_match_span(ps_match_ctx *c, uint32_t rule, const ps_record *rec,
                    size_t *start, size_t *end);
+
+/* One row-scope rule against row facts, for `rules test`. */
+ps_status ps_match_rule_row(ps_match_ctx *c, uint32_t rule, const ps_file_facts *f,
+                            const ps_row_facts *row, bool *matched);
 
 /* --- rule tests (ruletest.c) --------------------------------------------- */
 

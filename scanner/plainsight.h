@@ -70,6 +70,8 @@ typedef enum ps_category {
     PS_CAT_KEY_EXPOSURE,
     PS_CAT_INSECURE_PERMISSIONS,
     PS_CAT_PLAINTEXT_PAYMENT,
+    PS_CAT_RETENTION_EXCEEDED,  /* kept longer than the stated policy */
+    PS_CAT_WEAK_ENCRYPTION,     /* encrypted, but in a way that does not protect */
     PS_CAT_COUNT
 } ps_category;
 

@@ -14,6 +14,8 @@ static const ps_reader *const readers[] = {
     &ps_reader_sqldump,
     &ps_reader_media,
     &ps_reader_strings,
+    &ps_reader_json,
+    &ps_reader_mbox,
 };
 
 const ps_reader *ps_reader_for(ps_format f)

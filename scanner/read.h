@@ -51,6 +51,16 @@ typedef struct ps_record {
 /* Return 0 to continue, non-zero to stop reading (the reader returns PS_ERR_STOP). */
 typedef int (*ps_record_fn)(void *ud, const ps_record *rec);
 
+/*
+ * How the bytes of a file reach the reader.  ps_input_open() hides the
+ * difference from stream readers; readers that need the file itself
+ * (SQLite) refuse anything but PS_TRANSPORT_PLAIN.
+ */
+typedef enum ps_transport {
+    PS_TRANSPORT_PLAIN = 0, /* the fd's bytes as they are */
+    PS_TRANSPORT_GZIP       /* the fd holds gzip; readers see it inflated */
+} ps_transport;
+
 /* What a reader is handed.  All members are borrowed. */
 typedef struct ps_source {
     int fd;                /* open O_RDONLY, positioned at 0 */
@@ -59,6 +69,9 @@ typedef struct ps_source {
     uint64_t size;
     ps_sniff sniff;        /* what sniffing decided */
     size_t max_record;     /* longest line/record/value accepted, in bytes */
+    ps_transport transport; /* sniff describes the inflated bytes for gzip */
+    uint64_t max_inflate;  /* max decompressed bytes, 0 = default 4 GiB */
+    unsigned max_ratio;    /* max decompressed/compressed ratio, 0 = default 200 */
 } ps_source;
 
 typedef struct ps_reader {
@@ -85,5 +98,7 @@ extern const ps_reader ps_reader_sqlite;
 extern const ps_reader ps_reader_sqldump;
 extern const ps_reader ps_reader_media;
 extern const ps_reader ps_reader_strings; /* unknown binary: printable runs */
+extern const ps_reader ps_reader_json;    /* JSON documents, streamed (yajl) */
+extern const ps_reader ps_reader_mbox;    /* mbox mail folders */
 
 #endif /* PS_READ_H */

@@ -257,15 +257,16 @@ static ps_status read_csv(const ps_source *src, ps_record_fn fn, void *ud,
     c.in_header = 1;
     c.line = 1;
     ps_buf_init(&c.cell, c.max_record);
-    st = ps_input_init(&in, src->fd, src->max_record);
+    st = ps_input_open(&in, src);
     while (st == PS_OK) {
         const unsigned char *p;
         size_t n;
 
         st = ps_input_chunk(&in, &p, &n);
         if (st != PS_OK) {
-            ps_diag_set(diag, "line %llu: read failed (errno %d)",
-                        (unsigned long long)c.line, in.err);
+            /* The source failed (I/O, corrupt gzip, a decompression limit). */
+            ps_diag_set(diag, "line %llu: %s", (unsigned long long)c.line,
+                        ps_input_error(&in) ? ps_input_error(&in) : "read failed");
             break;
         }
         if (n == 0) {

@@ -419,7 +419,7 @@ static ps_status read_jsonl(const ps_source *src, ps_record_fn fn, void *ud,
     ps_buf_init(&c->ptr, scratch_max < SIZE_MAX / 4 ? scratch_max * 2 + 64 : scratch_max);
     st = ps_grow(&c->tok, &c->tok_cap, JL_FIRST_TOKENS, sizeof(jsmntok_t));
     if (st == PS_OK)
-        st = ps_input_init(&in, src->fd, src->max_record);
+        st = ps_input_open(&in, src);
     if (st != PS_OK)
         goto done;
     for (;;) {
@@ -431,13 +431,14 @@ static ps_status read_jsonl(const ps_source *src, ps_record_fn fn, void *ud,
             st = PS_OK;
             break;
         }
-        if (st == PS_ERR_LIMIT) {
+        if (st == PS_ERR_LIMIT && ps_input_error(&in) == NULL) {
             jl_note(&first, diag, st, in.line_no, scratch_max);
             continue;
         }
         if (st != PS_OK) {
-            ps_diag_set(diag, "line %llu: read failed (errno %d)",
-                        (unsigned long long)in.line_no + 1, in.err);
+            /* The source failed (I/O, corrupt gzip, a decompression limit). */
+            ps_diag_set(diag, "line %llu: %s", (unsigned long long)in.line_no + 1,
+                        ps_input_error(&in) ? ps_input_error(&in) : "read failed");
             goto done;
         }
         while (k < len && is_ws(line[k]))

@@ -1093,13 +1093,15 @@ static ps_status read_sqldump(const ps_source *src, ps_record_fn fn, void *ud,
     c->bs = 1;
     ps_buf_init(&c->val, c->max_record);
     ps_buf_init(&c->word, SD_MAX_IDENT);
-    st = ps_input_init(&c->in, src->fd, src->max_record);
+    st = ps_input_open(&c->in, src);
     if (st == PS_OK)
         st = sd_run(c);
     if (st == PS_OK && c->io_err) {
-        st = PS_ERR_IO;
-        ps_diag_set(diag, "read failed at byte %llu (errno %d)",
-                    (unsigned long long)c->in.offset, c->in.err);
+        /* The source failed (I/O, corrupt gzip, a decompression limit). */
+        st = c->in.fail != PS_OK ? c->in.fail : PS_ERR_IO;
+        ps_diag_set(diag, "%s at byte %llu",
+                    ps_input_error(&c->in) ? ps_input_error(&c->in) : "read failed",
+                    (unsigned long long)c->in.offset);
     }
     if (st == PS_ERR_NOMEM)
         ps_diag_set(diag, "out of memory");

@@ -8,15 +8,29 @@
  * instead of stalling the scan.  The schema of a scanned file is hostile
  * input too, so it is not trusted to run SQL functions.
  *
+ * WAL mode.  immutable=1 reads only the main file, but committed rows may
+ * still live in "<db>-wal" until a checkpoint, and a chat database in WAL
+ * mode often holds its newest messages only there.  Reading them needs
+ * SQLite's WAL machinery, which writes a -shm index and takes locks; so when
+ * a non-empty -wal sits beside the database, both files are copied into a
+ * private (0700) directory under $TMPDIR and the copy is opened with mode=ro
+ * alone.  SQLite may then create its -shm there, never beside the scanned
+ * file, and the directory is removed on every path out.
+ *
  * Diagnostics use sqlite3_errstr() (fixed strings) and never
  * sqlite3_errmsg(), which may quote parts of the data.
  */
 #include "config.h"
 
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -57,7 +71,11 @@ static ps_status sq_uri_escape(const char *s, ps_buf *uri)
     return st;
 }
 
-static ps_status sq_uri(const char *path, ps_buf *uri)
+/*
+ * uri = "file:<absolute path>?mode=ro", plus "&immutable=1" when the file is
+ * read in place (no WAL to apply).
+ */
+static ps_status sq_uri(const char *path, int immutable, ps_buf *uri)
 {
     char cwd[PATH_MAX];
     ps_status st = ps_buf_append(uri, "file:", 5);
@@ -72,7 +90,176 @@ static ps_status sq_uri(const char *path, ps_buf *uri)
     if (st == PS_OK)
         st = sq_uri_escape(path, uri);
     if (st == PS_OK)
-        st = ps_buf_append(uri, "?mode=ro&immutable=1", 20);
+        st = ps_buf_append(uri, "?mode=ro", 8);
+    if (st == PS_OK && immutable)
+        st = ps_buf_append(uri, "&immutable=1", 12);
+    return st;
+}
+
+/* ------------------------------------------------------------- WAL copy */
+
+#define SQ_COPY_CHUNK (256u * 1024u)
+
+/* The private copy of a WAL database: a directory and the files in it. */
+typedef struct sq_copy {
+    char dir[PATH_MAX - 16]; /* room left for "/db-wal" and "/db-shm" */
+    char db[PATH_MAX];  /* dir + "/db"; its WAL is db + "-wal", as SQLite expects */
+    int made;           /* dir exists and must be removed */
+} sq_copy;
+
+/*
+ * Open "<path>-wal" if it is a non-empty regular file.  *wal_fd is -1 when
+ * there is none (or it is empty: nothing committed is waiting in it).
+ * Returns PS_OK, or PS_ERR_IO with errno in *err when a WAL is there but
+ * cannot be opened (a symlink, no permission).
+ */
+static ps_status sq_open_wal(const char *path, int *wal_fd, int *err)
+{
+    char wal[PATH_MAX];
+    struct stat sb;
+    int fd, n;
+
+    *wal_fd = -1;
+    *err = 0;
+    n = snprintf(wal, sizeof(wal), "%s-wal", path);
+    if (n < 0 || (size_t)n >= sizeof(wal)) {
+        *err = ENAMETOOLONG;
+        return PS_ERR_IO;
+    }
+    fd = open(wal, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT || errno == ENOTDIR)
+            return PS_OK;
+        *err = errno;
+        return PS_ERR_IO;
+    }
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size == 0) {
+        /* Not a file SQLite would apply, or nothing in it: read in place. */
+        close(fd);
+        return PS_OK;
+    }
+    *wal_fd = fd;
+    return PS_OK;
+}
+
+/*
+ * Copy all of from (read with pread, so its position is untouched) into a
+ * new file at path, created exclusively with mode 0600.  Returns PS_OK, or
+ * PS_ERR_IO / PS_ERR_NOMEM with errno in *err.
+ */
+static ps_status sq_copy_file(int from, const char *path, unsigned char *buf, int *err)
+{
+    uint64_t off = 0;
+    ps_status st = PS_OK;
+    int to = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+    if (to < 0) {
+        *err = errno;
+        return PS_ERR_IO;
+    }
+    for (;;) {
+        ssize_t r, w;
+        size_t done = 0;
+
+        do {
+            r = pread(from, buf, SQ_COPY_CHUNK, (off_t)off);
+        } while (r < 0 && errno == EINTR);
+        if (r < 0) {
+            *err = errno;
+            st = PS_ERR_IO;
+            break;
+        }
+        if (r == 0)
+            break;
+        while (done < (size_t)r) {
+            w = write(to, buf + done, (size_t)r - done);
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w <= 0) {
+                /* A short write of 0 is a full disk that did not say so. */
+                *err = w < 0 ? errno : ENOSPC;
+                st = PS_ERR_IO;
+                break;
+            }
+            done += (size_t)w;
+        }
+        if (st != PS_OK)
+            break;
+        off += (uint64_t)r;
+    }
+    /* Delayed allocation may report a full disk only at close. */
+    if (close(to) != 0 && st == PS_OK) {
+        *err = errno;
+        st = PS_ERR_IO;
+    }
+    return st;
+}
+
+/* Remove the private directory and whatever SQLite left in it (-wal, -shm). */
+static void sq_copy_remove(sq_copy *cp)
+{
+    DIR *d;
+    struct dirent *e;
+    char path[PATH_MAX];
+
+    if (!cp->made)
+        return;
+    d = opendir(cp->dir);
+    if (d != NULL) {
+        while ((e = readdir(d)) != NULL) {
+            int n;
+
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                continue;
+            n = snprintf(path, sizeof(path), "%s/%s", cp->dir, e->d_name);
+            if (n > 0 && (size_t)n < sizeof(path))
+                (void)unlink(path);
+        }
+        closedir(d);
+    }
+    (void)rmdir(cp->dir);
+    cp->made = 0;
+}
+
+/*
+ * Make the private copy: mkdtemp under $TMPDIR (or /tmp), then the database
+ * (from db_fd, the descriptor the scan opened) and its WAL side by side.
+ * On failure whatever was made is removed again; *err holds errno.
+ */
+static ps_status sq_copy_make(sq_copy *cp, int db_fd, int wal_fd, int *err)
+{
+    const char *tmp = getenv("TMPDIR");
+    char wal[PATH_MAX];
+    unsigned char *buf;
+    ps_status st;
+    int n;
+
+    *err = 0;
+    if (tmp == NULL || tmp[0] != '/')
+        tmp = "/tmp";
+    n = snprintf(cp->dir, sizeof(cp->dir), "%s/plainsight-sqlite-XXXXXX", tmp);
+    if (n < 0 || (size_t)n >= sizeof(cp->dir)) {
+        *err = ENAMETOOLONG;
+        return PS_ERR_IO;
+    }
+    if (mkdtemp(cp->dir) == NULL) {
+        *err = errno;
+        return PS_ERR_IO;
+    }
+    cp->made = 1;
+    snprintf(cp->db, sizeof(cp->db), "%s/db", cp->dir);
+    snprintf(wal, sizeof(wal), "%s/db-wal", cp->dir);
+    buf = malloc(SQ_COPY_CHUNK);
+    if (buf == NULL) {
+        sq_copy_remove(cp);
+        return PS_ERR_NOMEM;
+    }
+    st = sq_copy_file(db_fd, cp->db, buf, err);
+    if (st == PS_OK)
+        st = sq_copy_file(wal_fd, wal, buf, err);
+    free(buf);
+    if (st != PS_OK)
+        sq_copy_remove(cp);
     return st;
 }
 
@@ -189,11 +376,18 @@ static ps_status read_sqlite(const ps_source *src, ps_record_fn fn, void *ud,
         " AND coalesce(sql, '') NOT LIKE 'CREATE VIRTUAL TABLE%'"
         " ORDER BY name";
     sq_ctx c;
+    sq_copy cp;
     ps_buf uri;
     sqlite3_stmt *tables = NULL;
     ps_status st;
-    int rc;
+    int rc, wal_fd = -1, err = 0;
 
+    if (src->transport != PS_TRANSPORT_PLAIN) {
+        /* SQLite needs random access to the file itself, not a stream. */
+        ps_diag_set(diag, "SQLite database inside a compressed file is not scanned");
+        return PS_ERR_FORMAT;
+    }
+    memset(&cp, 0, sizeof(cp));
     memset(&c, 0, sizeof(c));
     c.fn = fn;
     c.ud = ud;
@@ -202,7 +396,26 @@ static ps_status read_sqlite(const ps_source *src, ps_record_fn fn, void *ud,
     ps_buf_init(&c.sql, 64 * 1024);
     ps_buf_init(&uri, 3 * PATH_MAX + 64);
 
-    st = sq_uri(src->open_path, &uri);
+    st = sq_open_wal(src->open_path, &wal_fd, &err);
+    if (st != PS_OK) {
+        /* Fail closed, but still read what the main file holds. */
+        ps_diag_first(diag, &c.first, PS_ERR_IO,
+                      "the WAL file beside the database could not be opened (errno %d);"
+                      " rows committed to it were not scanned", err);
+        st = PS_OK;
+    }
+    if (wal_fd >= 0) {
+        st = sq_copy_make(&cp, src->fd, wal_fd, &err);
+        if (st != PS_OK) {
+            /* No silent partial scan: without the WAL, rows would be missing. */
+            ps_diag_set(diag, "could not copy the database and its WAL to a private"
+                        " temporary directory (errno %d); not scanned", err);
+            goto done;
+        }
+        st = sq_uri(cp.db, 0, &uri);
+    } else {
+        st = sq_uri(src->open_path, 1, &uri);
+    }
     if (st != PS_OK) {
         ps_diag_set(diag, "not a readable SQLite database: path too long");
         goto done;
@@ -243,6 +456,9 @@ static ps_status read_sqlite(const ps_source *src, ps_record_fn fn, void *ud,
 done:
     sqlite3_finalize(tables);
     sqlite3_close_v2(c.db); /* NULL is a harmless no-op */
+    sq_copy_remove(&cp);
+    if (wal_fd >= 0)
+        close(wal_fd);
     ps_buf_free(&c.sql);
     ps_buf_free(&uri);
     if (st == PS_OK)

@@ -49,14 +49,17 @@ static ps_status strings_read(const ps_source *src, ps_record_fn fn, void *ud, p
     ps_status rc, limit = PS_OK;
     size_t got;
 
-    rc = ps_input_init(&in, src->fd, 0);
-    if (rc != PS_OK)
+    rc = ps_input_open(&in, src);
+    if (rc != PS_OK) {
+        ps_input_free(&in);
         return rc;
+    }
     ps_buf_init(&run, src->max_record);
     for (;;) {
         rc = ps_input_read(&in, chunk, sizeof(chunk), &got);
         if (rc != PS_OK) {
-            ps_diag_set(diag, "read failed at byte %llu",
+            ps_diag_set(diag, "%s at byte %llu",
+                        ps_input_error(&in) != NULL ? ps_input_error(&in) : "read failed",
                         (unsigned long long)in.offset);
             goto out;
         }

@@ -11,7 +11,8 @@
 /*
  * Emit each non-empty line of src as a record with an empty field name.  An
  * over-long line is skipped and reported at the end (PS_ERR_LIMIT) after the
- * rest of the file has been read; a read error stops at once (PS_ERR_IO).
+ * rest of the file has been read; a failure of the source stops at once with
+ * its status (PS_ERR_IO, or for gzip PS_ERR_FORMAT / PS_ERR_LIMIT).
  */
 static ps_status read_text(const ps_source *src, ps_record_fn fn, void *ud,
                            ps_diag *diag)
@@ -22,7 +23,7 @@ static ps_status read_text(const ps_source *src, ps_record_fn fn, void *ud,
     const char *line;
     size_t len;
 
-    st = ps_input_init(&in, src->fd, src->max_record);
+    st = ps_input_open(&in, src);
     if (st != PS_OK)
         goto done;
     for (;;) {
@@ -33,7 +34,7 @@ static ps_status read_text(const ps_source *src, ps_record_fn fn, void *ud,
             st = PS_OK;
             break;
         }
-        if (st == PS_ERR_LIMIT) {
+        if (st == PS_ERR_LIMIT && ps_input_error(&in) == NULL) {
             if (first == PS_OK) {
                 first = st;
                 ps_diag_set(diag, "line %llu: longer than %zu bytes",
@@ -42,8 +43,9 @@ static ps_status read_text(const ps_source *src, ps_record_fn fn, void *ud,
             continue;
         }
         if (st != PS_OK) {
-            ps_diag_set(diag, "line %llu: read failed (errno %d)",
-                        (unsigned long long)in.line_no + 1, in.err);
+            /* The source failed (I/O, corrupt gzip, a decompression limit). */
+            ps_diag_set(diag, "line %llu: %s", (unsigned long long)in.line_no + 1,
+                        ps_input_error(&in) ? ps_input_error(&in) : "read failed");
             goto done;
         }
         if (len == 0)

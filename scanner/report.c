@@ -10,7 +10,10 @@
 
 #define PS_REPORTERS(X) \
     X(text)             \
-    X(json)
+    X(json)             \
+    X(ndjson)           \
+    X(sarif)            \
+    X(html)
 
 #define REPORTER_ENTRY(n) &ps_reporter_##n,
 #define REPORTER_NAME(n) ", " #n

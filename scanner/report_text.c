@@ -7,6 +7,8 @@
  * tree or the rules is escaped (see put_escaped), so that a file name with a
  * newline or a terminal escape sequence cannot forge lines or repaint the
  * screen.  Colour only when the caller allows it (a tty, no NO_COLOR).
+ * After the findings, the impact stage's people per country per store, laid
+ * out like the table published after the VTech breach.
  */
 #include "config.h"
 
@@ -15,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "date.h"
 #include "report.h"
 #include "util.h"
 
@@ -90,10 +93,19 @@ static void put_escaped(FILE *out, const char *s)
         put_escaped_n(out, s, strlen(s));
 }
 
-/* "path:12", "path:2 [email]", "path:3 /body", "path [table.column row 1]", "path". */
+/*
+ * "path:12", "path:2 [email]", "path:3 /body", "path [table.column row 1]",
+ * "path [table row 1]" (a whole row), "path"; a file inside a compressed
+ * one is named after it: "x.sql.gz (x.sql)".
+ */
 static void put_location(FILE *out, const ps_finding *f)
 {
     put_escaped(out, f->path);
+    if (f->inner != NULL) {
+        fputs(" (", out);
+        put_escaped(out, f->inner);
+        fputc(')', out);
+    }
     switch (f->loc_kind) {
     case PS_LOC_LINE:
         fprintf(out, ":%" PRIu64, f->line);
@@ -110,8 +122,11 @@ static void put_location(FILE *out, const ps_finding *f)
     case PS_LOC_CELL:
         fputs(" [", out);
         put_escaped(out, f->table);
-        fputc('.', out);
-        put_escaped(out, f->column);
+        /* Rules about whole rows (people) have a table but no column. */
+        if (f->column != NULL && f->column[0] != '\0') {
+            fputc('.', out);
+            put_escaped(out, f->column);
+        }
         fprintf(out, " row %" PRId64 "]", f->row);
         break;
     case PS_LOC_NONE:
@@ -192,7 +207,10 @@ static ps_category category_of(const ps_report *r, const ps_finding *f)
 static void put_finding(FILE *out, const ps_report *r, const ps_finding *f)
 {
     const ps_rule *rule = rule_of(r, f->rule);
-    int ev = f->evidence != NULL && f->evidence[0] != '\0';
+    bool ev = f->evidence != NULL && f->evidence[0] != '\0';
+    bool has_reason = f->reason != NULL && f->reason[0] != '\0';
+    bool old = f->oldest != PS_DAY_NONE;
+    const char *sep = "      "; /* before the first item of the evidence line, then two spaces */
 
     fputs("  ", out);
     put_location(out, f);
@@ -201,21 +219,33 @@ static void put_finding(FILE *out, const ps_report *r, const ps_finding *f)
     fputs("  ", out);
     put_escaped(out, rule != NULL ? rule->title : "");
     fputc('\n', out);
-    if (ev || f->count > 1) {
-        fputs("      ", out);
-        if (ev) {
-            fputs("evidence: ", out);
-            put_escaped(out, f->evidence);
-        }
-        if (ev && f->count > 1)
-            fputs("  ", out);
-        if (f->count > 1)
-            fprintf(out, "(x%" PRIu64 ")", f->count);
-        fputc('\n', out);
+    /* One evidence line with whichever of evidence, count and oldest date there are. */
+    if (ev) {
+        fputs(sep, out);
+        fputs("evidence: ", out);
+        put_escaped(out, f->evidence);
+        sep = "  ";
     }
+    if (f->count > 1) {
+        fprintf(out, "%s(x%" PRIu64 ")", sep, f->count);
+        sep = "  ";
+    }
+    if (old) {
+        char day[16];
+
+        ps_date_format(f->oldest, day, sizeof(day));
+        fprintf(out, "%soldest: %s", sep, day);
+    }
+    if (ev || f->count > 1 || old)
+        fputc('\n', out);
     if (r->show_values && f->value != NULL) {
         fputs("      value: ", out);
         put_escaped(out, f->value);
+        fputc('\n', out);
+    }
+    if (f->escalation != NULL) {
+        fputs("      raised: ", out);
+        put_escaped(out, has_reason ? f->reason : f->escalation);
         fputc('\n', out);
     }
 }
@@ -245,6 +275,75 @@ static void put_group(FILE *out, const ps_report *r, size_t first, size_t end)
             put_fix(out, rule->fix);
     }
     fputc('\n', out);
+}
+
+/* n with thousands separators ("11,222") into buf (at least 27 bytes for any uint64_t). */
+static void put_thousands(char *buf, size_t size, uint64_t n)
+{
+    char digits[24];
+    int nd = snprintf(digits, sizeof(digits), "%" PRIu64, n);
+    size_t len = 0;
+
+    for (int i = 0; i < nd && len + 1 < size; i++) {
+        if (i > 0 && (nd - i) % 3 == 0 && len + 2 < size)
+            buf[len++] = ',';
+        buf[len++] = digits[i];
+    }
+    buf[len] = '\0';
+}
+
+/* Characters as a terminal counts them: UTF-8 continuation bytes do not count. */
+static size_t display_width(const char *s)
+{
+    size_t w = 0;
+
+    for (; *s != '\0'; s++)
+        w += ((unsigned char)*s & 0xc0) != 0x80;
+    return w;
+}
+
+#define IMPACT_NAME_WIDTH 15
+
+/* One row of a breach table: the name left-aligned, three numbers right-aligned. */
+static void put_people_row(FILE *out, const char *name, uint64_t parents, uint64_t children)
+{
+    const uint64_t counts[3] = {
+        parents, children,
+        /* Saturate rather than wrap: a total must never look smaller than its parts. */
+        parents > UINT64_MAX - children ? UINT64_MAX : parents + children
+    };
+
+    fputs("    ", out);
+    put_escaped(out, name);
+    for (size_t w = display_width(name); w < IMPACT_NAME_WIDTH; w++)
+        fputc(' ', out);
+    for (size_t i = 0; i < 3; i++) {
+        char num[32];
+
+        put_thousands(num, sizeof(num), counts[i]);
+        fprintf(out, " %10s", num);
+    }
+    fputc('\n', out);
+}
+
+/* The people exposed per store and country, in the order the impact stage gave. */
+static void put_impact(FILE *out, const ps_impacts *im)
+{
+    fputs("Impact: exposed people by country\n", out);
+    for (size_t i = 0; i < im->n; i++) {
+        const ps_impact *st = &im->items[i];
+
+        fputs("  ", out);
+        put_escaped(out, st->path);
+        fputc('\n', out);
+        fprintf(out, "    %-*s %10s %10s %10s\n", IMPACT_NAME_WIDTH, "Country", "Parents",
+                "Children", "Total");
+        for (size_t j = 0; j < st->nrows; j++)
+            put_people_row(out, st->rows[j].country != NULL ? st->rows[j].country : "Unknown",
+                           st->rows[j].parents, st->rows[j].children);
+        put_people_row(out, "Total", st->parents, st->children);
+        fputc('\n', out);
+    }
 }
 
 /* Write the whole report; PS_ERR_IO when out has a write error at the end. */
@@ -279,6 +378,8 @@ static ps_status text_write(FILE *out, const ps_report *r)
         put_group(out, r, i, end);
         i = end;
     }
+    if (r->impact != NULL && r->impact->n > 0)
+        put_impact(out, r->impact);
     for (size_t i = 0; i < nfindings; i++) {
         unsigned s = (unsigned)r->findings->items[i].severity;
 

@@ -8,14 +8,20 @@
  * node, and walking a billion-laughs DAG would take forever.  With events an
  * anchor or alias is refused the moment it appears.  Second, the tree is
  * checked against the schema (rules/README.md) and turned into rules,
- * conditions and patterns through the ruleset.c builder calls.
+ * conditions and patterns through the ruleset.c builder calls.  Besides
+ * `rules`, a file may hold the people sections: `ages` (named thresholds for
+ * `age-under`), `subjects` (how child and parent records are recognised),
+ * `countries` (the breach table's groups) and `escalations` (places that
+ * make a finding worse).  `ages` is read before everything else so that a
+ * rule may use a threshold written further down the file.
  *
  * Every error is one line, "file:line:col: message", pointing at the node
  * that is wrong.  Text echoed from a rule file is clipped and stripped of
  * control characters so that a diagnostic always stays one short line.
  *
  * A failed load leaves the ruleset as it was before that file: rules,
- * conditions and patterns added for the file are rolled back.
+ * conditions, patterns, countries, ages, escalations and subjects added for
+ * the file are rolled back.
  */
 #include "config.h"
 
@@ -44,6 +50,8 @@
 /* How much of a rule-file string an error message quotes. */
 #define QUOTE_MAX 64
 #define NO_NODE UINT32_MAX
+/* Room for a "file:line:col" quoted in a message (longer names are cut). */
+#define LOC_MAX 256
 
 /* --- the YAML tree ------------------------------------------------------- */
 
@@ -452,6 +460,30 @@ static ps_status get_u64(loader *ld, uint32_t ni, const char *key, uint64_t *out
     return PS_OK;
 }
 
+/* A whole number from lo to hi for key. */
+static ps_status get_range(loader *ld, uint32_t ni, const char *key, uint64_t lo,
+                           uint64_t hi, uint64_t *out)
+{
+    const char *s;
+    char q[QUOTE_MAX + 4];
+    ps_status st = scalar_text(ld, ni, key, &s);
+
+    if (st != PS_OK)
+        return st;
+    if (ps_parse_u64(s, out) != 0 || *out < lo || *out > hi)
+        return fail(ld, ni, "expected a number from %llu to %llu for '%s', found '%s'",
+                    (unsigned long long)lo, (unsigned long long)hi, key,
+                    quote(s, strlen(s), q));
+    return PS_OK;
+}
+
+/* "file:line:col" of a stored place, for "first defined at ..." messages. */
+static const char *loc_text(const ps_srcloc *at, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%s:%u:%u", at->file, at->line, at->col);
+    return buf;
+}
+
 /*
  * A vocabulary: turns one name into a bit mask.  list() writes the accepted
  * names for the error message.
@@ -575,10 +607,49 @@ static const char *mode_list(char *dst, size_t cap)
     return join_names(dst, cap, names, PS_MODE_COUNT);
 }
 
+static int subject_bits(const char *name, uint32_t *bits)
+{
+    if (strcmp(name, "child") == 0)
+        *bits = PS_SUBJECT_CHILD;
+    else if (strcmp(name, "parent") == 0)
+        *bits = PS_SUBJECT_PARENT;
+    else
+        return -1;
+    return 0;
+}
+
+static const char *subject_list(char *dst, size_t cap)
+{
+    static const char *const names[] = { "child", "parent" };
+
+    return join_names(dst, cap, names, 2);
+}
+
+static int category_bits(const char *name, uint32_t *bits)
+{
+    ps_category c;
+
+    if (ps_category_parse(name, &c) != 0)
+        return -1;
+    *bits = 1u << c;
+    return 0;
+}
+
+static const char *category_list(char *dst, size_t cap)
+{
+    const char *names[PS_CAT_COUNT];
+
+    for (int i = 0; i < PS_CAT_COUNT; i++)
+        names[i] = ps_category_name((ps_category)i);
+    return join_names(dst, cap, names, PS_CAT_COUNT);
+}
+
 static const vocab hash_vocab = { "hash", hash_bits, hash_list };
 static const vocab media_vocab = { "media", media_bits, media_class_list };
 static const vocab format_vocab = { "format", format_bits, format_list };
 static const vocab mode_vocab = { "mode", mode_bits, mode_list };
+static const vocab subject_vocab = { "subject", subject_bits, subject_list };
+static const vocab category_vocab = { "category", category_bits, category_list };
 
 /* One name of vocabulary v, at node ni, OR-ed into *mask. */
 static ps_status name_bits(loader *ld, uint32_t ni, const char *key, const vocab *v,
@@ -625,7 +696,8 @@ static ps_status get_mask(loader *ld, uint32_t ni, const char *key, const vocab 
 
 static const char *const detectors[] = {
     "all", "any", "not", "field", "value", "path", "keywords", "readable",
-    "luhn", "hash", "media", "format", "beside", "mode", "size"
+    "luhn", "hash", "media", "format", "beside", "mode", "size", "older-than",
+    "subject", "age-under", "identified"
 };
 #define NDETECTORS (sizeof(detectors) / sizeof(detectors[0]))
 
@@ -633,7 +705,8 @@ static const ps_cond_kind detector_kinds[NDETECTORS] = {
     PS_COND_ALL, PS_COND_ANY, PS_COND_NOT, PS_COND_FIELD, PS_COND_VALUE,
     PS_COND_PATH, PS_COND_KEYWORDS, PS_COND_READABLE, PS_COND_LUHN,
     PS_COND_HASH, PS_COND_MEDIA, PS_COND_FORMAT, PS_COND_BESIDE, PS_COND_MODE,
-    PS_COND_SIZE
+    PS_COND_SIZE, PS_COND_OLDER_THAN, PS_COND_SUBJECT, PS_COND_AGE_UNDER,
+    PS_COND_IDENTIFIED
 };
 
 static const char *detector_name(ps_cond_kind k)
@@ -746,9 +819,13 @@ static ps_status parse_size(loader *ld, uint32_t vi, ps_cond *c)
     return st;
 }
 
-/* A regex detector (field, value, path): one pattern at the regex's mark. */
-static ps_status parse_regex(loader *ld, uint32_t vi, const char *key, ps_target t,
-                             ps_cond *c)
+/*
+ * The regex written at vi, added as a pattern for target t at the regex's
+ * mark; *idx receives its index.  Used by the field, value and path
+ * detectors and by the subjects and escalations sections.
+ */
+static ps_status add_regex(loader *ld, uint32_t vi, const char *key, ps_target t,
+                           uint32_t *idx)
 {
     const char *s;
     ps_status st = scalar_text(ld, vi, key, &s);
@@ -758,9 +835,42 @@ static ps_status parse_regex(loader *ld, uint32_t vi, const char *key, ps_target
     if (*s == '\0')
         return fail(ld, vi, "'%s' is empty", key);
     /* The matcher compiles and reports bad regexes, at this same srcloc. */
-    if (ps_ruleset_add_pattern(ld->rs, t, s, 0, loc_of(ld, vi), &c->pattern) != PS_OK)
+    if (ps_ruleset_add_pattern(ld->rs, t, s, 0, loc_of(ld, vi), idx) != PS_OK)
         return nomem(ld);
     return PS_OK;
+}
+
+/* A regex detector (field, value, path): one pattern at the regex's mark. */
+static ps_status parse_regex(loader *ld, uint32_t vi, const char *key, ps_target t,
+                             ps_cond *c)
+{
+    return add_regex(ld, vi, key, t, &c->pattern);
+}
+
+/*
+ * age-under: N (years, 1..150) or the name of a threshold from an `ages`
+ * section.  Every `ages` section of this file and of earlier files has been
+ * read by now (parse_top reads `ages` first), so a miss is final.
+ */
+static ps_status parse_age_under(loader *ld, uint32_t vi, ps_cond *c)
+{
+    const char *s;
+    char q[QUOTE_MAX + 4];
+    const ps_ruleset *rs = ld->rs;
+    ps_status st = scalar_text(ld, vi, "age-under", &s);
+
+    if (st != PS_OK)
+        return st;
+    if (*s == '\0' || strspn(s, "0123456789") == strlen(s) || *s == '-' || *s == '+')
+        return get_range(ld, vi, "age-under", 1, 150, &c->min);
+    for (size_t i = 0; i < rs->nages; i++) {
+        if (strcmp(rs->ages[i].name, s) == 0) {
+            c->min = rs->ages[i].years;
+            return PS_OK;
+        }
+    }
+    return fail(ld, vi, "unknown age threshold '%s' (define it under ages:)",
+                quote(s, strlen(s), q));
 }
 
 /*
@@ -856,6 +966,19 @@ static ps_status parse_cond(loader *ld, uint32_t ni, const char *ctx, unsigned d
     case PS_COND_SIZE:
         st = parse_size(ld, vi, &c);
         break;
+    case PS_COND_OLDER_THAN:
+        /* 100 years: beyond that a date is a typo, not a retention policy. */
+        st = get_range(ld, vi, "older-than", 1, 36500, &c.min);
+        break;
+    case PS_COND_SUBJECT:
+        st = get_mask(ld, vi, "subject", &subject_vocab, &c.mask);
+        break;
+    case PS_COND_AGE_UNDER:
+        st = parse_age_under(ld, vi, &c);
+        break;
+    case PS_COND_IDENTIFIED:
+        st = get_bool(ld, vi, "identified", &c.flag);
+        break;
     default:
         st = fail(ld, ki, "unknown detector");
         break;
@@ -867,16 +990,24 @@ static ps_status parse_cond(loader *ld, uint32_t ni, const char *ctx, unsigned d
     return PS_OK;
 }
 
-/* The first record detector under condition ci, in document order, or NO_NODE. */
-static uint32_t first_record_cond(const ps_ruleset *rs, uint32_t ci)
+static bool is_older_than(ps_cond_kind k)
+{
+    return k == PS_COND_OLDER_THAN;
+}
+
+/*
+ * The first detector under condition ci, in document order, whose kind
+ * satisfies pred, or NO_NODE.  Depth is bounded by COND_MAX_DEPTH.
+ */
+static uint32_t first_cond(const ps_ruleset *rs, uint32_t ci, bool (*pred)(ps_cond_kind))
 {
     const ps_cond *c = &rs->conds[ci];
 
-    if (ps_cond_is_record(c->kind))
+    if (pred(c->kind))
         return ci;
     if (c->kind == PS_COND_ALL || c->kind == PS_COND_ANY || c->kind == PS_COND_NOT) {
         for (uint32_t i = 0; i < c->count; i++) {
-            uint32_t r = first_record_cond(rs, rs->children[c->first + i]);
+            uint32_t r = first_cond(rs, rs->children[c->first + i], pred);
             if (r != NO_NODE)
                 return r;
         }
@@ -887,10 +1018,23 @@ static uint32_t first_record_cond(const ps_ruleset *rs, uint32_t ci)
 /* --- examples ------------------------------------------------------------ */
 
 static const char *const example_keys[] = {
-    "field", "value", "path", "format", "media", "mode", "size", "beside"
+    "field", "value", "path", "format", "media", "mode", "size", "beside",
+    "subject", "age", "identified"
 };
 enum { EX_FIELD, EX_VALUE, EX_PATH, EX_FORMAT, EX_MEDIA, EX_MODE, EX_SIZE, EX_BESIDE,
-       EX_NKEYS };
+       EX_SUBJECT, EX_AGE, EX_IDENTIFIED, EX_NKEYS };
+
+/* The key node of value node vi in mapping mi (vi must be one of its values). */
+static uint32_t key_of(loader *ld, uint32_t mi, uint32_t vi)
+{
+    const ynode *m = node_at(ld, mi);
+
+    for (size_t k = 0; k + 1 < m->nkids; k += 2) {
+        if (m->kids[k + 1] == vi)
+            return m->kids[k];
+    }
+    return mi;
+}
 
 /* Permission bits written in octal: "0644", "644", or YAML's 0644. */
 static ps_status get_mode(loader *ld, uint32_t ni, unsigned *out)
@@ -934,11 +1078,24 @@ static ps_status parse_example(loader *ld, uint32_t ni, bool expect, ps_rule *r,
     ex->format = PS_FMT_TEXT;
     ex->media = PS_MEDIA_NONE;
     ex->mode = 0640;
+    ex->age = -1;
     ex->at = loc_of(ld, ni);
 
     st = map_keys(ld, ni, example_keys, EX_NKEYS, v);
     if (st != PS_OK)
         return st;
+    if (r->scope != PS_SCOPE_ROW) {
+        /* Report the first of them as written, whichever it is. */
+        uint32_t first = NO_NODE;
+
+        for (int k = EX_SUBJECT; k <= EX_IDENTIFIED; k++) {
+            if (v[k] != NO_NODE && (first == NO_NODE || v[k] < first))
+                first = v[k];
+        }
+        if (first != NO_NODE)
+            return fail(ld, key_of(ld, ni, first),
+                        "only row-scope rules take 'subject', 'age' and 'identified' examples");
+    }
     if (v[EX_VALUE] == NO_NODE && r->scope == PS_SCOPE_RECORD)
         return fail(ld, ni, "example needs 'value' for a record-scope rule");
 
@@ -1012,6 +1169,16 @@ static ps_status parse_example(loader *ld, uint32_t ni, bool expect, ps_rule *r,
     }
     if (v[EX_BESIDE] != NO_NODE)
         st = get_mask(ld, v[EX_BESIDE], "beside", &format_vocab, &ex->beside);
+    if (st == PS_OK && v[EX_SUBJECT] != NO_NODE)
+        st = name_bits(ld, v[EX_SUBJECT], "subject", &subject_vocab, &ex->subject);
+    if (st == PS_OK && v[EX_AGE] != NO_NODE) {
+        uint64_t age;
+
+        st = get_range(ld, v[EX_AGE], "age", 0, 150, &age);
+        ex->age = (int)age;
+    }
+    if (st == PS_OK && v[EX_IDENTIFIED] != NO_NODE)
+        st = get_bool(ld, v[EX_IDENTIFIED], "identified", &ex->identified);
     return st;
 }
 
@@ -1037,7 +1204,7 @@ static ps_status parse_examples(loader *ld, uint32_t ni, ps_rule *r)
     return st;
 }
 
-/* --- rules and files ----------------------------------------------------- */
+/* --- rules --------------------------------------------------------------- */
 
 static const char *const rule_keys[] = {
     "id", "title", "explain", "fix", "category", "severity", "references",
@@ -1046,30 +1213,44 @@ static const char *const rule_keys[] = {
 enum { R_ID, R_TITLE, R_EXPLAIN, R_FIX, R_CATEGORY, R_SEVERITY, R_REFS, R_SCOPE,
        R_WHEN, R_EXAMPLES, R_NKEYS };
 
-static ps_status parse_id(loader *ld, uint32_t ni, char **out)
+/*
+ * An identifier at ni (noun is "rule" or "escalation" for the message):
+ * [a-z0-9][a-z0-9._-]*, at most RULE_ID_MAX characters.  *out borrows the
+ * node's text.
+ */
+static ps_status id_text(loader *ld, uint32_t ni, const char *noun, const char **out)
 {
     const char *s;
-    char q[QUOTE_MAX + 4], w[128];
+    char q[QUOTE_MAX + 4];
     size_t len;
-    long prev;
     ps_status st = scalar_text(ld, ni, "id", &s);
 
     if (st != PS_OK)
         return st;
     len = strlen(s);
     if (len > RULE_ID_MAX)
-        return fail(ld, ni, "rule id is longer than %d characters", RULE_ID_MAX);
+        return fail(ld, ni, "%s id is longer than %d characters", noun, RULE_ID_MAX);
     if (len == 0 || strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789._-") != len ||
         s[0] == '.' || s[0] == '_' || s[0] == '-')
-        return fail(ld, ni, "invalid rule id '%s' (use a-z, 0-9, '.', '_' and '-', "
-                    "starting with a letter or digit)", quote(s, len, q));
-    prev = ps_ruleset_find(ld->rs, s);
-    if (prev >= 0) {
-        const ps_srcloc *at = &ld->rs->rules[prev].at;
+        return fail(ld, ni, "invalid %s id '%s' (use a-z, 0-9, '.', '_' and '-', "
+                    "starting with a letter or digit)", noun, quote(s, len, q));
+    *out = s;
+    return PS_OK;
+}
 
-        snprintf(w, sizeof(w), "%s:%u:%u", at->file, at->line, at->col);
-        return fail(ld, ni, "duplicate rule id '%s' (first defined at %s)", s, w);
-    }
+static ps_status parse_id(loader *ld, uint32_t ni, char **out)
+{
+    const char *s;
+    char w[LOC_MAX];
+    long prev;
+    ps_status st = id_text(ld, ni, "rule", &s);
+
+    if (st != PS_OK)
+        return st;
+    prev = ps_ruleset_find(ld->rs, s);
+    if (prev >= 0)
+        return fail(ld, ni, "duplicate rule id '%s' (first defined at %s)", s,
+                    loc_text(&ld->rs->rules[prev].at, w, sizeof(w)));
     *out = ps_strdup(s);
     return *out != NULL ? PS_OK : nomem(ld);
 }
@@ -1107,16 +1288,77 @@ static ps_status parse_scope(loader *ld, uint32_t ni, ps_scope *out)
         *out = PS_SCOPE_RECORD;
     else if (strcmp(s, "file") == 0)
         *out = PS_SCOPE_FILE;
+    else if (strcmp(s, "row") == 0)
+        *out = PS_SCOPE_ROW;
     else
-        return fail(ld, ni, "unknown scope '%s' (expected one of: record, file)",
+        return fail(ld, ni, "unknown scope '%s' (expected one of: record, file, row)",
                     quote(s, strlen(s), q));
+    return PS_OK;
+}
+
+static const char *scope_name(ps_scope sc)
+{
+    switch (sc) {
+    case PS_SCOPE_RECORD: return "record";
+    case PS_SCOPE_FILE: return "file";
+    case PS_SCOPE_ROW: return "row";
+    }
+    return "unknown";
+}
+
+/* "file:line:col: message" at condition ci (always from the file being loaded). */
+static ps_status fail_cond(loader *ld, uint32_t ci, const char *fmt, ...) PS_PRINTF(3, 4);
+static ps_status fail_cond(loader *ld, uint32_t ci, const char *fmt, ...)
+{
+    const ps_cond *cond = &ld->rs->conds[ci];
+    char msg[sizeof(((ps_diag *)0)->msg)];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    return fail_at(ld, cond->at.line, cond->at.col, "%s", msg);
+}
+
+/*
+ * Infer (or check the written) scope of r from the detectors its condition
+ * uses: row detectors make a row rule, record detectors a record rule, and
+ * only file facts a file rule.  File detectors fit every scope; record and
+ * row detectors never mix, because a record and an assembled row are
+ * different things to look at.  sci is the `scope` value node or NO_NODE.
+ */
+static ps_status rule_scope(loader *ld, uint32_t sci, ps_rule *r)
+{
+    uint32_t rec = first_cond(ld->rs, r->cond, ps_cond_is_record);
+    uint32_t row = first_cond(ld->rs, r->cond, ps_cond_is_row);
+    ps_status st;
+
+    if (rec != NO_NODE && row != NO_NODE)
+        return fail_cond(ld, rec, "detector '%s' cannot be combined with row detectors "
+                         "(subject, age-under, identified)",
+                         detector_name(ld->rs->conds[rec].kind));
+    r->scope = row != NO_NODE ? PS_SCOPE_ROW
+             : rec != NO_NODE ? PS_SCOPE_RECORD : PS_SCOPE_FILE;
+    r->uses_date = first_cond(ld->rs, r->cond, is_older_than) != NO_NODE;
+    if (sci == NO_NODE)
+        return PS_OK;
+    if ((st = parse_scope(ld, sci, &r->scope)) != PS_OK)
+        return st;
+    if (rec != NO_NODE && r->scope != PS_SCOPE_RECORD)
+        return fail_cond(ld, rec, "detector '%s' needs a %s; not allowed in a %s-scope rule",
+                         detector_name(ld->rs->conds[rec].kind), "record",
+                         scope_name(r->scope));
+    if (row != NO_NODE && r->scope != PS_SCOPE_ROW)
+        return fail_cond(ld, row, "detector '%s' needs a %s; not allowed in a %s-scope rule",
+                         detector_name(ld->rs->conds[row].kind), "row",
+                         scope_name(r->scope));
     return PS_OK;
 }
 
 /* Fill r from the rule mapping ni; r owns what it holds even on failure. */
 static ps_status parse_rule_fields(loader *ld, uint32_t ni, const char *pack, ps_rule *r)
 {
-    uint32_t v[R_NKEYS], rec;
+    uint32_t v[R_NKEYS];
     const char *s;
     char q[QUOTE_MAX + 4], list[256];
     const char *names[PS_CAT_COUNT];
@@ -1158,18 +1400,8 @@ static ps_status parse_rule_fields(loader *ld, uint32_t ni, const char *pack, ps
 
     if ((st = parse_cond(ld, v[R_WHEN], "for 'when'", 1, &r->cond)) != PS_OK)
         return st;
-    rec = first_record_cond(ld->rs, r->cond);
-    r->scope = rec != NO_NODE ? PS_SCOPE_RECORD : PS_SCOPE_FILE;
-    if (v[R_SCOPE] != NO_NODE) {
-        if ((st = parse_scope(ld, v[R_SCOPE], &r->scope)) != PS_OK)
-            return st;
-        if (r->scope == PS_SCOPE_FILE && rec != NO_NODE) {
-            const ps_cond *c = &ld->rs->conds[rec];
-            return fail_at(ld, c->at.line, c->at.col,
-                           "detector '%s' needs a record; not allowed in a file-scope rule",
-                           detector_name(c->kind));
-        }
-    }
+    if ((st = rule_scope(ld, v[R_SCOPE], r)) != PS_OK)
+        return st;
     if (v[R_EXAMPLES] != NO_NODE && (st = parse_examples(ld, v[R_EXAMPLES], r)) != PS_OK)
         return st;
 
@@ -1206,12 +1438,346 @@ static char *file_stem(const char *name)
     return ps_strndup(base, (size_t)(dot - base));
 }
 
+/* --- people sections: ages, subjects, countries, escalations ------------- */
+
+/*
+ * ages: {NAME: YEARS, ...}.  Names follow the id syntax but may not be all
+ * digits, since `age-under: 13` must keep meaning thirteen years.
+ */
+static ps_status parse_ages(loader *ld, uint32_t ni)
+{
+    ps_ruleset *rs = ld->rs;
+    ynode *m;
+    char q[QUOTE_MAX + 4], w[LOC_MAX];
+    ps_status st = want(ld, ni, Y_MAP, "for 'ages'");
+
+    if (st != PS_OK)
+        return st;
+    m = node_at(ld, ni);
+    for (size_t k = 0; k + 1 < m->nkids; k += 2) {
+        uint32_t ki = m->kids[k], vi = m->kids[k + 1];
+        const ynode *key = node_at(ld, ki);
+        uint64_t years;
+        ps_age *a;
+
+        if (key->len == 0 || key->len > RULE_ID_MAX ||
+            strspn(key->str, "abcdefghijklmnopqrstuvwxyz0123456789._-") != key->len ||
+            key->str[0] == '.' || key->str[0] == '_' || key->str[0] == '-' ||
+            strspn(key->str, "0123456789") == key->len)
+            return fail(ld, ki, "invalid age threshold name '%s' (use a-z, 0-9, '.', '_' "
+                        "and '-', starting with a letter or digit, not only digits)",
+                        quote(key->str, key->len, q));
+        for (size_t i = 0; i < rs->nages; i++) {
+            if (strcmp(rs->ages[i].name, key->str) == 0)
+                return fail(ld, ki, "duplicate age threshold '%s' (first defined at %s)",
+                            key->str, loc_text(&rs->ages[i].at, w, sizeof(w)));
+        }
+        if ((st = get_range(ld, vi, key->str, 1, 150, &years)) != PS_OK)
+            return st;
+        if (ps_grow(&rs->ages, &rs->capages, rs->nages + 1, sizeof(ps_age)) != PS_OK)
+            return nomem(ld);
+        a = &rs->ages[rs->nages];
+        if ((a->name = ps_strdup(key->str)) == NULL)
+            return nomem(ld);
+        a->years = (unsigned)years;
+        a->at = loc_of(ld, ki);
+        rs->nages++;
+    }
+    return PS_OK;
+}
+
+/*
+ * Fill the pattern slots slots[i] for keys[i] of mapping ni (each a field
+ * regex); at least one key is required so an empty section is not mistaken
+ * for a configuration.
+ */
+static ps_status subject_regexes(loader *ld, uint32_t ni, const char *name,
+                                 const char *const *keys, size_t nkeys, uint32_t **slots)
+{
+    uint32_t v[8];
+    char ctx[32], list[128];
+    bool any = false;
+    ps_status st;
+
+    snprintf(ctx, sizeof(ctx), "for '%s'", name);
+    if ((st = want(ld, ni, Y_MAP, ctx)) != PS_OK ||
+        (st = map_keys(ld, ni, keys, nkeys, v)) != PS_OK)
+        return st;
+    for (size_t i = 0; i < nkeys; i++) {
+        if (v[i] == NO_NODE)
+            continue;
+        any = true;
+        if ((st = add_regex(ld, v[i], keys[i], PS_TARGET_FIELD, slots[i])) != PS_OK)
+            return st;
+    }
+    if (!any)
+        return fail(ld, ni, "'%s' needs at least one of: %s", name,
+                    join_names(list, sizeof(list), keys, nkeys));
+    return PS_OK;
+}
+
+/* subjects: {children: {...}, parents: {...}, country: REGEX}; once per rule set. */
+static ps_status parse_subjects(loader *ld, uint32_t ki, uint32_t ni)
+{
+    static const char *const keys[] = { "children", "parents", "country" };
+    static const char *const child_keys[] = {
+        "tables", "birthdate", "identifying", "created", "link"
+    };
+    static const char *const parent_keys[] = { "tables", "id", "contact" };
+    ps_ruleset *rs = ld->rs;
+    ps_subjects sj = rs->subjects;
+    uint32_t *child_slots[] = {
+        &sj.child_tables, &sj.child_birthdate, &sj.child_identifying, &sj.child_created,
+        &sj.child_link
+    };
+    uint32_t *parent_slots[] = { &sj.parent_tables, &sj.parent_id, &sj.parent_contact };
+    uint32_t v[3];
+    char w[LOC_MAX], list[64];
+    ps_status st;
+
+    if (rs->subjects.present) {
+        return fail(ld, ki, "subjects already defined at %s",
+                    loc_text(&rs->subjects.at, w, sizeof(w)));
+    }
+    if ((st = want(ld, ni, Y_MAP, "for 'subjects'")) != PS_OK ||
+        (st = map_keys(ld, ni, keys, 3, v)) != PS_OK)
+        return st;
+    if (v[0] == NO_NODE && v[1] == NO_NODE && v[2] == NO_NODE)
+        return fail(ld, ni, "'subjects' needs at least one of: %s",
+                    join_names(list, sizeof(list), keys, 3));
+    if (v[0] != NO_NODE &&
+        (st = subject_regexes(ld, v[0], "children", child_keys, 5, child_slots)) != PS_OK)
+        return st;
+    if (v[1] != NO_NODE &&
+        (st = subject_regexes(ld, v[1], "parents", parent_keys, 3, parent_slots)) != PS_OK)
+        return st;
+    if (v[2] != NO_NODE && (st = add_regex(ld, v[2], "country", PS_TARGET_FIELD,
+                                           &sj.country)) != PS_OK)
+        return st;
+    sj.present = true;
+    sj.at = loc_of(ld, ki);
+    rs->subjects = sj;
+    return PS_OK;
+}
+
+static void country_free(ps_country *c)
+{
+    free(c->name);
+    for (size_t i = 0; i < c->ncodes; i++)
+        free(c->codes[i]);
+    free(c->codes);
+    memset(c, 0, sizeof(*c));
+}
+
+/* The country group (already loaded, or c itself) that holds code, or NULL. */
+static const ps_country *code_owner(const ps_ruleset *rs, const ps_country *c,
+                                    const char *code)
+{
+    for (size_t i = 0; i < rs->ncountries; i++) {
+        for (size_t k = 0; k < rs->countries[i].ncodes; k++) {
+            if (ps_strcaseeq(rs->countries[i].codes[k], code))
+                return &rs->countries[i];
+        }
+    }
+    for (size_t k = 0; k < c->ncodes; k++) {
+        if (ps_strcaseeq(c->codes[k], code))
+            return c;
+    }
+    return NULL;
+}
+
+/* codes: [CODE, ...] into c; each code belongs to one group only. */
+static ps_status parse_codes(loader *ld, uint32_t ni, ps_country *c)
+{
+    ynode *n = node_at(ld, ni);
+    char q[QUOTE_MAX + 4], q2[QUOTE_MAX + 4];
+    ps_status st = want(ld, ni, Y_SEQ, "for 'codes'");
+
+    if (st != PS_OK)
+        return st;
+    if (n->nkids == 0 && !c->fallback)
+        return fail(ld, ni, "'codes' needs at least one code");
+    c->codes = calloc(n->nkids + 1, sizeof(char *));
+    if (c->codes == NULL)
+        return nomem(ld);
+    for (size_t i = 0; i < n->nkids; i++) {
+        uint32_t ci = n->kids[i];
+        const ps_country *owner;
+        const char *s;
+        size_t len;
+
+        if ((st = get_string(ld, ci, "codes", true, &c->codes[c->ncodes])) != PS_OK)
+            return st;
+        s = c->codes[c->ncodes];
+        len = strlen(s);
+        /* Look for an owner before counting s in, or s would find itself. */
+        owner = code_owner(ld->rs, c, s);
+        c->ncodes++;
+        /* Stored values are trimmed before they are compared; a padded code never matches. */
+        if (strchr(" \t\"", s[0]) != NULL || strchr(" \t\"", s[len - 1]) != NULL)
+            return fail(ld, ci, "code '%s' starts or ends with a space or a quote",
+                        quote(s, len, q));
+        if (owner != NULL)
+            return fail(ld, ci, "code '%s' already belongs to country '%s'",
+                        quote(s, len, q), quote(owner->name, strlen(owner->name), q2));
+    }
+    return PS_OK;
+}
+
+/* One {name, codes, fallback} group, appended to rs->countries. */
+static ps_status parse_country(loader *ld, uint32_t ni)
+{
+    static const char *const keys[] = { "name", "codes", "fallback" };
+    ps_ruleset *rs = ld->rs;
+    ps_country c;
+    uint32_t v[3];
+    char w[LOC_MAX], q[QUOTE_MAX + 4];
+    ps_status st;
+
+    memset(&c, 0, sizeof(c));
+    if ((st = want(ld, ni, Y_MAP, "for a country")) != PS_OK ||
+        (st = map_keys(ld, ni, keys, 3, v)) != PS_OK)
+        return st;
+    if (v[0] == NO_NODE)
+        return fail(ld, ni, "missing required key 'name'");
+    if ((st = get_string(ld, v[0], "name", true, &c.name)) != PS_OK)
+        goto out;
+    for (size_t i = 0; i < rs->ncountries; i++) {
+        if (ps_strcaseeq(rs->countries[i].name, c.name)) {
+            st = fail(ld, v[0], "duplicate country '%s' (first defined at %s)",
+                      quote(c.name, strlen(c.name), q),
+                      loc_text(&rs->countries[i].at, w, sizeof(w)));
+            goto out;
+        }
+    }
+    if (v[2] != NO_NODE && (st = get_bool(ld, v[2], "fallback", &c.fallback)) != PS_OK)
+        goto out;
+    for (size_t i = 0; c.fallback && i < rs->ncountries; i++) {
+        if (rs->countries[i].fallback) {
+            st = fail(ld, v[2], "a fallback country group is already defined at %s",
+                      loc_text(&rs->countries[i].at, w, sizeof(w)));
+            goto out;
+        }
+    }
+    if (v[1] == NO_NODE && !c.fallback) {
+        st = fail(ld, ni, "missing required key 'codes'");
+        goto out;
+    }
+    if (v[1] != NO_NODE && (st = parse_codes(ld, v[1], &c)) != PS_OK)
+        goto out;
+    c.at = loc_of(ld, ni);
+    if (ps_grow(&rs->countries, &rs->capcountries, rs->ncountries + 1,
+                sizeof(ps_country)) != PS_OK) {
+        st = nomem(ld);
+        goto out;
+    }
+    rs->countries[rs->ncountries++] = c;
+    return PS_OK;
+out:
+    country_free(&c);
+    return st;
+}
+
+static ps_status parse_countries(loader *ld, uint32_t ni)
+{
+    ps_status st = want(ld, ni, Y_SEQ, "for 'countries'");
+
+    for (size_t i = 0; st == PS_OK && i < node_at(ld, ni)->nkids; i++)
+        st = parse_country(ld, node_at(ld, ni)->kids[i]);
+    return st;
+}
+
+/* One {id, path, categories, raise, reason}, appended to rs->escalations. */
+static ps_status parse_escalation(loader *ld, uint32_t ni)
+{
+    static const char *const keys[] = { "id", "path", "categories", "raise", "reason" };
+    enum { E_ID, E_PATH, E_CATEGORIES, E_RAISE, E_REASON, E_NKEYS };
+    ps_ruleset *rs = ld->rs;
+    ps_escalation e;
+    uint32_t v[E_NKEYS];
+    uint64_t raise = 1;
+    const char *id;
+    char w[LOC_MAX];
+    ps_status st;
+
+    memset(&e, 0, sizeof(e));
+    if ((st = want(ld, ni, Y_MAP, "for an escalation")) != PS_OK ||
+        (st = map_keys(ld, ni, keys, E_NKEYS, v)) != PS_OK)
+        return st;
+    for (int k = 0; k < E_NKEYS; k++) {
+        if (v[k] == NO_NODE && k != E_CATEGORIES && k != E_RAISE)
+            return fail(ld, ni, "missing required key '%s'", keys[k]);
+    }
+    if ((st = id_text(ld, v[E_ID], "escalation", &id)) != PS_OK)
+        return st;
+    for (size_t i = 0; i < rs->nescalations; i++) {
+        if (strcmp(rs->escalations[i].id, id) == 0)
+            return fail(ld, v[E_ID], "duplicate escalation id '%s' (first defined at %s)",
+                        id, loc_text(&rs->escalations[i].at, w, sizeof(w)));
+    }
+    if ((st = add_regex(ld, v[E_PATH], "path", PS_TARGET_PATH, &e.path)) != PS_OK)
+        return st;
+    if (v[E_CATEGORIES] != NO_NODE &&
+        (st = get_mask(ld, v[E_CATEGORIES], "categories", &category_vocab,
+                       &e.categories)) != PS_OK)
+        return st;
+    if (v[E_RAISE] != NO_NODE &&
+        (st = get_range(ld, v[E_RAISE], "raise", 1, 4, &raise)) != PS_OK)
+        return st;
+    e.raise = (unsigned)raise;
+    if ((st = get_string(ld, v[E_REASON], "reason", true, &e.reason)) != PS_OK)
+        return st;
+    e.at = loc_of(ld, ni);
+    if ((e.id = ps_strdup(id)) == NULL ||
+        ps_grow(&rs->escalations, &rs->capescalations, rs->nescalations + 1,
+                sizeof(ps_escalation)) != PS_OK) {
+        free(e.id);
+        free(e.reason);
+        return nomem(ld);
+    }
+    rs->escalations[rs->nescalations++] = e;
+    return PS_OK;
+}
+
+static ps_status parse_escalations(loader *ld, uint32_t ni)
+{
+    ps_status st = want(ld, ni, Y_SEQ, "for 'escalations'");
+
+    for (size_t i = 0; st == PS_OK && i < node_at(ld, ni)->nkids; i++)
+        st = parse_escalation(ld, node_at(ld, ni)->kids[i]);
+    return st;
+}
+
+/* --- files --------------------------------------------------------------- */
+
+static const char *const top_keys[] = {
+    "pack", "description", "rules", "subjects", "countries", "ages", "escalations"
+};
+enum { T_PACK, T_DESCRIPTION, T_RULES, T_SUBJECTS, T_COUNTRIES, T_AGES, T_ESCALATIONS,
+       T_NKEYS };
+
+static ps_status parse_rules(loader *ld, uint32_t ni, const char *pack)
+{
+    ps_status st = want(ld, ni, Y_SEQ, "for 'rules'");
+
+    for (size_t i = 0; st == PS_OK && i < node_at(ld, ni)->nkids; i++)
+        st = parse_rule(ld, node_at(ld, ni)->kids[i], pack);
+    return st;
+}
+
+/*
+ * The top-level mapping.  `rules` is required unless the file holds one of
+ * the people sections (a file of country groups alone is fine).  `ages` is
+ * read first so rules may name thresholds written below them; the other
+ * sections are read in the order written, so the first mistake in the file
+ * is the one reported.
+ */
 static ps_status parse_top(loader *ld)
 {
-    static const char *const keys[] = { "pack", "description", "rules" };
-    uint32_t v[3], root = ld->doc.root;
+    uint32_t v[T_NKEYS], root = ld->doc.root;
     char *pack = NULL;
     const char *s;
+    const ynode *m;
     ps_status st;
 
     if (root == NO_NODE ||
@@ -1219,45 +1785,86 @@ static ps_status parse_top(loader *ld)
         return fail_at(ld, 1, 1, "file is empty");
     st = want(ld, root, Y_MAP, "at the top level");
     if (st == PS_OK)
-        st = map_keys(ld, root, keys, 3, v);
-    if (st == PS_OK && v[2] == NO_NODE)
+        st = map_keys(ld, root, top_keys, T_NKEYS, v);
+    if (st == PS_OK && v[T_RULES] == NO_NODE && v[T_SUBJECTS] == NO_NODE &&
+        v[T_COUNTRIES] == NO_NODE && v[T_AGES] == NO_NODE && v[T_ESCALATIONS] == NO_NODE)
         st = fail(ld, root, "missing required key 'rules'");
-    if (st == PS_OK && v[0] != NO_NODE)
-        st = get_string(ld, v[0], "pack", true, &pack);
-    if (st == PS_OK && v[1] != NO_NODE)
-        st = scalar_text(ld, v[1], "description", &s);
+    if (st == PS_OK && v[T_PACK] != NO_NODE)
+        st = get_string(ld, v[T_PACK], "pack", true, &pack);
+    if (st == PS_OK && v[T_DESCRIPTION] != NO_NODE)
+        st = scalar_text(ld, v[T_DESCRIPTION], "description", &s);
     if (st == PS_OK && pack == NULL && (pack = file_stem(ld->file)) == NULL)
         st = nomem(ld);
-    if (st == PS_OK)
-        st = want(ld, v[2], Y_SEQ, "for 'rules'");
-    for (size_t i = 0; st == PS_OK && i < node_at(ld, v[2])->nkids; i++)
-        st = parse_rule(ld, node_at(ld, v[2])->kids[i], pack);
+    if (st == PS_OK && v[T_AGES] != NO_NODE)
+        st = parse_ages(ld, v[T_AGES]);
+    m = node_at(ld, root);
+    for (size_t k = 0; st == PS_OK && k + 1 < m->nkids; k += 2) {
+        uint32_t vi = m->kids[k + 1];
+
+        if (vi == v[T_RULES])
+            st = parse_rules(ld, vi, pack);
+        else if (vi == v[T_SUBJECTS])
+            st = parse_subjects(ld, m->kids[k], vi);
+        else if (vi == v[T_COUNTRIES])
+            st = parse_countries(ld, vi);
+        else if (vi == v[T_ESCALATIONS])
+            st = parse_escalations(ld, vi);
+    }
     free(pack);
     return st;
 }
 
-/* Undo what a failed file added, so the ruleset is as it was before it. */
-static void ruleset_rollback(ps_ruleset *rs, size_t nrules, size_t nconds,
-                             size_t nchildren, size_t npatterns)
+/* What the ruleset held before a file, so a failed file can be undone. */
+typedef struct snapshot {
+    size_t nrules, nconds, nchildren, npatterns, ncountries, nages, nescalations;
+    ps_subjects subjects;
+} snapshot;
+
+static void snapshot_take(const ps_ruleset *rs, snapshot *s)
 {
-    for (size_t i = nrules; i < rs->nrules; i++)
+    s->nrules = rs->nrules;
+    s->nconds = rs->nconds;
+    s->nchildren = rs->nchildren;
+    s->npatterns = rs->npatterns;
+    s->ncountries = rs->ncountries;
+    s->nages = rs->nages;
+    s->nescalations = rs->nescalations;
+    s->subjects = rs->subjects;
+}
+
+/* Undo what a failed file added, so the ruleset is as it was before it. */
+static void ruleset_rollback(ps_ruleset *rs, const snapshot *s)
+{
+    for (size_t i = s->nrules; i < rs->nrules; i++)
         ps_rule_free(&rs->rules[i]);
-    for (size_t i = npatterns; i < rs->npatterns; i++)
+    for (size_t i = s->npatterns; i < rs->npatterns; i++)
         free(rs->patterns[i].expr);
-    rs->nrules = nrules;
-    rs->nconds = nconds;
-    rs->nchildren = nchildren;
-    rs->npatterns = npatterns;
+    for (size_t i = s->ncountries; i < rs->ncountries; i++)
+        country_free(&rs->countries[i]);
+    for (size_t i = s->nages; i < rs->nages; i++)
+        free(rs->ages[i].name);
+    for (size_t i = s->nescalations; i < rs->nescalations; i++) {
+        free(rs->escalations[i].id);
+        free(rs->escalations[i].reason);
+    }
+    rs->nrules = s->nrules;
+    rs->nconds = s->nconds;
+    rs->nchildren = s->nchildren;
+    rs->npatterns = s->npatterns;
+    rs->ncountries = s->ncountries;
+    rs->nages = s->nages;
+    rs->nescalations = s->nescalations;
+    rs->subjects = s->subjects;
 }
 
 ps_status ps_rules_load_buffer(ps_ruleset *rs, const char *name,
                                const char *data, size_t len, ps_diag *diag)
 {
     loader ld;
-    size_t nrules = rs->nrules, nconds = rs->nconds;
-    size_t nchildren = rs->nchildren, npatterns = rs->npatterns;
+    snapshot snap;
     ps_status st;
 
+    snapshot_take(rs, &snap);
     memset(&ld, 0, sizeof(ld));
     ld.rs = rs;
     ld.diag = diag;
@@ -1278,7 +1885,7 @@ ps_status ps_rules_load_buffer(ps_ruleset *rs, const char *name,
         st = parse_top(&ld);
     ydoc_free(&ld.doc);
     if (st != PS_OK)
-        ruleset_rollback(rs, nrules, nconds, nchildren, npatterns);
+        ruleset_rollback(rs, &snap);
     return st;
 }
 

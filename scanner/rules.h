@@ -94,11 +94,23 @@ typedef enum ps_cond_kind {
     PS_COND_PATH,     /* patterns[pattern] matches the relative path */
     PS_COND_SIZE,     /* min <= file size <= max */
     PS_COND_BESIDE,   /* another file in the same folder has a format in mask */
+    /* more record detectors */
+    PS_COND_OLDER_THAN, /* value is a date more than min days before --as-of */
+    /* row detectors: need an assembled row of a people store (scope: row) */
+    PS_COND_SUBJECT,  /* the row is a subject of a kind in mask (PS_SUBJECT_*) */
+    PS_COND_AGE_UNDER,/* the row's age is known and < min years (at creation, else --as-of) */
+    PS_COND_IDENTIFIED, /* the row has (flag) / lacks a readable identifying field */
     PS_COND_KIND_COUNT
 } ps_cond_kind;
 
 /* True for detectors that look at a record rather than the file. */
 bool ps_cond_is_record(ps_cond_kind k);
+/* True for detectors that look at an assembled row (subject, age, identified). */
+bool ps_cond_is_row(ps_cond_kind k);
+
+/* Subject kinds, as bits for PS_COND_SUBJECT masks. */
+#define PS_SUBJECT_CHILD  0x1u
+#define PS_SUBJECT_PARENT 0x2u
 
 typedef struct ps_cond {
     ps_cond_kind kind;
@@ -107,13 +119,14 @@ typedef struct ps_cond {
     uint32_t npatterns;     /* KEYWORDS: number of patterns */
     uint32_t mask;          /* HASH/MEDIA/FORMAT/MODE/BESIDE */
     bool flag;              /* READABLE */
-    uint64_t min, max;      /* SIZE */
+    uint64_t min, max;      /* SIZE; OLDER_THAN: min = days; AGE_UNDER: min = years */
     ps_srcloc at;
 } ps_cond;
 
 typedef enum ps_scope {
     PS_SCOPE_RECORD = 0, /* evaluated on every record of a file */
-    PS_SCOPE_FILE        /* evaluated once per file, after the walk */
+    PS_SCOPE_FILE,       /* evaluated once per file, after the walk */
+    PS_SCOPE_ROW         /* evaluated once per row of a people store (see ps_subjects) */
 } ps_scope;
 
 /*
@@ -133,6 +146,10 @@ typedef struct ps_example {
     uint64_t size;       /* default: value_len */
     bool has_size;
     uint32_t beside;     /* mask of (1u << ps_format) */
+    /* row-scope examples: the facts of an assembled row */
+    uint32_t subject;    /* PS_SUBJECT_* (0: none) */
+    int age;             /* years; -1: unknown (default) */
+    bool identified;     /* default false */
     ps_srcloc at;
 } ps_example;
 
@@ -150,8 +167,57 @@ typedef struct ps_rule {
     ps_example *examples;
     size_t nexamples;
     char *pack;           /* the rule file's stem, e.g. "vtech" */
+    bool uses_date;       /* has an OLDER_THAN detector: findings track the oldest date */
     ps_srcloc at;
 } ps_rule;
+
+/*
+ * How to recognise people in structured stores (the `subjects` section).
+ * Each member is a pattern index (target PS_TARGET_FIELD, matched against a
+ * table name, a file stem or a column name), or UINT32_MAX when not given.
+ */
+typedef struct ps_subjects {
+    bool present;
+    ps_srcloc at;               /* where the `subjects` key was written */
+    uint32_t child_tables;      /* table / file stem of child records */
+    uint32_t child_birthdate;   /* column holding a birthdate */
+    uint32_t child_identifying; /* columns that identify a child (name, username, photo) */
+    uint32_t child_created;     /* column holding the record's creation date */
+    uint32_t child_link;        /* column linking a child to its parent (parent_id, ...) */
+    uint32_t parent_tables;     /* table / file stem of parent or account records */
+    uint32_t parent_id;         /* the parent's key column (id, user_id, email) */
+    uint32_t parent_contact;    /* contact columns that make a parent exposed */
+    uint32_t country;           /* country column */
+} ps_subjects;
+
+/* One row of the breach table: a country (or region) and the values that mean it. */
+typedef struct ps_country {
+    char *name;       /* as reported: "US", "France", "Latin America", "Other" */
+    char **codes;     /* values that mean it, compared case-insensitively after trimming */
+    size_t ncodes;
+    bool fallback;    /* unknown but non-empty values count here */
+    ps_srcloc at;
+} ps_country;
+
+/* A named age threshold ("coppa: 13"), usable in `age-under`. */
+typedef struct ps_age {
+    char *name;
+    unsigned years;
+    ps_srcloc at;
+} ps_age;
+
+/*
+ * Raise the severity of findings in matching paths (the `escalations`
+ * section), e.g. production personal data under test/ or staging/.
+ */
+typedef struct ps_escalation {
+    char *id;
+    uint32_t path;         /* pattern index, target PS_TARGET_PATH */
+    uint32_t categories;   /* mask of (1u << ps_category); 0 means all */
+    unsigned raise;        /* severity levels to add (capped at critical) */
+    char *reason;          /* one sentence: why this place makes it worse */
+    ps_srcloc at;
+} ps_escalation;
 
 typedef struct ps_ruleset {
     ps_rule *rules;
@@ -164,6 +230,13 @@ typedef struct ps_ruleset {
     size_t npatterns, cappatterns;
     char **files;         /* interned source file names */
     size_t nfiles, capfiles;
+    ps_subjects subjects;
+    ps_country *countries;
+    size_t ncountries, capcountries;
+    ps_age *ages;
+    size_t nages, capages;
+    ps_escalation *escalations;
+    size_t nescalations, capescalations;
 } ps_ruleset;
 
 /* --- building (used by the YAML loader and by tests) --------------------- */
@@ -193,6 +266,10 @@ long ps_ruleset_find(const ps_ruleset *rs, const char *id);
 
 /* Frees what a rule owns (for callers that built one and could not add it). */
 void ps_rule_free(ps_rule *r);
+
+/* Country group for a stored value (trimmed, ASCII case-insensitive), the
+ * fallback group for other non-empty values, or -1 (empty value or no groups). */
+int ps_ruleset_country(const ps_ruleset *rs, const char *v, size_t n);
 
 /* --- loading YAML (rules.c) ---------------------------------------------- */
 

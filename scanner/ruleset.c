@@ -63,16 +63,30 @@ bool ps_cond_is_record(ps_cond_kind k)
     case PS_COND_READABLE:
     case PS_COND_LUHN:
     case PS_COND_HASH:
+    case PS_COND_OLDER_THAN:
         return true;
     default:
         return false;
     }
 }
 
+bool ps_cond_is_row(ps_cond_kind k)
+{
+    return k == PS_COND_SUBJECT || k == PS_COND_AGE_UNDER || k == PS_COND_IDENTIFIED;
+}
+
 ps_status ps_ruleset_create(ps_ruleset **out)
 {
+    ps_subjects *sj;
+
     *out = calloc(1, sizeof(**out));
-    return *out != NULL ? PS_OK : PS_ERR_NOMEM;
+    if (*out == NULL)
+        return PS_ERR_NOMEM;
+    sj = &(*out)->subjects;
+    sj->child_tables = sj->child_birthdate = sj->child_identifying = UINT32_MAX;
+    sj->child_created = sj->child_link = sj->parent_tables = UINT32_MAX;
+    sj->parent_id = sj->parent_contact = sj->country = UINT32_MAX;
+    return PS_OK;
 }
 
 void ps_rule_free(ps_rule *r)
@@ -111,7 +125,68 @@ void ps_ruleset_destroy(ps_ruleset *rs)
     for (size_t i = 0; i < rs->nfiles; i++)
         free(rs->files[i]);
     free(rs->files);
+    for (size_t i = 0; i < rs->ncountries; i++) {
+        free(rs->countries[i].name);
+        for (size_t k = 0; k < rs->countries[i].ncodes; k++)
+            free(rs->countries[i].codes[k]);
+        free(rs->countries[i].codes);
+    }
+    free(rs->countries);
+    for (size_t i = 0; i < rs->nages; i++)
+        free(rs->ages[i].name);
+    free(rs->ages);
+    for (size_t i = 0; i < rs->nescalations; i++) {
+        free(rs->escalations[i].id);
+        free(rs->escalations[i].reason);
+    }
+    free(rs->escalations);
     free(rs);
+}
+
+/* v[0..n) with ASCII white space trimmed equals code, ignoring ASCII case. */
+static bool country_code_eq(const char *v, size_t n, const char *code)
+{
+    size_t k = 0;
+
+    while (n > 0 && (*v == ' ' || *v == '\t' || *v == '"'))
+        v++, n--;
+    while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t' || v[n - 1] == '\r' || v[n - 1] == '"'))
+        n--;
+    for (; k < n && code[k]; k++) {
+        unsigned char a = (unsigned char)v[k], b = (unsigned char)code[k];
+        if (a >= 'A' && a <= 'Z')
+            a = (unsigned char)(a + 32);
+        if (b >= 'A' && b <= 'Z')
+            b = (unsigned char)(b + 32);
+        if (a != b)
+            return false;
+    }
+    return k == n && code[k] == '\0' && n > 0;
+}
+
+int ps_ruleset_country(const ps_ruleset *rs, const char *v, size_t n)
+{
+    int fallback = -1;
+    bool blank = true;
+
+    for (size_t i = 0; i < n; i++) {
+        if (v[i] != ' ' && v[i] != '\t' && v[i] != '"') {
+            blank = false;
+            break;
+        }
+    }
+    if (blank)
+        return -1;
+    for (size_t i = 0; i < rs->ncountries; i++) {
+        const ps_country *c = &rs->countries[i];
+        if (c->fallback)
+            fallback = (int)i;
+        for (size_t k = 0; k < c->ncodes; k++) {
+            if (country_code_eq(v, n, c->codes[k]))
+                return (int)i;
+        }
+    }
+    return fallback;
 }
 
 const char *ps_ruleset_intern_file(ps_ruleset *rs, const char *file)

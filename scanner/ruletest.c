@@ -72,8 +72,13 @@ ps_status ps_rules_test(const ps_matcher *m, ps_ruletest_fn fn, void *ud,
             rec.loc.kind = PS_LOC_LINE;
             rec.loc.line = 1;
             rec.media = PS_MEDIA_NONE;
-            st = ps_match_rule(c, (uint32_t)ri, &f,
-                               r->scope == PS_SCOPE_RECORD ? &rec : NULL, &matched);
+            if (r->scope == PS_SCOPE_ROW) {
+                ps_row_facts row = { ex->subject, ex->age, ex->identified };
+                st = ps_match_rule_row(c, (uint32_t)ri, &f, &row, &matched);
+            } else {
+                st = ps_match_rule(c, (uint32_t)ri, &f,
+                                   r->scope == PS_SCOPE_RECORD ? &rec : NULL, &matched);
+            }
             if (st != PS_OK)
                 goto out;
             if (matched == ex->expect_match) {

@@ -19,8 +19,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "date.h"
 #include "findings.h"
 #include "input.h"
+#include "people.h"
 #include "read.h"
 #include "scan.h"
 #include "sniff.h"
@@ -38,6 +40,8 @@ typedef struct file_slot {
     int read_ok;     /* opened and sniffed */
     int skipped;     /* not a regular file any more when opened */
     char *error;     /* one-line reason the file is incomplete, or NULL */
+    char *inner;     /* the file inside a gzip file, or NULL */
+    ps_people_part *people; /* the file's share of the impact count */
 } file_slot;
 
 typedef struct scan_shared {
@@ -54,8 +58,10 @@ typedef struct scan_worker {
     scan_shared *sh;
     ps_match_ctx *ctx;
     ps_agg *agg;
+    ps_people *people;
     const ps_file *file;
     ps_status failure; /* first ps_agg failure inside a callback */
+    ps_record row_rec; /* the location a row-scope finding is reported at */
     pthread_t tid;
 } scan_worker;
 
@@ -67,6 +73,8 @@ static int on_hit(void *ud, uint32_t rule, const ps_record *rec)
     ps_status st;
 
     st = ps_agg_hit(w->agg, rule, rs->rules[rule].severity, w->file->rel_path, rec, &fresh);
+    if (st == PS_OK && rs->rules[rule].uses_date)
+        ps_agg_note_date(w->agg, ps_match_record_date(w->ctx));
     if (st == PS_OK && fresh && rec != NULL && rec->value_len > 0) {
         size_t start = 0, end = rec->value_len;
         ps_match_span(w->ctx, rule, rec, &start, &end);
@@ -79,11 +87,44 @@ static int on_hit(void *ud, uint32_t rule, const ps_record *rec)
     return 0;
 }
 
+/* A row-scope hit: aggregated per table (or per file for CSV / JSONL rows). */
+static int on_row_hit(void *ud, uint32_t rule, const ps_record *rec)
+{
+    scan_worker *w = ud;
+    const ps_ruleset *rs = ps_matcher_rules(w->sh->matcher);
+    bool fresh = false;
+    ps_status st;
+
+    (void)rec;
+    st = ps_agg_hit(w->agg, rule, rs->rules[rule].severity, w->file->rel_path,
+                    &w->row_rec, &fresh);
+    if (st != PS_OK) {
+        w->failure = st;
+        return 1;
+    }
+    return 0;
+}
+
+static int on_row(void *ud, const ps_row_facts *row, const ps_loc *loc)
+{
+    scan_worker *w = ud;
+
+    memset(&w->row_rec, 0, sizeof(w->row_rec));
+    w->row_rec.field = "";
+    w->row_rec.value = "";
+    w->row_rec.loc = *loc;
+    return ps_match_row(w->ctx, row, on_row_hit, w) == PS_OK ? 0 : 1;
+}
+
 static int on_record(void *ud, const ps_record *rec)
 {
     scan_worker *w = ud;
     ps_status st = ps_match_record(w->ctx, rec, on_hit, w);
 
+    if (st == PS_OK)
+        st = ps_people_record(w->people, rec, on_row, w);
+    if (st != PS_OK && w->failure == PS_OK && st != PS_ERR_STOP)
+        w->failure = st;
     return st == PS_OK ? 0 : 1;
 }
 
@@ -93,6 +134,52 @@ static ps_status slot_error(file_slot *slot, const char *msg)
         return PS_OK; /* the first reason is the one worth reading */
     slot->error = ps_strdup(msg);
     return slot->error != NULL ? PS_OK : PS_ERR_NOMEM;
+}
+
+/*
+ * A compressed file.  gzip is read through the inflating transport: sniff
+ * what is inside, and let the reader for that format read it, with the
+ * location naming the inner file.  Other archive formats are reported as not
+ * scanned, never passed as clean.  Sets slot->error for what cannot be
+ * read; returns only PS_ERR_NOMEM.
+ */
+static ps_status open_compressed(const ps_file *f, int fd, const unsigned char *head,
+                                 size_t n, file_slot *slot, ps_source *src)
+{
+    unsigned char inner_head[PS_SNIFF_HEAD];
+    char inner[256];
+    size_t got = 0;
+    ps_status st;
+
+    if (n < 2 || head[0] != 0x1f || head[1] != 0x8b)
+        return slot_error(slot, "compressed archive (zip, bzip2, xz, zstd or 7z): contents were not scanned");
+    st = ps_gzip_peek(fd, inner_head, sizeof(inner_head), &got, inner, sizeof(inner));
+    if (st == PS_ERR_NOMEM)
+        return st;
+    if (st != PS_OK)
+        return slot_error(slot, "corrupt gzip data");
+    if (inner[0] == '\0') {
+        /* No name stored: the file's own name without ".gz". */
+        const char *base = strrchr(f->rel_path, '/');
+        size_t len;
+        base = base != NULL ? base + 1 : f->rel_path;
+        len = strlen(base);
+        if (len > 3 && strcmp(base + len - 3, ".gz") == 0)
+            len -= 3;
+        if (len >= sizeof(inner))
+            len = sizeof(inner) - 1;
+        memcpy(inner, base, len);
+        inner[len] = '\0';
+    }
+    slot->sniff = ps_sniff_buffer(inner_head, got, inner,
+                                  got < sizeof(inner_head) ? got : UINT64_MAX);
+    if (slot->sniff.format == PS_FMT_COMPRESSED)
+        return slot_error(slot, "compressed data inside compressed data: contents were not scanned");
+    slot->inner = ps_strdup(inner);
+    if (slot->inner == NULL)
+        return PS_ERR_NOMEM;
+    src->transport = PS_TRANSPORT_GZIP;
+    return PS_OK;
 }
 
 /*
@@ -139,23 +226,26 @@ static ps_status scan_file(scan_worker *w, const ps_file *f, file_slot *slot)
     slot->sniff = ps_sniff_buffer(head, (size_t)got, f->rel_path, slot->size);
     slot->read_ok = 1;
 
+    memset(&src, 0, sizeof(src));
+    if (slot->sniff.format == PS_FMT_COMPRESSED) {
+        /* Fail closed: what we cannot open, we do not call clean. */
+        rc = open_compressed(f, fd, head, (size_t)got, slot, &src);
+        if (rc != PS_OK || slot->error != NULL)
+            goto out;
+    }
     memset(&facts, 0, sizeof(facts));
     facts.rel_path = f->rel_path;
     facts.size = slot->size;
     facts.mode = slot->mode;
     facts.sniff = slot->sniff;
     ps_match_file_begin(w->ctx, &facts);
-
-    if (slot->sniff.format == PS_FMT_COMPRESSED) {
-        /* Fail closed: what we cannot open, we do not call clean. */
-        rc = slot_error(slot, "compressed data: contents were not scanned");
-        goto out;
-    }
     reader = ps_reader_for(slot->sniff.format);
     if (reader == NULL)
         goto out; /* empty files and ciphertext have no records */
 
-    memset(&src, 0, sizeof(src));
+    rc = ps_people_file_begin(w->people, w->ctx, f->rel_path, slot->sniff.format);
+    if (rc != PS_OK)
+        goto out;
     src.fd = fd;
     src.open_path = f->open_path;
     src.rel_path = f->rel_path;
@@ -169,6 +259,16 @@ static ps_status scan_file(scan_worker *w, const ps_file *f, file_slot *slot)
     if (w->failure != PS_OK) {
         rc = w->failure;
         goto out;
+    }
+    {
+        /* The last row, and the file's share of its store's people. */
+        ps_status pst = ps_people_file_end(w->people, on_row, w, &slot->people);
+        if (pst == PS_OK && w->failure != PS_OK)
+            pst = w->failure;
+        if (pst != PS_OK) {
+            rc = pst;
+            goto out;
+        }
     }
     if (rc == PS_ERR_NOMEM)
         goto out;
@@ -184,6 +284,11 @@ out:
     close(fd);
     if (rc == PS_OK)
         rc = ps_agg_take(w->agg, &slot->findings);
+    for (size_t i = 0; rc == PS_OK && slot->inner != NULL && i < slot->findings.n; i++) {
+        slot->findings.items[i].inner = ps_strdup(slot->inner);
+        if (slot->findings.items[i].inner == NULL)
+            rc = PS_ERR_NOMEM;
+    }
     return rc;
 }
 
@@ -280,6 +385,34 @@ static ps_status compute_beside(const ps_filelist *fl, const file_slot *slots, u
     return PS_OK;
 }
 
+/*
+ * Raise the severity of this file's findings where an escalation's path
+ * matches (ps_match_file left the file's path bits in ctx).  The first
+ * matching escalation wins, so a finding is raised once, for one reason.
+ */
+static void escalate(ps_match_ctx *ctx, const ps_ruleset *rs, ps_findings *fs)
+{
+    for (size_t i = 0; i < fs->n; i++) {
+        ps_finding *f = &fs->items[i];
+        ps_category cat = rs->rules[f->rule].category;
+
+        for (size_t e = 0; e < rs->nescalations; e++) {
+            const ps_escalation *esc = &rs->escalations[e];
+            unsigned sev;
+
+            if (esc->categories != 0 && !((esc->categories >> cat) & 1u))
+                continue;
+            if (!ps_match_path(ctx, esc->path))
+                continue;
+            sev = (unsigned)f->severity + esc->raise;
+            f->severity = sev > PS_SEV_CRITICAL ? PS_SEV_CRITICAL : (ps_severity)sev;
+            f->escalation = esc->id;
+            f->reason = esc->reason;
+            break;
+        }
+    }
+}
+
 /* File-scope rules need every file's format (for "beside"), so they run last. */
 static ps_status run_file_rules(scan_shared *sh, scan_worker *w)
 {
@@ -309,6 +442,8 @@ static ps_status run_file_rules(scan_shared *sh, scan_worker *w)
             rc = w->failure;
         if (rc == PS_OK)
             rc = ps_agg_take(w->agg, &slot->findings);
+        if (rc == PS_OK)
+            escalate(w->ctx, ps_matcher_rules(sh->matcher), &slot->findings);
     }
     free(beside);
     return rc;
@@ -322,6 +457,9 @@ static ps_status worker_init(scan_worker *w, scan_shared *sh)
         return PS_ERR_NOMEM;
     if (ps_agg_create(sh->opts->show_values, &w->agg) != PS_OK)
         return PS_ERR_NOMEM;
+    ps_match_ctx_set_as_of(w->ctx, sh->opts->as_of);
+    if (ps_people_create(sh->matcher, sh->opts->as_of, &w->people) != PS_OK)
+        return PS_ERR_NOMEM;
     return PS_OK;
 }
 
@@ -329,12 +467,26 @@ static void worker_free(scan_worker *w)
 {
     ps_match_ctx_destroy(w->ctx);
     ps_agg_destroy(w->agg);
+    ps_people_destroy(w->people);
 }
 
-/* Join slots in walk order into out. */
+/* Join slots in walk order into out, and merge the people counts per store. */
 static ps_status gather(scan_shared *sh, ps_scan_result *out)
 {
     const ps_filelist *fl = sh->files;
+    ps_people_part **parts = calloc(fl->n + 1, sizeof(ps_people_part *));
+    ps_status st;
+
+    if (parts == NULL)
+        return PS_ERR_NOMEM;
+    for (size_t i = 0; i < fl->n; i++) {
+        parts[i] = sh->slots[i].people;
+        sh->slots[i].people = NULL;
+    }
+    st = ps_people_merge(ps_matcher_rules(sh->matcher), parts, fl->n, &out->impact);
+    free(parts);
+    if (st != PS_OK)
+        return st;
 
     for (size_t i = 0; i < fl->n; i++) {
         file_slot *slot = &sh->slots[i];
@@ -367,7 +519,7 @@ ps_status ps_scan_run(const ps_matcher *m, const ps_scan_opts *opts,
     memset(out, 0, sizeof(*out));
     memset(&files, 0, sizeof(files));
     memset(&sh, 0, sizeof(sh));
-    rc = ps_walk(opts->roots, opts->nroots, &files, &out->errors, diag);
+    rc = ps_walk(opts->roots, opts->nroots, opts->ignore, &files, &out->errors, diag);
     if (rc != PS_OK)
         goto done;
     out->files_skipped = files.skipped;
@@ -413,6 +565,8 @@ done:
         for (size_t i = 0; i < files.n; i++) {
             ps_findings_free(&sh.slots[i].findings);
             free(sh.slots[i].error);
+            free(sh.slots[i].inner);
+            ps_people_part_free(sh.slots[i].people);
         }
         free(sh.slots);
     }
@@ -432,4 +586,5 @@ void ps_scan_result_free(ps_scan_result *r)
         return;
     ps_findings_free(&r->findings);
     ps_errors_free(&r->errors);
+    ps_impacts_free(&r->impact);
 }

@@ -15,8 +15,10 @@
 #include <stdint.h>
 
 #include "findings.h"
+#include "ignore.h"
 #include "match.h"
 #include "plainsight.h"
+#include "report.h"
 
 typedef struct ps_scan_opts {
     const char *const *roots;
@@ -24,11 +26,14 @@ typedef struct ps_scan_opts {
     unsigned threads;     /* 0: the number of online CPUs */
     bool show_values;
     size_t max_record;    /* 0: PS_MAX_RECORD_DEFAULT */
+    int32_t as_of;        /* reference day (date.h) for ages and retention */
+    const ps_ignore *ignore; /* paths left out (NULL: none); borrowed */
 } ps_scan_opts;
 
 typedef struct ps_scan_result {
     ps_findings findings; /* sorted */
     ps_errors errors;     /* sorted; non-empty means the scan is incomplete */
+    ps_impacts impact;    /* exposed people per store and country */
     uint64_t files_scanned;
     uint64_t bytes_scanned;
     uint64_t files_skipped;

@@ -16,7 +16,7 @@
 
 static const char *const format_names[PS_FMT_COUNT] = {
     "unknown", "empty", "text", "jsonl", "csv", "sqlite", "sqldump",
-    "media", "ciphertext", "compressed",
+    "media", "ciphertext", "compressed", "json", "mbox",
 };
 
 static const char *const media_names[PS_MEDIA_COUNT] = {
@@ -374,46 +374,261 @@ static int prefix_ci(const unsigned char *s, size_t n, const char *prefix)
 }
 
 /*
- * Is the first line a complete JSON value?  A bracket and string balance
- * check, not a parse: enough to tell "one value per line" from a
- * pretty-printed document whose first line is a lone "{".  A first line
- * longer than the head (a long minified record) counts when it is still
- * balanced so far: pretty-printed JSON would have broken the line long
- * before.
+ * A small JSON grammar check over the head, enough to tell JSON from text
+ * that merely starts with a bracket ("[2015-11-14 10:00] ann: hi" is a chat
+ * log, not JSONL).  It validates tokens and their order with a bounded
+ * stack and builds nothing.  Past SNIFF_JSON_DEPTH levels the rest is
+ * taken on trust.
  */
-static int first_line_json(const unsigned char *s, size_t n, int whole)
+#define SNIFF_JSON_DEPTH 64
+
+typedef enum json_shape {
+    JSON_BAD = 0, /* not JSON */
+    JSON_OPEN,    /* valid so far; the value is not finished */
+    JSON_DONE     /* line mode: one complete value on the first line;
+                     document mode: the head ends between values */
+} json_shape;
+
+enum { JX_VALUE, JX_KEY_OR_END, JX_KEY, JX_COLON, JX_NEXT_OR_END, JX_DONE };
+
+/*
+ * The end of the string token that starts at s[i] == '"': the index after
+ * its closing quote, n when the head ends inside it, or 0 when it is not a
+ * JSON string (a raw control character or newline, a bad escape).
+ */
+static size_t json_string_end(const unsigned char *s, size_t n, size_t i)
 {
-    int depth = 0, in_str = 0, esc = 0, seen = 0;
-
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = s[i];
-
-        if (in_str) {
-            if (esc)
-                esc = 0;
-            else if (c == '\\')
-                esc = 1;
-            else if (c == '"')
-                in_str = 0;
-            else if (c == '\n')
-                return 0;
+    for (i++; i < n; i++) {
+        if (s[i] == '"')
+            return i + 1;
+        if (s[i] < 0x20)
+            return 0;
+        if (s[i] != '\\')
             continue;
-        }
-        if (c == '\n')
-            return seen && depth == 0;
-        if (c == '"') {
-            in_str = 1;
-        } else if (c == '{' || c == '[') {
-            depth++;
-            seen = 1;
-        } else if (c == '}' || c == ']') {
-            if (--depth < 0)
-                return 0;
+        if (++i >= n)
+            return n;
+        if (s[i] == 'u') {
+            for (int k = 0; k < 4; k++) {
+                if (++i >= n)
+                    return n;
+                if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') ||
+                      (s[i] >= 'A' && s[i] <= 'F')))
+                    return 0;
+            }
+        } else if (memchr("\"\\/bfnrt", s[i], 8) == NULL) {
+            return 0;
         }
     }
-    if (!whole)
-        return seen;
-    return seen && depth == 0 && !in_str;
+    return n;
+}
+
+/* Likewise for a number or a literal (true, false, null); 0 when invalid. */
+static size_t json_scalar_end(const unsigned char *s, size_t n, size_t i)
+{
+    static const char *const lits[] = {"true", "false", "null"};
+    size_t j = i;
+
+    for (size_t k = 0; k < 3; k++) {
+        size_t l = strlen(lits[k]), m;
+
+        if (s[i] != (unsigned char)lits[k][0])
+            continue;
+        for (m = 0; m < l && i + m < n; m++) {
+            if (s[i + m] != (unsigned char)lits[k][m])
+                return 0;
+        }
+        return i + m;
+    }
+    /* -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
+    if (s[j] == '-')
+        j++;
+    if (j >= n)
+        return n;
+    if (s[j] == '0') {
+        j++;
+    } else if (s[j] >= '1' && s[j] <= '9') {
+        while (j < n && s[j] >= '0' && s[j] <= '9')
+            j++;
+    } else {
+        return 0;
+    }
+    if (j < n && s[j] == '.') {
+        if (++j >= n)
+            return n;
+        if (s[j] < '0' || s[j] > '9')
+            return 0;
+        while (j < n && s[j] >= '0' && s[j] <= '9')
+            j++;
+    }
+    if (j < n && (s[j] == 'e' || s[j] == 'E')) {
+        if (++j < n && (s[j] == '+' || s[j] == '-'))
+            j++;
+        if (j >= n)
+            return n;
+        if (s[j] < '0' || s[j] > '9')
+            return 0;
+        while (j < n && s[j] >= '0' && s[j] <= '9')
+            j++;
+    }
+    return j;
+}
+
+/*
+ * Check s[0..n) as JSON.  Line mode stops at the first newline outside a
+ * string and asks "is this line one complete value, and nothing else?";
+ * document mode reads the whole head and allows values one after another.
+ * A token cut by the end of the head counts as valid so far.
+ */
+static json_shape json_scan(const unsigned char *s, size_t n, int line_mode)
+{
+    unsigned char stack[SNIFF_JSON_DEPTH]; /* '{' or '[' per open level */
+    size_t depth = 0, i = 0, end;
+    int state = JX_VALUE, fresh = 0; /* fresh: just after a '[' */
+
+    while (i < n) {
+        unsigned char c = s[i];
+        int was_fresh = fresh;
+
+        if (c == '\n' && line_mode)
+            return state == JX_DONE ? JSON_DONE : JSON_OPEN;
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+            i++;
+            continue;
+        }
+        fresh = 0;
+        if (state == JX_DONE) {
+            if (line_mode)
+                return JSON_BAD; /* something after the value on its line */
+            state = JX_VALUE;    /* the next of several documents */
+        }
+        if (state == JX_COLON) {
+            if (c != ':')
+                return JSON_BAD;
+            state = JX_VALUE;
+            i++;
+            continue;
+        }
+        if (state == JX_NEXT_OR_END && c == ',') {
+            state = stack[depth - 1] == '{' ? JX_KEY : JX_VALUE;
+            i++;
+            continue;
+        }
+        if ((state == JX_KEY_OR_END || state == JX_KEY) && c == '"') {
+            end = json_string_end(s, n, i);
+            if (end == 0)
+                return JSON_BAD;
+            state = JX_COLON;
+            i = end;
+            continue;
+        }
+        if (state == JX_VALUE && (c == '{' || c == '[')) {
+            if (depth == SNIFF_JSON_DEPTH)
+                return JSON_OPEN; /* deeper than we look: plausible */
+            stack[depth++] = c;
+            state = c == '{' ? JX_KEY_OR_END : JX_VALUE;
+            fresh = c == '[';
+            i++;
+            continue;
+        }
+        if (c == '}' || c == ']') {
+            /*
+             * Closes the innermost container: after a value, or at once
+             * when it is empty ("{}" and "[]", but not "[1,]").
+             */
+            int empty_ok = (c == '}' && state == JX_KEY_OR_END) ||
+                           (c == ']' && state == JX_VALUE && was_fresh);
+            if (depth == 0 || stack[depth - 1] != (c == '}' ? '{' : '[') ||
+                (state != JX_NEXT_OR_END && !empty_ok))
+                return JSON_BAD;
+            depth--;
+            i++;
+            state = depth == 0 ? JX_DONE : JX_NEXT_OR_END;
+            continue;
+        }
+        if (state != JX_VALUE)
+            return JSON_BAD;
+        end = c == '"' ? json_string_end(s, n, i) : json_scalar_end(s, n, i);
+        if (end == 0)
+            return JSON_BAD;
+        i = end;
+        state = depth == 0 ? JX_DONE : JX_NEXT_OR_END;
+    }
+    return state == JX_DONE ? JSON_DONE : JSON_OPEN;
+}
+
+/*
+ * The second non-blank line of s[0..n): does it start a JSON container?
+ * (1 too when there is no second line in the head: nothing says otherwise.)
+ */
+static int second_line_json(const unsigned char *s, size_t n)
+{
+    const unsigned char *nl = memchr(s, '\n', n);
+    size_t i;
+
+    if (nl == NULL)
+        return 1;
+    i = (size_t)(nl - s) + 1;
+    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+        i++;
+    return i >= n || s[i] == '{' || s[i] == '[';
+}
+
+/* "From " line: "From <sender> <asctime date>", the date with an hh:mm. */
+static int mbox_from_line(const unsigned char *s, size_t len)
+{
+    size_t i = 5;
+    int colon_time = 0;
+
+    if (len < 5 || memcmp(s, "From ", 5) != 0)
+        return 0;
+    if (i >= len || s[i] == ' ')
+        return 0; /* no sender */
+    while (i < len && s[i] != ' ')
+        i++;
+    for (; i + 2 < len; i++) {
+        if (s[i] >= '0' && s[i] <= '9' && s[i + 1] == ':' && s[i + 2] >= '0' &&
+            s[i + 2] <= '9')
+            colon_time = 1;
+    }
+    return colon_time;
+}
+
+/* An RFC 5322 header line "Name: value" (or a folded continuation). */
+static int mail_header_line(const unsigned char *s, size_t len)
+{
+    size_t i = 0;
+
+    if (len > 0 && (s[0] == ' ' || s[0] == '\t'))
+        return 1;
+    while (i < len && s[i] > 0x20 && s[i] < 0x7F && s[i] != ':')
+        i++;
+    return i > 0 && i < len && s[i] == ':';
+}
+
+/*
+ * Unix mbox: a "From " separator line with a date, then mail headers.  A
+ * note that merely begins "From here on" fails both tests.  A .mbox name
+ * is enough with the separator alone.
+ */
+static int looks_mbox(const unsigned char *s, size_t n, const char *name)
+{
+    const unsigned char *nl = memchr(s, '\n', n);
+    size_t len = nl != NULL ? (size_t)(nl - s) : n;
+    const unsigned char *l2;
+    size_t len2;
+
+    if (len > 0 && s[len - 1] == '\r')
+        len--;
+    if (!mbox_from_line(s, len))
+        return 0;
+    if (name_ends(name, ".mbox") || name_ends(name, ".mbx"))
+        return 1;
+    if (nl == NULL)
+        return 0;
+    l2 = nl + 1;
+    nl = memchr(l2, '\n', (size_t)(s + n - l2));
+    len2 = nl != NULL ? (size_t)(nl - l2) : (size_t)(s + n - l2);
+    return mail_header_line(l2, len2);
 }
 
 static const char *const dump_headers[] = {
@@ -520,19 +735,45 @@ static void sniff_text(ps_sniff *r, const unsigned char *s, size_t n,
         s += 3;
         n -= 3;
     }
+    if (looks_mbox(s, n, name)) {
+        r->format = PS_FMT_MBOX;
+        return;
+    }
     while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' ||
                      s[i] == '\n'))
         i++;
-    if (i < n && (s[i] == '{' || s[i] == '[') &&
-        (first_line_json(s + i, n - i, whole) || name_ends(name, ".jsonl") ||
-         name_ends(name, ".ndjson"))) {
+    if (i < n && (s[i] == '{' || s[i] == '[')) {
         /*
-         * A pretty-printed document (.json whose first line is a lone "{")
-         * is not one value per line; it falls through to text, where every
-         * line is still searched, rather than failing as invalid JSONL.
+         * One value per line is JSONL (a .jsonl name says so outright).  A
+         * first line that is valid but does not close is a document
+         * (pretty-printed, nested): streamed as JSON rather than failed
+         * line by line as JSONL.  So is a .json whose complete first line
+         * is followed by something other than another value.  A first line
+         * longer than the head stays JSONL, as minified logs do, unless the
+         * head is the whole file and never closes.  What is not JSON at all
+         * is text, where every line is still searched.
          */
-        r->format = PS_FMT_JSONL;
-        return;
+        json_shape line = json_scan(s + i, n - i, 1);
+        int has_nl = memchr(s + i, '\n', n - i) != NULL;
+
+        if (name_ends(name, ".jsonl") || name_ends(name, ".ndjson")) {
+            r->format = PS_FMT_JSONL;
+            return;
+        }
+        if ((line == JSON_DONE && !(name_ends(name, ".json") &&
+                                    !second_line_json(s + i, n - i))) ||
+            (line == JSON_OPEN && !has_nl && !whole)) {
+            r->format = PS_FMT_JSONL;
+            return;
+        }
+        if (line != JSON_BAD) {
+            json_shape doc = json_scan(s + i, n - i, 0);
+
+            if (doc == JSON_DONE || (doc == JSON_OPEN && !whole)) {
+                r->format = PS_FMT_JSON;
+                return;
+            }
+        }
     }
     if (looks_sqldump(s, n, name)) {
         r->format = PS_FMT_SQLDUMP;

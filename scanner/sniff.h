@@ -26,6 +26,8 @@ typedef enum ps_format {
     PS_FMT_MEDIA,       /* an image, audio or video container (see ps_media) */
     PS_FMT_CIPHERTEXT,  /* a known envelope, or high-entropy bytes with no magic */
     PS_FMT_COMPRESSED,  /* gzip, zip, bzip2, xz, zstd: high entropy but not ciphertext */
+    PS_FMT_JSON,        /* one JSON document (pretty-printed or nested), streamed */
+    PS_FMT_MBOX,        /* Unix mbox mail folder */
     PS_FMT_COUNT
 } ps_format;
 

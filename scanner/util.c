@@ -61,6 +61,8 @@ static const char *const category_names[PS_CAT_COUNT] = {
     "key-exposure",
     "insecure-permissions",
     "plaintext-payment",
+    "retention-exceeded",
+    "weak-encryption",
 };
 
 const char *ps_category_name(ps_category cat)

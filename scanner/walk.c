@@ -40,6 +40,8 @@ typedef struct walk_ctx {
     size_t nstack, capstack;
     struct { dev_t dev; ino_t ino; } *seen; /* directories entered, against bind-mount loops */
     size_t nseen, capseen;
+    const ps_ignore *ig;   /* exclusions, relative to the current root */
+    size_t prefix_len;     /* bytes of rel before the path inside the root */
 } walk_ctx;
 
 void ps_filelist_free(ps_filelist *fl)
@@ -219,6 +221,8 @@ static ps_status walk_one_dir(walk_ctx *w, const walk_dir *d)
                 rc = ps_errors_add(w->errs, rel ? rel : d->rel, "path too long");
         } else if (lstat(abs, &st) != 0) {
             rc = add_error(w, rel, errno); /* vanished or unreadable: say so */
+        } else if (ps_ignore_match(w->ig, rel + w->prefix_len, S_ISDIR(st.st_mode))) {
+            /* excluded by .plainsightignore or exclude: (pruned when a folder) */
         } else if (S_ISREG(st.st_mode)) {
             rc = add_file(w, abs, rel, &st, false);
         } else if (S_ISDIR(st.st_mode)) {
@@ -326,8 +330,8 @@ static void drop_linked_duplicates(ps_filelist *fl)
     fl->n = keep;
 }
 
-ps_status ps_walk(const char *const *roots, size_t nroots, ps_filelist *out,
-                  ps_errors *errs, ps_diag *diag)
+ps_status ps_walk(const char *const *roots, size_t nroots, const ps_ignore *ig,
+                  ps_filelist *out, ps_errors *errs, ps_diag *diag)
 {
     walk_ctx w;
     ps_status rc = PS_OK;
@@ -335,6 +339,7 @@ ps_status ps_walk(const char *const *roots, size_t nroots, ps_filelist *out,
     memset(&w, 0, sizeof(w));
     w.out = out;
     w.errs = errs;
+    w.ig = ig;
     for (size_t i = 0; i < nroots; i++) {
         struct stat st;
         if (lstat(roots[i], &st) != 0) {
@@ -349,6 +354,7 @@ ps_status ps_walk(const char *const *roots, size_t nroots, ps_filelist *out,
             rc = PS_ERR_NOMEM;
             break;
         }
+        w.prefix_len = nroots > 1 ? strlen(name) + 1 : 0;
         rc = walk_root(&w, roots[i], name, nroots > 1 ? name : "");
         if (rc == PS_ERR_IO) {
             ps_diag_set(diag, "%s: %s", roots[i], strerror(errno));

@@ -17,6 +17,7 @@
 #include <sys/types.h>
 
 #include "findings.h"
+#include "ignore.h"
 #include "plainsight.h"
 
 typedef struct ps_file {
@@ -43,8 +44,8 @@ typedef struct ps_filelist {
  * directories become entries in errs, and the walk goes on.  A root that
  * does not exist is PS_ERR_USAGE with *diag set.
  */
-ps_status ps_walk(const char *const *roots, size_t nroots, ps_filelist *out,
-                  ps_errors *errs, ps_diag *diag) PS_WARN_UNUSED;
+ps_status ps_walk(const char *const *roots, size_t nroots, const ps_ignore *ig,
+                  ps_filelist *out, ps_errors *errs, ps_diag *diag) PS_WARN_UNUSED;
 void ps_filelist_free(ps_filelist *fl);
 
 /* The folder part of a relative path ("" for a top-level file), as a length. */

@@ -1,6 +1,6 @@
 /*
  * test_detect.c - the generic detectors, table-driven: readable text, Luhn
- * numbers, hash formats.
+ * numbers, hash formats, media embedded as base64.
  */
 #include "config.h"
 
@@ -260,6 +260,90 @@ static void test_hash_exact_length(void **state)
     assert_int_equal(ps_detect_hash(NULL, 0), -1);
 }
 
+/* --- base64-embedded media ------------------------------------------------------ */
+
+/* The base64 of a JFIF head (SOI, APP0, DQT), 76 characters. */
+#define B64_JPEG "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyAhIiMkJSYn"
+/* The same bytes in the URL-safe alphabet. */
+#define B64URL_JPEG "_9j_4AAQSkZJRgABAQAAAQABAAD_2wBDAAgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyAhIiMkJSYn"
+/* PNG signature, IHDR and sBIT chunks. */
+#define B64_PNG "iVBORw0KGgoAAAANSUhEUgAAAQAAAAEACAYAAABccqhmAAAABHNCSVQICAgI"
+
+typedef struct media_case {
+    const char *name;
+    const char *v;
+    ps_media want;
+} media_case;
+
+static const media_case b64_media_cases[] = {
+    {"jpeg", B64_JPEG, PS_MEDIA_JPEG},
+    {"jpeg, longer than the decoded head", B64_JPEG B64_JPEG "\n" B64_JPEG, PS_MEDIA_JPEG},
+    {"jpeg, url-safe alphabet", B64URL_JPEG, PS_MEDIA_JPEG},
+    {"jpeg, exactly 24 characters", "/9j/4AAQSkZJRgABAQAAAQAB", PS_MEDIA_JPEG},
+    {"jpeg, data url", "data:image/jpeg;base64," B64_JPEG, PS_MEDIA_JPEG},
+    {"png", B64_PNG, PS_MEDIA_PNG},
+    {"png, data url upper case", "DATA:image/png;BASE64," B64_PNG, PS_MEDIA_PNG},
+    {"png, data url with parameters", "data:image/png;name=kid.png;base64," B64_PNG,
+     PS_MEDIA_PNG},
+    {"png behind a lying mime type", "data:text/plain;base64," B64_PNG, PS_MEDIA_PNG},
+    {"gif, short and padded", "R0lGODlhEAAQAIAAAP///wAAACH5BAEAAAAALA==", PS_MEDIA_GIF},
+    {"mp3 with id3 tag", "SUQzBAAAAAAAI1RJVDIAAAAFAAAAc29uZw==", PS_MEDIA_MP3},
+    {"too short", "/9j/4AAQSkZJRgABAQAA", PS_MEDIA_NONE},
+    {"too short, data url", "data:image/jpeg;base64,/9j/4AAQSkZJ", PS_MEDIA_NONE},
+    {"random base64", "DdKXXCHmq3A1+r+ESQ7TmF0i56xxNvvAhUoP1JleI+itcjf8wYZLENWaXyTprnM4",
+     PS_MEDIA_NONE},
+    {"base64 of text", "aGVsbG8gdGhpcyBpcyBhIHBsYWluIHRleHQgbWVzc2FnZSBmb3IgeW91",
+     PS_MEDIA_NONE},
+    {"plain text", "see you at the park after school, don't tell mum", PS_MEDIA_NONE},
+    {"long word", "Supercalifragilisticexpialidocious", PS_MEDIA_NONE},
+    {"space inside the head", "/9j/4AAQSkZJRgABAQAAAQAB AAD/2wBDAAgJCgsMDQ4PEBESExQVFhcY",
+     PS_MEDIA_NONE},
+    {"newline inside the head", "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBD\nAAgJCgsMDQ4PEBESExQVFhcY",
+     PS_MEDIA_NONE},
+    {"leading quote", "\"" B64_JPEG, PS_MEDIA_NONE},
+    {"leading space", " " B64_JPEG, PS_MEDIA_NONE},
+    {"padding too early", "/9j/4AAQSkZJRgABAQ==", PS_MEDIA_NONE},
+    {"data url, not base64", "data:image/jpeg,%FF%D8%FF%E0%00%10JFIF%00%01%01", PS_MEDIA_NONE},
+    {"data url without comma", "data:image/jpeg;base64" B64_JPEG, PS_MEDIA_NONE},
+    {"data url, empty", "data:;base64,", PS_MEDIA_NONE},
+    {"data alone", "data:", PS_MEDIA_NONE},
+    {"empty", "", PS_MEDIA_NONE},
+};
+
+static void test_b64_media_table(void **state)
+{
+    int bad = 0;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(b64_media_cases) / sizeof(b64_media_cases[0]); i++) {
+        const media_case *c = &b64_media_cases[i];
+        ps_media got = ps_detect_b64_media(c->v, strlen(c->v));
+
+        if (got != c->want) {
+            print_error("case '%s': want %s, got %s\n", c->name, ps_media_name(c->want),
+                        ps_media_name(got));
+            bad++;
+        }
+    }
+    assert_int_equal(bad, 0);
+}
+
+/*
+ * Only v[0..n) is read: a JPEG cut below 24 characters is not media even
+ * though the bytes after n would make it one, and a NULL value is none.
+ */
+static void test_b64_media_bounds(void **state)
+{
+    (void)state;
+    assert_int_equal(ps_detect_b64_media(B64_JPEG, 24), PS_MEDIA_JPEG);
+    assert_int_equal(ps_detect_b64_media(B64_JPEG, 23), PS_MEDIA_NONE);
+    assert_int_equal(ps_detect_b64_media(B64_JPEG, 0), PS_MEDIA_NONE);
+    assert_int_equal(ps_detect_b64_media(NULL, 0), PS_MEDIA_NONE);
+    /* A NUL inside the head is not base64. */
+    assert_int_equal(ps_detect_b64_media("/9j/4AAQSkZJ\0RgABAQAAAQABAAD/2wBD", 33),
+                     PS_MEDIA_NONE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -270,6 +354,8 @@ int main(void)
         cmocka_unit_test(test_luhn_bounds),
         cmocka_unit_test(test_hash_table),
         cmocka_unit_test(test_hash_exact_length),
+        cmocka_unit_test(test_b64_media_table),
+        cmocka_unit_test(test_b64_media_bounds),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

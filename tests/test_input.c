@@ -1,6 +1,8 @@
 /*
  * test_input.c - buffered line and byte input: chunk boundaries, CRLF, a
- * last line without "\n", over-long lines, empty input, pipes.
+ * last line without "\n", over-long lines, empty input, pipes; and the gzip
+ * transport: members back to back, corrupt and cut data, the size and
+ * ratio limits, and ps_gzip_peek with its inner-name sanitizing.
  */
 #include "config.h"
 
@@ -15,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <zlib.h>
 
 #include "input.h"
 
@@ -294,10 +298,421 @@ static void test_bad_fd(void **state)
 
     (void)state;
     assert_int_equal(ps_input_init(&in, -1, 0), PS_OK);
+    assert_null(ps_input_error(&in));
     assert_int_equal(ps_input_line(&in, &line, &len), PS_ERR_IO);
     assert_int_not_equal(in.err, 0);
+    assert_non_null(ps_input_error(&in));
+    assert_non_null(strstr(ps_input_error(&in), "read failed (errno "));
     ps_input_free(&in);
     ps_input_free(NULL);
+}
+
+/* ------------------------------------------------------------- gzip */
+
+/*
+ * One gzip member of data[0..n) appended to *out (grown with realloc), with
+ * FNAME set to name when name is not NULL.
+ */
+static void gz_member(const void *data, size_t n, const char *name, int level,
+                      unsigned char **out, size_t *outlen)
+{
+    z_stream zs;
+    gz_header hdr;
+    uLong bound;
+    unsigned char *p;
+
+    memset(&zs, 0, sizeof(zs));
+    memset(&hdr, 0, sizeof(hdr));
+    assert_int_equal(deflateInit2(&zs, level, Z_DEFLATED, 16 + MAX_WBITS, 8,
+                                  Z_DEFAULT_STRATEGY), Z_OK);
+    if (name != NULL) {
+        hdr.name = (Bytef *)name;
+        assert_int_equal(deflateSetHeader(&zs, &hdr), Z_OK);
+    }
+    bound = deflateBound(&zs, (uLong)n) + 64 + (name ? strlen(name) : 0);
+    p = realloc(*out, *outlen + bound);
+    assert_non_null(p);
+    *out = p;
+    zs.next_in = (Bytef *)(uintptr_t)data;
+    zs.avail_in = (uInt)n;
+    zs.next_out = p + *outlen;
+    zs.avail_out = (uInt)bound;
+    assert_int_equal(deflate(&zs, Z_FINISH), Z_STREAM_END);
+    *outlen += bound - zs.avail_out;
+    deflateEnd(&zs);
+}
+
+/* A ps_input over the gzip bytes gz[0..n), with the given limits. */
+static int open_gz(void **state, ps_input *in, const unsigned char *gz, size_t n,
+                   size_t max_line, uint64_t max_inflate, unsigned max_ratio)
+{
+    ps_source src;
+    int fd = make_file(state, gz, n);
+
+    memset(&src, 0, sizeof(src));
+    src.fd = fd;
+    src.max_record = max_line;
+    src.transport = PS_TRANSPORT_GZIP;
+    src.max_inflate = max_inflate;
+    src.max_ratio = max_ratio;
+    assert_int_equal(ps_input_open(in, &src), PS_OK);
+    return fd;
+}
+
+/* Read everything; returns the status that ended it, total bytes in *total. */
+static ps_status drain(ps_input *in, unsigned char *back, size_t cap, size_t *total)
+{
+    *total = 0;
+    for (;;) {
+        const unsigned char *p;
+        size_t got;
+        ps_status st = ps_input_chunk(in, &p, &got);
+
+        if (st != PS_OK)
+            return st;
+        if (got == 0)
+            return PS_OK;
+        if (back != NULL && *total + got <= cap)
+            memcpy(back + *total, p, got);
+        *total += got;
+    }
+}
+
+/* Lines across windows, through the transport; bytes and offset exact. */
+static void test_gzip_lines_and_bytes(void **state)
+{
+    size_t n = PS_INPUT_CHUNK * 2 + 777, total, k = 0;
+    unsigned char *data = malloc(n), *back = malloc(n), *gz = NULL;
+    size_t gzlen = 0;
+    const char *line;
+    size_t len;
+    ps_input in;
+    int fd;
+
+    assert_non_null(data);
+    assert_non_null(back);
+    /* Lines of growing length, each "L<i>:xxxx..." */
+    while (k < n) {
+        size_t l = 1 + (k * 13) % 5000;
+        for (size_t j = 0; j < l && k < n; j++)
+            data[k++] = (unsigned char)('a' + (j % 26));
+        if (k < n)
+            data[k++] = '\n';
+    }
+    gz_member(data, n, NULL, 6, &gz, &gzlen);
+    fd = open_gz(state, &in, gz, gzlen, 0, 0, 0);
+    assert_int_equal(drain(&in, back, n, &total), PS_OK);
+    assert_int_equal(total, n);
+    assert_memory_equal(back, data, n);
+    assert_int_equal(in.offset, n);
+    assert_null(ps_input_error(&in));
+    ps_input_free(&in);
+    close(fd);
+
+    /* The same through ps_input_line: every line, then STOP, no error. */
+    fd = open_gz(state, &in, gz, gzlen, 0, 0, 0);
+    total = 0;
+    while (ps_input_line(&in, &line, &len) == PS_OK) {
+        assert_memory_equal(line, data + total, len);
+        total += len + 1;
+    }
+    assert_true(total >= n);
+    assert_null(ps_input_error(&in));
+    ps_input_free(&in);
+    close(fd);
+
+    /* ps_input_read with a large buffer bypasses the window, inflating directly. */
+    fd = open_gz(state, &in, gz, gzlen, 0, 0, 0);
+    total = 0;
+    for (;;) {
+        size_t got;
+        assert_int_equal(ps_input_read(&in, back + total, n - total < PS_INPUT_CHUNK ? PS_INPUT_CHUNK : n - total, &got), PS_OK);
+        if (got == 0)
+            break;
+        total += got;
+        if (total == n) {
+            assert_int_equal(ps_input_read(&in, back, 10, &got), PS_OK);
+            assert_int_equal(got, 0);
+            break;
+        }
+    }
+    assert_int_equal(total, n);
+    assert_memory_equal(back, data, n);
+    ps_input_free(&in);
+    close(fd);
+    free(gz);
+    free(data);
+    free(back);
+}
+
+/* gzip(1) reads members back to back (cat a.gz b.gz > c.gz); so do we. */
+static void test_gzip_members(void **state)
+{
+    unsigned char *gz = NULL, back[64];
+    size_t gzlen = 0, total;
+    ps_input in;
+    int fd;
+
+    gz_member("one\ntw", 6, "a.txt", 9, &gz, &gzlen);
+    gz_member("", 0, NULL, 9, &gz, &gzlen); /* an empty member in between */
+    gz_member("o\nthree\n", 8, NULL, 1, &gz, &gzlen);
+    fd = open_gz(state, &in, gz, gzlen, 0, 0, 0);
+    assert_int_equal(drain(&in, back, sizeof(back), &total), PS_OK);
+    assert_int_equal(total, 14);
+    assert_memory_equal(back, "one\ntwo\nthree\n", 14);
+    ps_input_free(&in);
+    close(fd);
+    free(gz);
+}
+
+typedef struct gz_bad_case {
+    const char *what;
+    int damage;           /* 0 flip a byte mid-data, 1 cut the tail, 2 trailing junk, 3 not gzip */
+    const char *message;  /* expected prefix of ps_input_error */
+} gz_bad_case;
+
+static void test_gzip_corrupt(void **state)
+{
+    static const gz_bad_case cases[] = {
+        {"flipped byte", 0, "corrupt gzip data"},
+        {"cut short", 1, "corrupt gzip data (cut short)"},
+        {"trailing junk", 2, "corrupt gzip data"},
+        {"not gzip at all", 3, "corrupt gzip data"},
+    };
+    unsigned char text[20000];
+
+    for (size_t i = 0; i < sizeof(text); i++)
+        text[i] = (unsigned char)("lorem ipsum dolor sit amet\n"[i % 27] ^ (i / 997));
+    for (size_t t = 0; t < sizeof(cases) / sizeof(cases[0]); t++) {
+        unsigned char *gz = NULL;
+        size_t gzlen = 0, total;
+        ps_input in;
+        ps_status st;
+        const char *line;
+        size_t len;
+        int fd;
+
+        print_message("case: %s\n", cases[t].what);
+        gz_member(text, sizeof(text), NULL, 6, &gz, &gzlen);
+        switch (cases[t].damage) {
+        case 0:
+            gz[gzlen / 2] ^= 0x55;
+            gz[gzlen / 2 + 1] ^= 0xAA;
+            break;
+        case 1:
+            gzlen -= 12;
+            break;
+        case 2:
+            gz = realloc(gz, gzlen + 5);
+            assert_non_null(gz);
+            memcpy(gz + gzlen, "junk!", 5);
+            gzlen += 5;
+            break;
+        default:
+            memcpy(gz, "PLAIN TEXT", 10);
+            break;
+        }
+        fd = open_gz(state, &in, gz, gzlen, 0, 0, 0);
+        st = drain(&in, NULL, 0, &total);
+        assert_int_equal(st, PS_ERR_FORMAT);
+        assert_non_null(ps_input_error(&in));
+        assert_string_equal(ps_input_error(&in), cases[t].message);
+        /* Sticky: the source stays failed, for every kind of call. */
+        assert_int_equal(ps_input_line(&in, &line, &len), PS_ERR_FORMAT);
+        assert_int_equal(ps_input_read(&in, text, 10, &len), PS_ERR_FORMAT);
+        ps_input_free(&in);
+        close(fd);
+        free(gz);
+    }
+}
+
+/* A gzip bomb stops on the ratio long before it has been inflated. */
+static void test_gzip_bomb(void **state)
+{
+    size_t n = 64u << 20, total;
+    unsigned char *zeros = calloc(1, n), *gz = NULL;
+    size_t gzlen = 0;
+    ps_input in;
+    int fd;
+
+    assert_non_null(zeros);
+    gz_member(zeros, n, NULL, 9, &gz, &gzlen);
+    free(zeros);
+    assert_true(gzlen < 128u * 1024u);
+    fd = open_gz(state, &in, gz, gzlen, 0, 0, 200);
+    assert_int_equal(drain(&in, NULL, 0, &total), PS_ERR_LIMIT);
+    assert_string_equal(ps_input_error(&in), "compression ratio above 200:1 (a decompression bomb?)");
+    /* Stopped within a few windows of the 1 MiB floor, not at 64 MiB. */
+    assert_true(total <= (2u << 20));
+    ps_input_free(&in);
+    close(fd);
+
+    /* The default ratio (0 = 200) applies too. */
+    fd = open_gz(state, &in, gz, gzlen, 0, 0, 0);
+    assert_int_equal(drain(&in, NULL, 0, &total), PS_ERR_LIMIT);
+    assert_non_null(strstr(ps_input_error(&in), "a decompression bomb?"));
+    ps_input_free(&in);
+    close(fd);
+
+    /* A looser ratio lets it through: the limit, not zlib, stopped it. */
+    fd = open_gz(state, &in, gz, gzlen, 0, 0, 100000);
+    assert_int_equal(drain(&in, NULL, 0, &total), PS_OK);
+    assert_int_equal(total, n);
+    ps_input_free(&in);
+    close(fd);
+    free(gz);
+}
+
+/* Below the 1 MiB floor the ratio is not judged: small repetitive files pass. */
+static void test_gzip_ratio_floor(void **state)
+{
+    size_t n = 1u << 20, total;
+    unsigned char *zeros = calloc(1, n), *gz = NULL;
+    size_t gzlen = 0;
+    ps_input in;
+    int fd;
+
+    assert_non_null(zeros);
+    gz_member(zeros, n, NULL, 9, &gz, &gzlen);
+    free(zeros);
+    fd = open_gz(state, &in, gz, gzlen, 0, 0, 2);
+    assert_int_equal(drain(&in, NULL, 0, &total), PS_OK);
+    assert_int_equal(total, n);
+    ps_input_free(&in);
+    close(fd);
+    free(gz);
+}
+
+/* max_inflate: exactly the limit passes; one byte more fails, and is not handed on. */
+static void test_gzip_max_inflate(void **state)
+{
+    static const struct { uint64_t max; ps_status st; size_t total; } cases[] = {
+        {10000, PS_OK, 10000},
+        {9999, PS_ERR_LIMIT, 9999},
+        {100, PS_ERR_LIMIT, 100},
+    };
+    unsigned char data[10000], *gz = NULL;
+    size_t gzlen = 0;
+
+    for (size_t i = 0; i < sizeof(data); i++)
+        data[i] = (unsigned char)(i % 251);
+    /* Two members, so the limit also holds across a member boundary. */
+    gz_member(data, 6000, NULL, 6, &gz, &gzlen);
+    gz_member(data + 6000, 4000, NULL, 6, &gz, &gzlen);
+    for (size_t t = 0; t < sizeof(cases) / sizeof(cases[0]); t++) {
+        ps_input in;
+        size_t total;
+        char msg[96];
+        int fd = open_gz(state, &in, gz, gzlen, 0, cases[t].max, 0);
+
+        assert_int_equal(drain(&in, NULL, 0, &total), cases[t].st);
+        assert_int_equal(total, cases[t].total);
+        if (cases[t].st != PS_OK) {
+            snprintf(msg, sizeof(msg), "decompressed size exceeds the limit of %llu bytes",
+                     (unsigned long long)cases[t].max);
+            assert_string_equal(ps_input_error(&in), msg);
+        } else {
+            assert_null(ps_input_error(&in));
+        }
+        ps_input_free(&in);
+        close(fd);
+    }
+    free(gz);
+}
+
+/* An unknown transport is refused, not read as plain. */
+static void test_open_bad_transport(void **state)
+{
+    ps_source src;
+    ps_input in;
+
+    (void)state;
+    memset(&src, 0, sizeof(src));
+    src.fd = -1;
+    src.transport = (ps_transport)42;
+    assert_int_equal(ps_input_open(&in, &src), PS_ERR_USAGE);
+    ps_input_free(&in);
+}
+
+typedef struct peek_case {
+    const char *what;
+    const char *fname;  /* NULL: no FNAME in the header */
+    size_t inner_cap;
+    const char *inner;  /* expected */
+} peek_case;
+
+static void test_gzip_peek_names(void **state)
+{
+    static const peek_case cases[] = {
+        {"plain", "backup.sql", 64, "backup.sql"},
+        {"no name", NULL, 64, ""},
+        {"path stripped", "../../etc/passwd", 64, "passwd"},
+        {"windows path", "C:\\dumps\\win.sql", 64, "win.sql"},
+        {"escape sequence", "evil\x1b[31m.sql", 64, "evil_[31m.sql"},
+        {"utf-8 kept", "caf\xc3\xa9.csv", 64, "caf\xc3\xa9.csv"},
+        {"broken utf-8", "bad\xff\xfe.txt", 64, "bad__.txt"},
+        {"c1 control", "a\xc2\x85" "b", 64, "a_b"},
+        {"dot-dot", "..", 64, ""},
+        {"trailing slash", "dir/", 64, ""},
+        {"truncated", "abcdefghij", 8, "abcdefg"},
+        {"no split sequence", "abcdef\xc3\xa9", 8, "abcdef"},
+        {"cap one", "abc", 1, ""},
+    };
+    static const char body[] = "-- MySQL dump 10.13\nINSERT INTO t VALUES (1);\n";
+
+    for (size_t t = 0; t < sizeof(cases) / sizeof(cases[0]); t++) {
+        unsigned char *gz = NULL, head[256];
+        size_t gzlen = 0, got;
+        char inner[64];
+        int fd;
+
+        print_message("case: %s\n", cases[t].what);
+        gz_member(body, sizeof(body) - 1, cases[t].fname, 6, &gz, &gzlen);
+        fd = make_file(state, gz, gzlen);
+        assert_int_equal(lseek(fd, 7, SEEK_SET), 7);
+        memset(inner, 'Z', sizeof(inner));
+        assert_int_equal(ps_gzip_peek(fd, head, sizeof(head), &got, inner, cases[t].inner_cap), PS_OK);
+        assert_int_equal(got, sizeof(body) - 1);
+        assert_memory_equal(head, body, got);
+        assert_string_equal(inner, cases[t].inner);
+        /* pread only: the descriptor's position is untouched. */
+        assert_int_equal(lseek(fd, 0, SEEK_CUR), 7);
+        close(fd);
+        free(gz);
+    }
+}
+
+/* Peek: a head smaller than the data, members, and what is not gzip. */
+static void test_gzip_peek_head(void **state)
+{
+    unsigned char *gz = NULL, head[8];
+    size_t gzlen = 0, got;
+    char inner[32];
+    int fd;
+
+    gz_member("first ", 6, "first.txt", 6, &gz, &gzlen);
+    gz_member("second", 6, "second.txt", 6, &gz, &gzlen);
+    fd = make_file(state, gz, gzlen);
+    assert_int_equal(ps_gzip_peek(fd, head, sizeof(head), &got, inner, sizeof(inner)), PS_OK);
+    assert_int_equal(got, 8);
+    assert_memory_equal(head, "first se", 8);
+    assert_string_equal(inner, "first.txt"); /* the first member names the file */
+    close(fd);
+
+    /* Not gzip, and a gzip header that breaks off: PS_ERR_FORMAT. */
+    fd = make_file(state, "hello world", 11);
+    assert_int_equal(ps_gzip_peek(fd, head, sizeof(head), &got, inner, sizeof(inner)), PS_ERR_FORMAT);
+    assert_int_equal(got, 0);
+    close(fd);
+    fd = make_file(state, gz, 12); /* inside the FNAME */
+    assert_int_equal(ps_gzip_peek(fd, head, sizeof(head), &got, inner, sizeof(inner)), PS_ERR_FORMAT);
+    close(fd);
+    gz[3] = 0xE0; /* reserved flag bits: zlib refuses the header */
+    fd = make_file(state, gz, gzlen);
+    assert_int_equal(ps_gzip_peek(fd, head, sizeof(head), &got, inner, sizeof(inner)), PS_ERR_FORMAT);
+    close(fd);
+    assert_int_equal(ps_gzip_peek(-1, head, sizeof(head), &got, inner, sizeof(inner)), PS_ERR_IO);
+    free(gz);
 }
 
 int main(void)
@@ -311,6 +726,15 @@ int main(void)
         cmocka_unit_test(test_read_and_chunk),
         cmocka_unit_test(test_pipe),
         cmocka_unit_test(test_bad_fd),
+        cmocka_unit_test(test_gzip_lines_and_bytes),
+        cmocka_unit_test(test_gzip_members),
+        cmocka_unit_test(test_gzip_corrupt),
+        cmocka_unit_test(test_gzip_bomb),
+        cmocka_unit_test(test_gzip_ratio_floor),
+        cmocka_unit_test(test_gzip_max_inflate),
+        cmocka_unit_test(test_open_bad_transport),
+        cmocka_unit_test(test_gzip_peek_names),
+        cmocka_unit_test(test_gzip_peek_head),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

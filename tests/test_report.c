@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "date.h"
 #include "findings.h"
 #include "jsonw.h"
 #include "report.h"
@@ -203,10 +204,12 @@ static void test_reporter_table(void **state)
     (void)state;
     assert_ptr_equal(ps_reporter_find("text"), &ps_reporter_text);
     assert_ptr_equal(ps_reporter_find("json"), &ps_reporter_json);
+    assert_ptr_equal(ps_reporter_find("ndjson"), &ps_reporter_ndjson);
+    assert_ptr_equal(ps_reporter_find("sarif"), &ps_reporter_sarif);
     assert_null(ps_reporter_find("xml"));
     assert_null(ps_reporter_find(""));
     assert_null(ps_reporter_find(NULL));
-    assert_string_equal(ps_reporter_names(), "text, json");
+    assert_string_equal(ps_reporter_names(), "text, json, ndjson, sarif, html");
 }
 
 struct rdef {
@@ -300,6 +303,7 @@ static void add_finding(ps_findings *fs, const ps_ruleset *rs, const struct fdef
     f->evidence = ps_strdup(d->evidence);
     f->value = with_value ? opt_dup(d->value) : NULL;
     f->count = d->count;
+    f->oldest = PS_DAY_NONE; /* no date seen, as ps_agg_hit leaves it */
 }
 
 typedef struct fixture {

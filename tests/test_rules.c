@@ -287,10 +287,19 @@ static void test_example_value_bytes(void **state)
     "    severity: low\n"
 
 #define DETECTOR_NAMES "all, any, not, field, value, path, keywords, readable, luhn, " \
-                       "hash, media, format, beside, mode, size"
+                       "hash, media, format, beside, mode, size, older-than, subject, " \
+                       "age-under, identified"
+#define TOP_KEY_NAMES "pack, description, rules, subjects, countries, ages, escalations"
+#define CATEGORY_NAMES "plaintext-message, unencrypted-media, child-record, plaintext-pii, " \
+                       "weak-password-hash, plaintext-password, plaintext-secret-answer, " \
+                       "key-exposure, insecure-permissions, plaintext-payment, " \
+                       "retention-exceeded, weak-encryption"
+#define FORMAT_NAMES "unknown, empty, text, jsonl, csv, sqlite, sqldump, media, ciphertext, " \
+                     "compressed, json, mbox"
 #define RULE_KEY_NAMES "id, title, explain, fix, category, severity, references, " \
                        "scope, when, examples"
-#define EXAMPLE_KEY_NAMES "field, value, path, format, media, mode, size, beside"
+#define EXAMPLE_KEY_NAMES "field, value, path, format, media, mode, size, beside, " \
+                          "subject, age, identified"
 
 typedef struct bad_case {
     const char *name;
@@ -313,7 +322,7 @@ static const bad_case bad_cases[] = {
     { "top level not a mapping", "- a\n",
       "t.yml:1:1: expected a mapping at the top level, found a sequence" },
     { "unknown top-level key", "rulez: []\n",
-      "t.yml:1:1: unknown key 'rulez' (expected one of: pack, description, rules)" },
+      "t.yml:1:1: unknown key 'rulez' (expected one of: " TOP_KEY_NAMES ")" },
     { "duplicate key", "rules: []\nrules: []\n", "t.yml:2:1: duplicate key 'rules'" },
     { "missing rules", "pack: x\n", "t.yml:1:1: missing required key 'rules'" },
     { "wrong node type", "rules: {}\n",
@@ -366,17 +375,14 @@ static const bad_case bad_cases[] = {
     { "unknown category",
       "rules:\n  - id: r1\n    title: T\n    explain: E\n    fix: F\n"
       "    category: secrets\n    severity: low\n    when: {value: x}\n",
-      "t.yml:6:15: unknown category 'secrets' (expected one of: plaintext-message, "
-      "unencrypted-media, child-record, plaintext-pii, weak-password-hash, "
-      "plaintext-password, plaintext-secret-answer, key-exposure, insecure-permissions, "
-      "plaintext-payment)" },
+      "t.yml:6:15: unknown category 'secrets' (expected one of: " CATEGORY_NAMES ")" },
     { "unknown severity",
       "rules:\n  - id: r1\n    title: T\n    explain: E\n    fix: F\n"
       "    category: plaintext-pii\n    severity: urgent\n    when: {value: x}\n",
       "t.yml:7:15: unknown severity 'urgent' (expected one of: critical, high, medium, "
       "low, info)" },
     { "unknown scope", HEAD "    scope: table\n    when: {value: x}\n",
-      "t.yml:8:12: unknown scope 'table' (expected one of: record, file)" },
+      "t.yml:8:12: unknown scope 'table' (expected one of: record, file, row)" },
     { "references not a list", HEAD "    references: http://x\n    when: {value: x}\n",
       "t.yml:8:17: expected a sequence for 'references', found a scalar" },
     { "when not a mapping", HEAD "    when: [value: x]\n",
@@ -408,11 +414,9 @@ static const bad_case bad_cases[] = {
       "t.yml:8:19: unknown media 'none' (expected one of: image, audio, video, any, "
       "jpeg, png, gif, webp, heic, wav, mp3, amr, ogg, m4a, mp4)" },
     { "bad format name", HEAD "    when: {format: xml}\n",
-      "t.yml:8:20: unknown format 'xml' (expected one of: unknown, empty, text, jsonl, "
-      "csv, sqlite, sqldump, media, ciphertext, compressed)" },
+      "t.yml:8:20: unknown format 'xml' (expected one of: " FORMAT_NAMES ")" },
     { "bad beside name", HEAD "    when: {beside: [encrypted]}\n",
-      "t.yml:8:21: unknown format 'encrypted' (expected one of: unknown, empty, text, "
-      "jsonl, csv, sqlite, sqldump, media, ciphertext, compressed)" },
+      "t.yml:8:21: unknown format 'encrypted' (expected one of: " FORMAT_NAMES ")" },
     { "bad mode name", HEAD "    when: {mode: world-readble}\n",
       "t.yml:8:18: unknown mode 'world-readble' (expected one of: world-readable, "
       "world-writable, group-writable)" },
@@ -451,7 +455,169 @@ static const bad_case bad_cases[] = {
       HEAD "    when: {value: x}\n    examples:\n      match:\n        - {value: a, size: big}\n",
       "t.yml:11:28: expected a number for 'size', found 'big'" },
     { "echoed text is clipped and cleaned", "\"bad\\nkey\": 1\n",
-      "t.yml:1:1: unknown key 'bad?key' (expected one of: pack, description, rules)" },
+      "t.yml:1:1: unknown key 'bad?key' (expected one of: " TOP_KEY_NAMES ")" },
+    /* row and date detectors */
+    { "older-than zero", HEAD "    when: {older-than: 0}\n",
+      "t.yml:8:24: expected a number from 1 to 36500 for 'older-than', found '0'" },
+    { "older-than too long", HEAD "    when: {older-than: 36501}\n",
+      "t.yml:8:24: expected a number from 1 to 36500 for 'older-than', found '36501'" },
+    { "older-than with a unit", HEAD "    when: {older-than: 30d}\n",
+      "t.yml:8:24: expected a number from 1 to 36500 for 'older-than', found '30d'" },
+    { "older-than a list", HEAD "    when: {older-than: [30]}\n",
+      "t.yml:8:24: expected a string for 'older-than', found a sequence" },
+    { "unknown subject", HEAD "    when: {subject: [child, kid]}\n",
+      "t.yml:8:29: unknown subject 'kid' (expected one of: child, parent)" },
+    { "empty subject list", HEAD "    when: {subject: []}\n",
+      "t.yml:8:21: 'subject' needs at least one name" },
+    { "age-under zero", HEAD "    when: {age-under: 0}\n",
+      "t.yml:8:23: expected a number from 1 to 150 for 'age-under', found '0'" },
+    { "age-under too old", HEAD "    when: {age-under: 151}\n",
+      "t.yml:8:23: expected a number from 1 to 150 for 'age-under', found '151'" },
+    { "age-under negative", HEAD "    when: {age-under: -3}\n",
+      "t.yml:8:23: expected a number from 1 to 150 for 'age-under', found '-3'" },
+    { "unknown age name", HEAD "    when: {age-under: teen}\n",
+      "t.yml:8:23: unknown age threshold 'teen' (define it under ages:)" },
+    { "age name is case-sensitive", "ages: {coppa: 13}\n" HEAD "    when: {age-under: COPPA}\n",
+      "t.yml:9:23: unknown age threshold 'COPPA' (define it under ages:)" },
+    { "bad identified", HEAD "    when: {identified: maybe}\n",
+      "t.yml:8:24: expected true or false for 'identified', found 'maybe'" },
+    /* scopes */
+    { "row detector then record detector",
+      HEAD "    when:\n      all:\n        - subject: child\n        - value: x\n",
+      "t.yml:11:11: detector 'value' cannot be combined with row detectors "
+      "(subject, age-under, identified)" },
+    { "record detector then row detector",
+      HEAD "    when:\n      any:\n        - older-than: 5\n        - not: {identified: true}\n",
+      "t.yml:10:11: detector 'older-than' cannot be combined with row detectors "
+      "(subject, age-under, identified)" },
+    { "row detector in a file-scope rule",
+      HEAD "    scope: file\n    when:\n      all:\n        - path: x\n"
+      "        - age-under: 13\n",
+      "t.yml:12:11: detector 'age-under' needs a row; not allowed in a file-scope rule" },
+    { "row detector in a record-scope rule",
+      HEAD "    scope: record\n    when: {not: {subject: parent}}\n",
+      "t.yml:9:18: detector 'subject' needs a row; not allowed in a record-scope rule" },
+    { "record detector in a row-scope rule",
+      HEAD "    scope: row\n    when: {all: [{media: image}, {readable: true}]}\n",
+      "t.yml:9:35: detector 'readable' needs a record; not allowed in a row-scope rule" },
+    /* row-scope examples */
+    { "row example key in a record rule",
+      HEAD "    when: {value: x}\n    examples:\n      match:\n        - {value: a, age: 3}\n",
+      "t.yml:11:22: only row-scope rules take 'subject', 'age' and 'identified' examples" },
+    { "row example key in a file rule",
+      HEAD "    when: {path: x}\n    examples:\n      no-match:\n"
+      "        - {identified: true, subject: child}\n",
+      "t.yml:11:12: only row-scope rules take 'subject', 'age' and 'identified' examples" },
+    { "example age too old",
+      HEAD "    when: {subject: child}\n    examples:\n      match:\n        - {age: 151}\n",
+      "t.yml:11:17: expected a number from 0 to 150 for 'age', found '151'" },
+    { "example subject list",
+      HEAD "    when: {subject: child}\n    examples:\n      match:\n"
+      "        - {subject: [child]}\n",
+      "t.yml:11:21: expected a string for 'subject', found a sequence" },
+    { "example unknown subject",
+      HEAD "    when: {subject: child}\n    examples:\n      match:\n"
+      "        - {subject: adult}\n",
+      "t.yml:11:21: unknown subject 'adult' (expected one of: child, parent)" },
+    { "example bad identified",
+      HEAD "    when: {subject: child}\n    examples:\n      match:\n"
+      "        - {identified: 1}\n",
+      "t.yml:11:24: expected true or false for 'identified', found '1'" },
+    /* subjects */
+    { "subjects not a mapping", "subjects: [kids]\n",
+      "t.yml:1:11: expected a mapping for 'subjects', found a sequence" },
+    { "unknown key in subjects", "subjects: {kids: {tables: x}}\n",
+      "t.yml:1:12: unknown key 'kids' (expected one of: children, parents, country)" },
+    { "unknown key in children", "subjects:\n  children:\n    table: kids\n",
+      "t.yml:3:5: unknown key 'table' (expected one of: tables, birthdate, identifying, "
+      "created, link)" },
+    { "unknown key in parents", "subjects:\n  parents: {tables: u, email: e}\n",
+      "t.yml:2:24: unknown key 'email' (expected one of: tables, id, contact)" },
+    { "empty subjects", "subjects: {}\n",
+      "t.yml:1:11: 'subjects' needs at least one of: children, parents, country" },
+    { "empty children", "subjects: {children: {}}\n",
+      "t.yml:1:22: 'children' needs at least one of: tables, birthdate, identifying, "
+      "created, link" },
+    { "empty subject regex", "subjects: {country: ''}\n", "t.yml:1:21: 'country' is empty" },
+    { "subject regex not a string", "subjects: {parents: {id: [a]}}\n",
+      "t.yml:1:26: expected a string for 'id', found a sequence" },
+    /* countries */
+    { "countries not a list", "countries: {US: [US]}\n",
+      "t.yml:1:12: expected a sequence for 'countries', found a mapping" },
+    { "country not a mapping", "countries: [US]\n",
+      "t.yml:1:13: expected a mapping for a country, found a scalar" },
+    { "country without name", "countries:\n  - {codes: [US]}\n",
+      "t.yml:2:5: missing required key 'name'" },
+    { "country without codes", "countries:\n  - {name: US}\n",
+      "t.yml:2:5: missing required key 'codes'" },
+    { "country with no codes", "countries:\n  - {name: US, codes: []}\n",
+      "t.yml:2:23: 'codes' needs at least one code" },
+    { "empty country name", "countries:\n  - {name: '', codes: [X]}\n",
+      "t.yml:2:12: 'name' is empty" },
+    { "unknown country key", "countries:\n  - {name: US, code: [US]}\n",
+      "t.yml:2:16: unknown key 'code' (expected one of: name, codes, fallback)" },
+    { "duplicate country", "countries:\n  - {name: France, codes: [FR]}\n"
+      "  - {name: france, codes: [FX]}\n",
+      "t.yml:3:12: duplicate country 'france' (first defined at t.yml:2:5)" },
+    { "code in two countries", "countries:\n  - {name: France, codes: [FR]}\n"
+      "  - {name: Belgium, codes: [BE, fr]}\n",
+      "t.yml:3:33: code 'fr' already belongs to country 'France'" },
+    { "code twice in one country", "countries:\n  - {name: France, codes: [FR, FRA, fr]}\n",
+      "t.yml:2:37: code 'fr' already belongs to country 'France'" },
+    { "padded code", "countries:\n  - {name: US, codes: [' US']}\n",
+      "t.yml:2:24: code ' US' starts or ends with a space or a quote" },
+    { "empty code", "countries:\n  - {name: US, codes: [US, \"\"]}\n",
+      "t.yml:2:28: 'codes' is empty" },
+    { "two fallback groups", "countries:\n  - {name: Other, fallback: true}\n"
+      "  - {name: Rest, fallback: yes}\n",
+      "t.yml:3:28: a fallback country group is already defined at t.yml:2:5" },
+    { "bad fallback", "countries:\n  - {name: Other, fallback: maybe}\n",
+      "t.yml:2:29: expected true or false for 'fallback', found 'maybe'" },
+    /* ages */
+    { "ages not a mapping", "ages: [13]\n",
+      "t.yml:1:7: expected a mapping for 'ages', found a sequence" },
+    { "age zero", "ages: {coppa: 0}\n",
+      "t.yml:1:15: expected a number from 1 to 150 for 'coppa', found '0'" },
+    { "age too old", "ages:\n  minor: 151\n",
+      "t.yml:2:10: expected a number from 1 to 150 for 'minor', found '151'" },
+    { "age in words", "ages:\n  minor: eighteen\n",
+      "t.yml:2:10: expected a number from 1 to 150 for 'minor', found 'eighteen'" },
+    { "bad age name", "ages: {COPPA: 13}\n",
+      "t.yml:1:8: invalid age threshold name 'COPPA' (use a-z, 0-9, '.', '_' and '-', "
+      "starting with a letter or digit, not only digits)" },
+    { "numeric age name", "ages: {13: 13}\n",
+      "t.yml:1:8: invalid age threshold name '13' (use a-z, 0-9, '.', '_' and '-', "
+      "starting with a letter or digit, not only digits)" },
+    { "age name twice in a file", "ages: {coppa: 13, coppa: 12}\n",
+      "t.yml:1:19: duplicate age threshold 'coppa' (first defined at t.yml:1:8)" },
+    /* escalations */
+    { "escalations not a list", "escalations: {id: e1}\n",
+      "t.yml:1:14: expected a sequence for 'escalations', found a mapping" },
+    { "escalation without reason", "escalations:\n  - {id: e1, path: x}\n",
+      "t.yml:2:5: missing required key 'reason'" },
+    { "escalation without path", "escalations:\n  - {id: e1, reason: r}\n",
+      "t.yml:2:5: missing required key 'path'" },
+    { "escalation raise zero", "escalations:\n  - {id: e1, path: x, raise: 0, reason: r}\n",
+      "t.yml:2:30: expected a number from 1 to 4 for 'raise', found '0'" },
+    { "escalation raise five", "escalations:\n  - {id: e1, path: x, raise: 5, reason: r}\n",
+      "t.yml:2:30: expected a number from 1 to 4 for 'raise', found '5'" },
+    { "escalation bad id", "escalations:\n  - {id: E1, path: x, reason: r}\n",
+      "t.yml:2:10: invalid escalation id 'E1' (use a-z, 0-9, '.', '_' and '-', "
+      "starting with a letter or digit)" },
+    { "escalation id twice", "escalations:\n  - {id: e1, path: x, reason: r}\n"
+      "  - {id: e1, path: y, reason: r}\n",
+      "t.yml:3:10: duplicate escalation id 'e1' (first defined at t.yml:2:5)" },
+    { "escalation unknown category",
+      "escalations:\n  - {id: e1, path: x, categories: [child-record, kids], reason: r}\n",
+      "t.yml:2:50: unknown category 'kids' (expected one of: " CATEGORY_NAMES ")" },
+    { "escalation reason on two lines",
+      "escalations:\n  - {id: e1, path: x, reason: \"a\\nb\"}\n",
+      "t.yml:2:31: 'reason' must be one line" },
+    { "escalation empty path", "escalations:\n  - {id: e1, path: '', reason: r}\n",
+      "t.yml:2:20: 'path' is empty" },
+    { "escalation unknown key", "escalations:\n  - {id: e1, path: x, reason: r, level: 2}\n",
+      "t.yml:2:34: unknown key 'level' (expected one of: id, path, categories, raise, "
+      "reason)" },
 };
 
 static void test_bad_case(void **state)
@@ -468,6 +634,324 @@ static void test_bad_case(void **state)
     assert_int_equal(rs->nconds, 0);
     assert_int_equal(rs->npatterns, 0);
     assert_int_equal(rs->nchildren, 0);
+    assert_int_equal(rs->ncountries, 0);
+    assert_int_equal(rs->nages, 0);
+    assert_int_equal(rs->nescalations, 0);
+    assert_false(rs->subjects.present);
+    assert_true(rs->subjects.child_tables == UINT32_MAX);
+    assert_true(rs->subjects.country == UINT32_MAX);
+    ps_ruleset_destroy(rs);
+}
+
+/* --- people sections, row and date detectors ----------------------------- */
+
+static void test_people_pack(void **state)
+{
+    ps_ruleset *rs = *state;
+    ps_diag d = { "" };
+    char path[1024];
+    const ps_cond *c;
+    const ps_rule *r;
+    const ps_example *ex;
+    const ps_subjects *sj = &rs->subjects;
+
+    data_path(path, sizeof(path), "people.yml");
+    assert_int_equal(ps_rules_load_path(rs, path, &d), PS_OK);
+    assert_string_equal(d.msg, "");
+    assert_int_equal(rs->nrules, 3);
+    assert_int_equal(rs->nconds, 13);
+    /* rules first (path, field), then subjects (9), then escalations (2) */
+    assert_int_equal(rs->npatterns, 13);
+    c = rs->conds;
+
+    /* ages: read before the rules that use them */
+    assert_int_equal(rs->nages, 2);
+    assert_string_equal(rs->ages[0].name, "coppa");
+    assert_int_equal(rs->ages[0].years, 13);
+    assert_loc(rs->ages[0].at, path, 71, 3);
+    assert_string_equal(rs->ages[1].name, "gdpr-art8");
+    assert_int_equal(rs->ages[1].years, 16);
+
+    /* rule 1: row detectors with a file detector, scope inferred as row */
+    r = &rs->rules[0];
+    assert_string_equal(r->id, "child.identified-minor");
+    assert_int_equal(r->scope, PS_SCOPE_ROW);
+    assert_int_equal(r->category, PS_CAT_CHILD_RECORD);
+    assert_false(r->uses_date);
+    assert_int_equal(r->cond, 4);
+    assert_int_equal(c[0].kind, PS_COND_SUBJECT);
+    assert_int_equal(c[0].mask, PS_SUBJECT_CHILD);
+    assert_loc(c[0].at, path, 15, 11);
+    assert_int_equal(c[1].kind, PS_COND_AGE_UNDER);
+    assert_int_equal(c[1].min, 13);
+    assert_loc(c[1].at, path, 16, 11);
+    assert_int_equal(c[2].kind, PS_COND_IDENTIFIED);
+    assert_true(c[2].flag);
+    assert_int_equal(c[3].kind, PS_COND_PATH);
+    assert_pattern(rs, c[3].pattern, PS_TARGET_PATH, 0, "\\.sql$");
+    assert_int_equal(c[4].kind, PS_COND_ALL);
+    assert_kids(rs, 4, (const uint32_t[]){ 0, 1, 2, 3 }, 4);
+    /* row examples: no value needed; unset facts keep their defaults */
+    assert_int_equal(r->nexamples, 3);
+    ex = &r->examples[0];
+    assert_true(ex->expect_match);
+    assert_int_equal(ex->subject, PS_SUBJECT_CHILD);
+    assert_int_equal(ex->age, 9);
+    assert_true(ex->identified);
+    assert_string_equal(ex->path, "db.sql");
+    assert_string_equal(ex->value, "");
+    assert_int_equal(ex->value_len, 0);
+    ex = &r->examples[1];
+    assert_false(ex->expect_match);
+    assert_int_equal(ex->age, 14);
+    ex = &r->examples[2];
+    assert_int_equal(ex->subject, 0);
+    assert_int_equal(ex->age, -1);
+    assert_false(ex->identified);
+    assert_string_equal(ex->field, "");
+    assert_int_equal(ex->mode, 0640);
+
+    /* rule 2: a retention rule is a record rule that tracks dates */
+    r = &rs->rules[1];
+    assert_string_equal(r->id, "retention.chat");
+    assert_int_equal(r->scope, PS_SCOPE_RECORD);
+    assert_int_equal(r->category, PS_CAT_RETENTION_EXCEEDED);
+    assert_true(r->uses_date);
+    assert_int_equal(c[5].kind, PS_COND_FIELD);
+    assert_pattern(rs, c[5].pattern, PS_TARGET_FIELD, 0, "(?i)^created(_at)?$");
+    assert_int_equal(c[6].kind, PS_COND_OLDER_THAN);
+    assert_int_equal(c[6].min, 30);
+    assert_loc(c[6].at, path, 35, 11);
+    assert_int_equal(r->cond, 7);
+
+    /* rule 3: explicit row scope; lists, numbers, booleans */
+    r = &rs->rules[2];
+    assert_int_equal(r->scope, PS_SCOPE_ROW);
+    assert_false(r->uses_date);
+    assert_int_equal(c[8].mask, PS_SUBJECT_CHILD | PS_SUBJECT_PARENT);
+    assert_int_equal(c[9].min, 16);
+    assert_int_equal(c[10].kind, PS_COND_IDENTIFIED);
+    assert_false(c[10].flag);
+    assert_int_equal(c[11].kind, PS_COND_FORMAT);
+    assert_kids(rs, 12, (const uint32_t[]){ 8, 9, 10, 11 }, 4);
+
+    /* subjects: every regex a field pattern at its own place */
+    assert_true(sj->present);
+    assert_int_equal(sj->child_tables, 2);
+    assert_pattern(rs, sj->child_tables, PS_TARGET_FIELD, 0, "(?i)^(kids|children|profiles)$");
+    assert_loc(rs->patterns[sj->child_tables].at, path, 51, 13);
+    assert_pattern(rs, sj->child_birthdate, PS_TARGET_FIELD, 0, "(?i)^(birth_?date|dob)$");
+    assert_pattern(rs, sj->child_identifying, PS_TARGET_FIELD, 0,
+                   "(?i)^(name|nickname|username|photo)$");
+    assert_pattern(rs, sj->child_created, PS_TARGET_FIELD, 0, "(?i)^created(_at)?$");
+    assert_pattern(rs, sj->child_link, PS_TARGET_FIELD, 0, "(?i)^(parent_id|account_id)$");
+    assert_pattern(rs, sj->parent_tables, PS_TARGET_FIELD, 0, "(?i)^(users|accounts|parents)$");
+    assert_pattern(rs, sj->parent_id, PS_TARGET_FIELD, 0, "(?i)^(id|user_id)$");
+    assert_pattern(rs, sj->parent_contact, PS_TARGET_FIELD, 0, "(?i)^(email|phone|address)$");
+    assert_pattern(rs, sj->country, PS_TARGET_FIELD, 0, "(?i)^(country|country_code)$");
+    assert_loc(rs->patterns[sj->country].at, path, 60, 12);
+
+    /* countries, and the lookup that uses them */
+    assert_int_equal(rs->ncountries, 3);
+    assert_string_equal(rs->countries[0].name, "US");
+    assert_int_equal(rs->countries[0].ncodes, 3);
+    assert_string_equal(rs->countries[0].codes[2], "United States");
+    assert_false(rs->countries[0].fallback);
+    assert_loc(rs->countries[0].at, path, 63, 5);
+    assert_string_equal(rs->countries[1].name, "France");
+    assert_int_equal(rs->countries[1].ncodes, 2);
+    assert_string_equal(rs->countries[2].name, "Other");
+    assert_int_equal(rs->countries[2].ncodes, 0);
+    assert_true(rs->countries[2].fallback);
+    assert_int_equal(ps_ruleset_country(rs, " united states ", 15), 0);
+    assert_int_equal(ps_ruleset_country(rs, "fra", 3), 1);
+    assert_int_equal(ps_ruleset_country(rs, "JP", 2), 2);
+    assert_int_equal(ps_ruleset_country(rs, "", 0), -1);
+
+    /* escalations */
+    assert_int_equal(rs->nescalations, 2);
+    assert_string_equal(rs->escalations[0].id, "people.escalate.non-production");
+    assert_pattern(rs, rs->escalations[0].path, PS_TARGET_PATH, 0,
+                   "(?i)(^|/)(test|staging|dev)(/|$)");
+    assert_int_equal(rs->escalations[0].categories,
+                     BIT(PS_CAT_PLAINTEXT_PII) | BIT(PS_CAT_CHILD_RECORD));
+    assert_int_equal(rs->escalations[0].raise, 2);
+    assert_string_equal(rs->escalations[0].reason, "Personal data in a test or staging copy.");
+    assert_loc(rs->escalations[0].at, path, 75, 5);
+    /* defaults: every category, one level */
+    assert_int_equal(rs->escalations[1].categories, 0);
+    assert_int_equal(rs->escalations[1].raise, 1);
+    assert_int_equal(rs->escalations[1].path, 12);
+}
+
+static void assert_subjects_equal(const ps_subjects *a, const ps_subjects *b)
+{
+    assert_int_equal(a->present, b->present);
+    assert_int_equal(a->child_tables, b->child_tables);
+    assert_int_equal(a->child_birthdate, b->child_birthdate);
+    assert_int_equal(a->child_identifying, b->child_identifying);
+    assert_int_equal(a->child_created, b->child_created);
+    assert_int_equal(a->child_link, b->child_link);
+    assert_int_equal(a->parent_tables, b->parent_tables);
+    assert_int_equal(a->parent_id, b->parent_id);
+    assert_int_equal(a->parent_contact, b->parent_contact);
+    assert_int_equal(a->country, b->country);
+}
+
+/* Without subjects the ruleset keeps every slot unset. */
+static void test_no_subjects(void **state)
+{
+    ps_ruleset *rs = *state;
+    ps_diag d = { "" };
+
+    assert_int_equal(load_str(rs, "t.yml", "rules: []\n", &d), PS_OK);
+    assert_false(rs->subjects.present);
+    assert_true(rs->subjects.child_tables == UINT32_MAX);
+    assert_true(rs->subjects.country == UINT32_MAX);
+}
+
+/* A file may hold only people sections; its ages serve later files. */
+static void test_sections_without_rules(void **state)
+{
+    ps_ruleset *rs = *state;
+    ps_diag d = { "" };
+
+    assert_int_equal(load_str(rs, "people.yml",
+                              "ages: {teen: 18}\n"
+                              "countries: [{name: Japan, codes: [JP]}]\n", &d), PS_OK);
+    assert_int_equal(rs->nrules, 0);
+    assert_int_equal(rs->nages, 1);
+    assert_int_equal(rs->ncountries, 1);
+    assert_int_equal(load_str(rs, "b.yml", HEAD "    when: {age-under: teen}\n", &d), PS_OK);
+    assert_int_equal(rs->conds[rs->rules[0].cond].kind, PS_COND_AGE_UNDER);
+    assert_int_equal(rs->conds[rs->rules[0].cond].min, 18);
+    assert_int_equal(rs->rules[0].scope, PS_SCOPE_ROW);
+}
+
+/* uses_date: any older-than below the root, even under not. */
+static void test_uses_date(void **state)
+{
+    static const struct { const char *when; bool uses_date; ps_scope scope; } cases[] = {
+        { "{older-than: 1}", true, PS_SCOPE_RECORD },
+        { "{not: {older-than: 36500}}", true, PS_SCOPE_RECORD },
+        { "{any: [{value: x}, {all: [{path: y}, {older-than: 7}]}]}", true, PS_SCOPE_RECORD },
+        { "{value: x}", false, PS_SCOPE_RECORD },
+        { "{path: x}", false, PS_SCOPE_FILE },
+        { "{not: {identified: true}}", false, PS_SCOPE_ROW },
+    };
+    ps_diag d = { "" };
+    ps_buf b;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ps_ruleset *rs;
+
+        assert_int_equal(ps_ruleset_create(&rs), PS_OK);
+        ps_buf_init(&b, 4096);
+        assert_int_equal(ps_buf_printf(&b, HEAD "    when: %s\n", cases[i].when), PS_OK);
+        assert_int_equal(ps_rules_load_buffer(rs, "t.yml", b.data, b.len, &d), PS_OK);
+        assert_int_equal(rs->rules[0].uses_date, cases[i].uses_date);
+        assert_int_equal(rs->rules[0].scope, cases[i].scope);
+        ps_buf_free(&b);
+        ps_ruleset_destroy(rs);
+    }
+}
+
+/* A file that fails after its people sections leaves none of them behind. */
+static void test_people_rollback(void **state)
+{
+    ps_ruleset *rs = *state;
+    ps_diag d = { "" };
+    ps_subjects before;
+
+    assert_int_equal(load_str(rs, "a.yml",
+                              "ages: {coppa: 13}\n"
+                              "countries: [{name: US, codes: [US]}]\n"
+                              "escalations: [{id: e1, path: x, reason: r}]\n"
+                              "rules: []\n", &d), PS_OK);
+    before = rs->subjects;
+    assert_int_equal(load_str(rs, "b.yml",
+                              "ages: {minor: 18}\n"
+                              "subjects: {children: {tables: kids}, country: land}\n"
+                              "countries: [{name: France, codes: [FR]}, {name: Other, fallback: true}]\n"
+                              "escalations: [{id: e2, path: y, reason: r}]\n"
+                              "rules:\n"
+                              "  - {id: ok, title: t, explain: e, fix: f, category: plaintext-pii,\n"
+                              "     severity: info, when: {age-under: minor}}\n"
+                              "  - {id: bad, title: t, explain: e, fix: f, category: plaintext-pii,\n"
+                              "     severity: info, when: {age-under: senior}}\n", &d),
+                     PS_ERR_RULE);
+    assert_string_equal(d.msg, "b.yml:9:40: unknown age threshold 'senior' (define it under ages:)");
+    assert_int_equal(rs->nrules, 0);
+    assert_int_equal(rs->nages, 1);
+    assert_int_equal(rs->ncountries, 1);
+    assert_int_equal(rs->nescalations, 1);
+    assert_int_equal(rs->npatterns, 1);
+    assert_false(rs->subjects.present);
+    assert_subjects_equal(&rs->subjects, &before);
+    /* the same names are free again */
+    assert_int_equal(load_str(rs, "c.yml",
+                              "ages: {minor: 18}\n"
+                              "subjects: {country: land}\n"
+                              "countries: [{name: France, codes: [FR]}]\n"
+                              "escalations: [{id: e2, path: y, reason: r}]\n", &d), PS_OK);
+    assert_true(rs->subjects.present);
+    assert_int_equal(rs->nages, 2);
+}
+
+/* Mistakes that need two files: the second one fails and changes nothing. */
+typedef struct two_file_case {
+    const char *name;
+    const char *first;
+    const char *second;
+    const char *diag;
+} two_file_case;
+
+static const two_file_case two_file_cases[] = {
+    { "subjects twice",
+      "rules: []\nsubjects:\n  parents: {id: '^id$'}\n  children: {link: '^parent_id$'}\n",
+      "subjects: {country: x}\n",
+      "b.yml:1:1: subjects already defined at a.yml:2:1" },
+    { "country name twice", "countries: [{name: France, codes: [FR]}]\n",
+      "countries:\n  - {name: FRANCE, codes: [FX]}\n",
+      "b.yml:2:12: duplicate country 'FRANCE' (first defined at a.yml:1:13)" },
+    { "code in two files", "countries: [{name: France, codes: [FR]}]\n",
+      "countries:\n  - {name: Belgium, codes: [BE, fr]}\n",
+      "b.yml:2:33: code 'fr' already belongs to country 'France'" },
+    { "two fallback groups", "countries: [{name: Other, fallback: true}]\n",
+      "countries:\n  - {name: Rest, fallback: yes}\n",
+      "b.yml:2:28: a fallback country group is already defined at a.yml:1:13" },
+    { "age threshold twice", "ages: {coppa: 13}\n", "ages:\n  coppa: 12\n",
+      "b.yml:2:3: duplicate age threshold 'coppa' (first defined at a.yml:1:8)" },
+    { "escalation id twice", "escalations: [{id: e1, path: x, reason: r}]\n",
+      "escalations:\n  - {id: e1, path: y, reason: r}\n",
+      "b.yml:2:10: duplicate escalation id 'e1' (first defined at a.yml:1:15)" },
+};
+
+static void test_two_file_case(void **state)
+{
+    const two_file_case *tc = *state;
+    ps_ruleset *rs;
+    ps_diag d = { "" };
+    size_t nrules, npatterns, ncountries, nages, nescalations;
+    ps_subjects sj;
+
+    assert_int_equal(ps_ruleset_create(&rs), PS_OK);
+    assert_int_equal(load_str(rs, "a.yml", tc->first, &d), PS_OK);
+    nrules = rs->nrules;
+    npatterns = rs->npatterns;
+    ncountries = rs->ncountries;
+    nages = rs->nages;
+    nescalations = rs->nescalations;
+    sj = rs->subjects;
+    assert_int_equal(load_str(rs, "b.yml", tc->second, &d), PS_ERR_RULE);
+    assert_string_equal(d.msg, tc->diag);
+    assert_int_equal(rs->nrules, nrules);
+    assert_int_equal(rs->npatterns, npatterns);
+    assert_int_equal(rs->ncountries, ncountries);
+    assert_int_equal(rs->nages, nages);
+    assert_int_equal(rs->nescalations, nescalations);
+    assert_subjects_equal(&rs->subjects, &sj);
     ps_ruleset_destroy(rs);
 }
 
@@ -672,8 +1156,11 @@ static void test_failed_file_rolls_back(void **state)
 
 int main(void)
 {
-    enum { NBAD = sizeof(bad_cases) / sizeof(bad_cases[0]) };
-    struct CMUnitTest tests[NBAD + 16];
+    enum {
+        NBAD = sizeof(bad_cases) / sizeof(bad_cases[0]),
+        NTWO = sizeof(two_file_cases) / sizeof(two_file_cases[0])
+    };
+    struct CMUnitTest tests[NBAD + NTWO + 24];
     size_t n = 0;
 
 #define ADD(fn) tests[n++] = (struct CMUnitTest)cmocka_unit_test_setup_teardown(fn, setup_rs, teardown_rs)
@@ -690,11 +1177,22 @@ int main(void)
     ADD(test_directory_without_rules);
     ADD(test_duplicate_id_across_files);
     ADD(test_failed_file_rolls_back);
+    ADD(test_people_pack);
+    ADD(test_no_subjects);
+    ADD(test_sections_without_rules);
+    ADD(test_uses_date);
+    ADD(test_people_rollback);
 #undef ADD
     for (size_t i = 0; i < NBAD; i++) {
         tests[n] = (struct CMUnitTest)cmocka_unit_test_prestate(test_bad_case,
                                                                 (void *)&bad_cases[i]);
         tests[n].name = bad_cases[i].name;
+        n++;
+    }
+    for (size_t i = 0; i < NTWO; i++) {
+        tests[n] = (struct CMUnitTest)cmocka_unit_test_prestate(test_two_file_case,
+                                                                (void *)&two_file_cases[i]);
+        tests[n].name = two_file_cases[i].name;
         n++;
     }
     return _cmocka_run_group_tests("rules", tests, n, NULL, NULL);

@@ -18,6 +18,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <zlib.h>
+
 #include "rules.h"
 #include "scan.h"
 
@@ -102,7 +104,11 @@ static int setup(void **state)
     static const char csv[] = "id,email,password\n1,cat@example.net,sparkle7\n2,dan@example.net,rainbow9\n";
     static const unsigned char png[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n',
                                          0, 0, 0, 13, 'I', 'H', 'D', 'R', 0, 0, 0, 1 };
-    static const unsigned char gz[] = { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3 };
+    /* A gzip stream cut short inside its first block. */
+    static const unsigned char cut_gz[] = { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3 };
+    static const unsigned char zip[] = { 'P', 'K', 3, 4, 20, 0, 0, 0, 8, 0, 1, 2, 3 };
+    char gzpath[PATH_MAX * 2];
+    gzFile gz;
 
     snprintf(fx->root, sizeof(fx->root), "%s/ps-scan-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
     assert_non_null(mkdtemp(fx->root));
@@ -111,7 +117,14 @@ static int setup(void **state)
     put(fx->root, "app.log", log, sizeof(log) - 1);
     put(fx->root, "users.csv", csv, sizeof(csv) - 1);
     put(fx->root, "photo.png", png, sizeof(png));
-    put(fx->root, "backup.gz", gz, sizeof(gz));
+    put(fx->root, "backup.zip", zip, sizeof(zip));
+    put(fx->root, "broken.gz", cut_gz, sizeof(cut_gz));
+    /* A gzip file is read through the inflating transport, named by its inner file. */
+    snprintf(gzpath, sizeof(gzpath), "%s/old.log.gz", fx->root);
+    gz = gzopen(gzpath, "wb");
+    assert_non_null(gz);
+    assert_true(gzputs(gz, "boot\nlogin user=eve@example.com\n") > 0);
+    assert_int_equal(gzclose(gz), Z_OK);
     put(fx->root, "empty.txt", "", 0);
     put_random(fx->root, "enc/a.bin", 4096, 1);
     put_random(fx->root, "enc/media.key", 32, 2);
@@ -183,17 +196,24 @@ static void test_scan_findings(void **state)
     assert_int_equal(f->line, 2);
     assert_non_null(find(&res, fx->rs, "t.email", "users.csv"));
     assert_non_null(find(&res, fx->rs, "t.photo", "photo.png"));
+    f = find(&res, fx->rs, "t.email", "old.log.gz");
+    assert_non_null(f);
+    assert_string_equal(f->inner, "old.log");
+    assert_int_equal(f->line, 2);
     /* The key beside ciphertext fires; the lonely one does not. */
     assert_non_null(find(&res, fx->rs, "t.key", "enc/media.key"));
     assert_null(find(&res, fx->rs, "t.key", "lonely.key"));
-    assert_int_equal(res.findings.n, 5);
+    assert_int_equal(res.findings.n, 6);
     /* Sorted: critical first. */
     assert_int_equal(res.findings.items[0].severity, PS_SEV_CRITICAL);
     assert_int_equal(res.findings.items[res.findings.n - 1].severity, PS_SEV_MEDIUM);
-    /* Fails closed: the gzip file is an error, not a silent pass. */
-    assert_int_equal(res.errors.n, 1);
-    assert_string_equal(res.errors.items[0].path, "backup.gz");
-    assert_int_equal(res.files_scanned, 8);
+    /* Fails closed: the zip file and the truncated gzip are errors, not silent passes. */
+    assert_int_equal(res.errors.n, 2);
+    assert_string_equal(res.errors.items[0].path, "backup.zip");
+    assert_non_null(strstr(res.errors.items[0].message, "not scanned"));
+    assert_string_equal(res.errors.items[1].path, "broken.gz");
+    assert_string_equal(res.errors.items[1].message, "corrupt gzip data");
+    assert_int_equal(res.files_scanned, 10);
     ps_scan_result_free(&res);
 }
 

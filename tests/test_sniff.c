@@ -70,8 +70,29 @@ static const sniff_case cases[] = {
     {"jsonl", B("{\"id\":1,\"body\":\"hi\"}\n{\"id\":2}\n"), "chat.log", PS_FMT_JSONL, 0, 0, 0},
     {"jsonl array", B("[1,\"a\"]\n[2,\"b\"]\n"), NULL, PS_FMT_JSONL, 0, 0, 0},
     {"jsonl bom", B("\xEF\xBB\xBF{\"a\":\"x\"}\n"), NULL, PS_FMT_JSONL, 0, 0, 0},
-    {"pretty json, .txt", B("{\n  \"a\": 1\n}\n"), "x.txt", PS_FMT_TEXT, 0, 0, 0},
-    {"pretty json, .json is text (no JSON document reader yet)", B("{\n  \"a\": 1\n}\n"), "x.json", PS_FMT_TEXT, 0, 0, 0},
+    {"pretty json, .txt (content decides)", B("{\n  \"a\": 1\n}\n"), "x.txt", PS_FMT_JSON, 0, 0, 0},
+    {"pretty json, .json", B("{\n  \"a\": 1\n}\n"), "x.json", PS_FMT_JSON, 0, 0, 0},
+    {"pretty json, no name", B("  \n[\n  {\"id\": 1},\n  {\"id\": 2}\n]"), NULL, PS_FMT_JSON, 0, 0, 0},
+    {"json doc, bom", B("\xEF\xBB\xBF{\n\"a\": [1,\n2]}\n"), NULL, PS_FMT_JSON, 0, 0, 0},
+    {"two pretty documents", B("{\n\"a\": 1\n}\n{\n\"b\": 2\n}\n"), NULL, PS_FMT_JSON, 0, 0, 0},
+    {".json: value line, then no value", B("{\"a\": 1}\n\"tail\"\n"), "x.json", PS_FMT_JSON, 0, 0, 0},
+    {".json: one value per line stays jsonl", B("{\"a\": 1}\n{\"b\": 2}\n"), "x.json", PS_FMT_JSONL, 0, 0, 0},
+    {".jsonl name, pretty first line", B("{\n\"a\": 1}\n"), "x.jsonl", PS_FMT_JSONL, 0, 0, 0},
+    {"unbalanced whole file is text", B("{\n  \"a\": [1,\n"), "x.json", PS_FMT_TEXT, 0, 0, 0},
+    {"closing too much is text", B("{\n}}\nmore\n"), "x.json", PS_FMT_TEXT, 0, 0, 0},
+    {"raw newline in a string is text", B("{\n\"a\": \"x\ny\"}\n"), NULL, PS_FMT_TEXT, 0, 0, 0},
+    {"bracketed chat log is text", B("[2015-11-14 10:00:01] <kid> hello\n[2015-11-14 10:00:02] <mom> hi\n"), "chat.log", PS_FMT_TEXT, 0, 0, 0},
+    {"bracketed level is text", B("[INFO] server started\n[WARN] disk\n"), NULL, PS_FMT_TEXT, 0, 0, 0},
+    {"braces, not json", B("{not json}\n{nor this}\n"), NULL, PS_FMT_TEXT, 0, 0, 0},
+    {"value then junk on the line", B("{\"a\":1} trailing\n"), NULL, PS_FMT_TEXT, 0, 0, 0},
+    {"trailing comma is not json", B("[1,]\n"), NULL, PS_FMT_TEXT, 0, 0, 0},
+    {"empty containers are jsonl", B("[ ]\n{ }\n[[], {}, -0.5e+3, true, null, \"\\u00e9\"]\n"), NULL, PS_FMT_JSONL, 0, 0, 0},
+    {"mbox", B("From ann@example.com Mon Jan  1 10:00:00 2024\nFrom: Ann <ann@example.com>\nSubject: hi\n\nbody\n"), "inbox", PS_FMT_MBOX, 0, 0, 0},
+    {"mbox, crlf, named .txt", B("From MAILER-DAEMON Fri Jul  8 12:08:34 2011\r\nReturn-Path: <x@y>\r\n"), "notes.txt", PS_FMT_MBOX, 0, 0, 0},
+    {"mbox by name, separator only", B("From ann@example.com Mon Jan  1 10:00:00 2024\n"), "saved.mbox", PS_FMT_MBOX, 0, 0, 0},
+    {"from-prose is text", B("From here on we talk at 10:30\nabout things\n"), "notes.txt", PS_FMT_TEXT, 0, 0, 0},
+    {"from without a date is text", B("From ann@example.com\nSubject: x\n"), NULL, PS_FMT_TEXT, 0, 0, 0},
+    {"from line, no headers is text", B("From ann@example.com Mon Jan  1 10:00:00 2024\nhello there\n"), NULL, PS_FMT_TEXT, 0, 0, 0},
     {"csv comma", B("id,name,email\n1,Ann,a@x.org\n2,Bob,b@x.org\n"), "u.dat", PS_FMT_CSV, 0, 0, ','},
     {"csv semicolon", B("id;name\n1;Ann\n2;Bob\n"), NULL, PS_FMT_CSV, 0, 0, ';'},
     {"csv tab", B("id\tname\n1\tAnn\n2\tBob\n"), NULL, PS_FMT_CSV, 0, 0, '\t'},
@@ -214,6 +235,22 @@ static void test_jsonl_long_first_line(void **state)
     assert_int_equal(s.format, PS_FMT_TEXT);
 }
 
+/*
+ * A document larger than the head: what the head shows is open at its end,
+ * which says nothing against JSON; the same bytes as a whole file do.
+ */
+static void test_json_document_cut(void **state)
+{
+    static const char head[] = "{\n  \"log\": [\n    {\"m\": \"a";
+    ps_sniff s;
+
+    (void)state;
+    s = ps_sniff_buffer((const unsigned char *)head, sizeof(head) - 1, "big.json", 1u << 20);
+    assert_int_equal(s.format, PS_FMT_JSON);
+    s = ps_sniff_buffer((const unsigned char *)head, sizeof(head) - 1, "big.json", sizeof(head) - 1);
+    assert_int_equal(s.format, PS_FMT_TEXT);
+}
+
 static void test_names(void **state)
 {
     ps_format f;
@@ -276,6 +313,7 @@ int main(void)
         cmocka_unit_test(test_mp3_sync),
         cmocka_unit_test(test_utf8_cut),
         cmocka_unit_test(test_jsonl_long_first_line),
+        cmocka_unit_test(test_json_document_cut),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_media_class),
         cmocka_unit_test(test_entropy),

@@ -106,7 +106,7 @@ static void test_walk_directory(void **state)
 
     snprintf(in, sizeof(in), "%s/in", t->root);
     roots[0] = in;
-    assert_int_equal(ps_walk(roots, 1, &fl, &errs, &diag), PS_OK);
+    assert_int_equal(ps_walk(roots, 1, NULL, &fl, &errs, &diag), PS_OK);
     assert_int_equal(fl.n, 4);
     for (size_t i = 0; i < fl.n; i++)
         assert_string_equal(fl.items[i].rel_path, want[i]);
@@ -132,7 +132,7 @@ static void test_walk_link_inside_root(void **state)
     snprintf(target, sizeof(target), "%s/in/b/c.csv", t->root);
     link_to(t->root, "in/b/alias.csv", target);
     roots[0] = in;
-    assert_int_equal(ps_walk(roots, 1, &fl, &errs, &diag), PS_OK);
+    assert_int_equal(ps_walk(roots, 1, NULL, &fl, &errs, &diag), PS_OK);
     /* alias.csv and c.csv are one file: the link is dropped. */
     assert_int_equal(fl.n, 1);
     assert_string_equal(fl.items[0].rel_path, "c.csv");
@@ -151,7 +151,7 @@ static void test_walk_several_roots(void **state)
 
     assert_non_null(getcwd(cwd, sizeof(cwd)));
     assert_int_equal(chdir(t->root), 0);
-    assert_int_equal(ps_walk(roots, 2, &fl, &errs, &diag), PS_OK);
+    assert_int_equal(ps_walk(roots, 2, NULL, &fl, &errs, &diag), PS_OK);
     assert_int_equal(chdir(cwd), 0);
     assert_int_equal(fl.n, 2);
     assert_string_equal(fl.items[0].rel_path, "in/a.txt");
@@ -171,7 +171,7 @@ static void test_walk_missing_root(void **state)
 
     snprintf(missing, sizeof(missing), "%s/nope", t->root);
     roots[0] = missing;
-    assert_int_equal(ps_walk(roots, 1, &fl, &errs, &diag), PS_ERR_USAGE);
+    assert_int_equal(ps_walk(roots, 1, NULL, &fl, &errs, &diag), PS_ERR_USAGE);
     assert_non_null(strstr(diag.msg, "nope: No such file or directory"));
     ps_filelist_free(&fl);
     ps_errors_free(&errs);
@@ -188,7 +188,7 @@ static void test_walk_fifo_root_is_skipped(void **state)
 
     snprintf(fifo, sizeof(fifo), "%s/in/pipe", t->root);
     roots[0] = fifo;
-    assert_int_equal(ps_walk(roots, 1, &fl, &errs, &diag), PS_OK);
+    assert_int_equal(ps_walk(roots, 1, NULL, &fl, &errs, &diag), PS_OK);
     assert_int_equal(fl.n, 0);
     assert_int_equal(fl.skipped, 1);
     ps_filelist_free(&fl);
@@ -210,7 +210,7 @@ static void test_walk_unreadable_dir(void **state)
     snprintf(locked, sizeof(locked), "%s/in/locked", t->root);
     assert_int_equal(mkdir(locked, 0), 0);
     roots[0] = in;
-    assert_int_equal(ps_walk(roots, 1, &fl, &errs, &diag), PS_OK);
+    assert_int_equal(ps_walk(roots, 1, NULL, &fl, &errs, &diag), PS_OK);
     chmod(locked, 0755);
     assert_int_equal(errs.n, 1);
     assert_string_equal(errs.items[0].path, "locked");

@@ -19,7 +19,7 @@ run_ps 2 scan --rules "$TMP/nope.yml" "$FIXTURES" && grep -q 'nope.yml' "$TMP/er
 
 # rules list: one line per rule in the pack, then a count.
 run_ps 0 rules list --rules "$RULES"
-n_yaml=$(grep -c '^  - id: ' "$RULES/vtech.yml")
+n_yaml=$(sed -n '/^rules:/,$p' "$RULES/vtech.yml" | grep -c '^  - id: ')
 grep -q "^$n_yaml rules$" "$TMP/out" && pass "rules list counts $n_yaml rules" || fail "rules list count (want $n_yaml): $(tail -1 "$TMP/out")"
 grep -q '^vtech.password.plaintext .*critical .*plaintext-password' "$TMP/out" && pass "rules list row" || fail "rules list row"
 

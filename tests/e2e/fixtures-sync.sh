@@ -5,6 +5,9 @@
 # Every file is compared byte for byte, except SQLite databases, which are
 # compared by content (mkfixtures --dump-sqlite) so that a different libsqlite3
 # version writing different page bytes for the same rows is not a failure.
+# Gzip files are compared byte for byte first and, if that fails, by their
+# decompressed content: another zlib build (zlib-ng, a newer deflate) may
+# compress the same text to other bytes.
 # A file missing on either side is a failure too.
 #
 # Environment: MKFIXTURES (path to the generator; unset => SKIP, exit 77),
@@ -60,6 +63,18 @@ while IFS= read -r f; do
             status=1
         elif ! cmp -s "$tmp/a.dump" "$tmp/b.dump"; then
             echo "FAIL: rows differ: fixtures/vtech/$f ($(cmp "$tmp/a.dump" "$tmp/b.dump" 2>&1 | head -n 1))"
+            status=1
+        fi
+        ;;
+    *.gz)
+        if cmp -s "$committed/$f" "$tmp/vtech/$f"; then
+            :
+        elif ! gzip -dc <"$committed/$f" >"$tmp/a.raw" ||
+            ! gzip -dc <"$tmp/vtech/$f" >"$tmp/b.raw"; then
+            echo "FAIL: cannot decompress fixtures/vtech/$f"
+            status=1
+        elif ! cmp -s "$tmp/a.raw" "$tmp/b.raw"; then
+            echo "FAIL: content differs: fixtures/vtech/$f ($(cmp "$tmp/a.raw" "$tmp/b.raw" 2>&1 | head -n 1))"
             status=1
         fi
         ;;

@@ -46,3 +46,13 @@ fixture_copy() {
 }
 
 PYTHON=${PYTHON:-python3}
+
+# fixture_values TREE: every sensitive value of a fixture tree, one per line.
+fixture_values() {
+  "$PYTHON" "$top_srcdir/tests/e2e/fixture-values.py" "$1" "$RULES"
+}
+
+# leaks FILE: how many of the values in $TMP/values appear in FILE.
+leaks() {
+  { grep -F -o -f "$TMP/values" "$1" || true; } | wc -l
+}

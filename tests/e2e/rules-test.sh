@@ -9,8 +9,8 @@ run_ps 0 rules test "$RULES" && grep -Eq '^[1-9][0-9]* passed, 0 failed$' "$TMP/
 # Every rule of vtech.yml has at least one match and one no-match example.
 $PYTHON - "$RULES/vtech.yml" <<'PY' && pass "every vtech rule has match and no-match examples" || fail "examples missing"
 import re, sys
-text = open(sys.argv[1]).read()
-blocks = re.split(r'\n  - id: ', text)[1:]
+text = open(sys.argv[1]).read().split("\nrules:\n", 1)[1]
+blocks = re.split(r'\n  - id: ', "\n" + text)[1:]
 bad = [b.split()[0] for b in blocks
        if not re.search(r'\n      match:\n        - ', b) or not re.search(r'\n      no-match:\n        - ', b)]
 assert not bad, bad

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The foundation acceptance scan: fixtures/vtech gives every VTech failure
-# category (child-record comes with the people model) at the right paths, the
-# JSON equals the reviewed expected report, the output does not depend on the
-# thread count, and the encrypted files alone are clean at medium and above.
+# The acceptance scan: fixtures/vtech gives every VTech failure category at
+# the right paths, the JSON equals the reviewed expected report, the output
+# does not depend on the thread count, and the encrypted files alone are
+# clean at medium and above.  --as-of is pinned: ages without a creation
+# date, and so child records, depend on it.
 . "$(dirname "$0")/lib.sh"
 
 tree="$TMP/vtech"
@@ -10,8 +11,8 @@ fixture_copy "$tree"
 chmod 0644 "$tree/db/learninglodge.sqlite"   # world-readable store
 chmod 0666 "$tree/export/orders.csv"         # world-writable export
 
-run_ps 1 scan --format json -j 2 -o "$TMP/j2.json" "$tree" && pass "scan exits 1 (findings at high)" || true
-run_ps 1 scan --format json -j 1 -o "$TMP/j1.json" "$tree" || true
+run_ps 1 scan --as-of 2026-11-27 --format json -j 2 -o "$TMP/j2.json" "$tree" && pass "scan exits 1 (findings at high)" || true
+run_ps 1 scan --as-of 2026-11-27 --format json -j 1 -o "$TMP/j1.json" "$tree" || true
 cmp -s "$TMP/j1.json" "$TMP/j2.json" && pass "-j1 and -j2 give identical JSON" || fail "-j1 and -j2 differ"
 
 $PYTHON - "$TMP/j2.json" <<'PY' && pass "every category at the right paths" || fail "categories/paths"
@@ -32,11 +33,14 @@ want = {
     "key-exposure": {"encrypted/media.key", "config/.env"},
     "insecure-permissions": {"db/learninglodge.sqlite", "export/orders.csv"},
     "plaintext-payment": {"export/orders.csv"},
+    "child-record": {"db/learninglodge.sqlite", "export/kids.csv", "backup/learninglodge.sql",
+                     "backup/learninglodge-2015-10.sql.gz", "export/fr/enfants.csv"},
+    "retention-exceeded": {"kidconnect/chat-2015-10.jsonl", "kidconnect/conversations.json"},
 }
 for cat, paths in want.items():
     missing = paths - where.get(cat, set())
     assert not missing, (cat, sorted(missing))
-assert "child-record" not in where
+assert "weak-encryption" not in where
 # The key beside the encrypted media is the critical VTech failure.
 key = [f for f in r["findings"] if f["path"] == "encrypted/media.key"]
 assert [f["rule_id"] for f in key] == ["vtech.key.beside-ciphertext"], key

@@ -1,0 +1,343 @@
+/*
+ * date.c - day numbers, the date formats of user stores, and ages.
+ *
+ * Day numbers come from Howard Hinnant's days_from_civil / civil_from_days
+ * (http://howardhinnant.github.io/date_algorithms.html): exact for the
+ * proleptic Gregorian calendar, integer-only, no tables.  Nothing here calls
+ * the libc time functions except ps_date_today, so a parse or an age never
+ * depends on the machine's zone or locale.
+ *
+ * The parser is strict about shape (a date must be the whole value) because
+ * its callers run it on every value of a birthdate or creation column: a
+ * value that only starts like a date is not a date.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <time.h>
+
+#include "date.h"
+
+#define YEAR_MIN 1900
+#define YEAR_MAX 2100
+/* Seconds per day, for epochs. */
+#define DAY_SECONDS 86400LL
+
+static bool is_leap(long y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int days_in_month(long y, int m)
+{
+    static const int days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+    return m == 2 && is_leap(y) ? 29 : days[m - 1];
+}
+
+/*
+ * Day number of y-m-d.  Years are limited to 0..9999 so that every result
+ * fits an int32 with room to spare; other inputs and impossible dates give
+ * PS_DAY_NONE.
+ */
+int32_t ps_date_from_ymd(int y, int m, int d)
+{
+    long yy, era, yoe, doy, doe;
+
+    if (y < 0 || y > 9999 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+        return PS_DAY_NONE;
+    /* Count from March so that the leap day is the last day of the year. */
+    yy = m <= 2 ? (long)y - 1 : (long)y;
+    era = (yy >= 0 ? yy : yy - 399) / 400;
+    yoe = yy - era * 400;
+    doy = (153L * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return (int32_t)(era * 146097 + doe - 719468);
+}
+
+/* The inverse of ps_date_from_ymd, for any int32 day number. */
+void ps_date_to_ymd(int32_t day, int *y, int *m, int *d)
+{
+    int64_t z = (int64_t)day + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int mm = (int)(mp < 10 ? mp + 3 : mp - 9);
+
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = mm;
+    *y = (int)(yoe + era * 400 + (mm <= 2));
+}
+
+void ps_date_format(int32_t day, char *buf, size_t size)
+{
+    int y, m, d;
+
+    if (size == 0)
+        return;
+    ps_date_to_ymd(day, &y, &m, &d);
+    snprintf(buf, size, "%04d-%02d-%02d", y, m, d);
+}
+
+int32_t ps_date_today(void)
+{
+    time_t now = time(NULL);
+
+    /* Seconds since the epoch are UTC by definition; no zone applies. */
+    return (int32_t)((long long)now / DAY_SECONDS);
+}
+
+int ps_age_years(int32_t birth, int32_t at)
+{
+    int by, bm, bd, ay, am, ad, age;
+
+    if (at < birth)
+        return -1;
+    ps_date_to_ymd(birth, &by, &bm, &bd);
+    ps_date_to_ymd(at, &ay, &am, &ad);
+    /*
+     * The birthday has passed once (month, day) reaches the birth's.  For a
+     * 29 February birth in a common year that is 1 March, since 28 February
+     * still comes before (2, 29): the rule date.h promises, with no special
+     * case.
+     */
+    age = ay - by;
+    if (am < bm || (am == bm && ad < bd))
+        age--;
+    return age;
+}
+
+/* --- parsing ------------------------------------------------------------- */
+
+/* A cursor over the trimmed value. */
+typedef struct cursor {
+    const char *p, *end;
+} cursor;
+
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Length of the run of digits at the cursor. */
+static size_t digit_run(const cursor *c)
+{
+    size_t n = 0;
+
+    while (c->p + n < c->end && is_digit(c->p[n]))
+        n++;
+    return n;
+}
+
+/* Read exactly or at most `max` (and at least `min`) digits as a number. */
+static bool take_num(cursor *c, size_t min, size_t max, long *out)
+{
+    size_t n = digit_run(c);
+    long v = 0;
+
+    if (n < min || n > max)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        v = v * 10 + (c->p[i] - '0');
+    c->p += n;
+    *out = v;
+    return true;
+}
+
+static bool take_char(cursor *c, char ch)
+{
+    if (c->p < c->end && *c->p == ch) {
+        c->p++;
+        return true;
+    }
+    return false;
+}
+
+static bool at_end(const cursor *c)
+{
+    return c->p == c->end;
+}
+
+/* Day number of y-m-d when the year is in 1900..2100, else PS_DAY_NONE. */
+static int32_t checked_day(long y, long m, long d)
+{
+    if (y < YEAR_MIN || y > YEAR_MAX || m < 1 || m > 12 || d < 1 || d > 31)
+        return PS_DAY_NONE;
+    return ps_date_from_ymd((int)y, (int)m, (int)d);
+}
+
+/*
+ * The time after a date: HH:MM[:SS[.fff]][Z|+hh:mm|-hh:mm|+hhmm|+hh].  Only
+ * checked loosely (a value's date is what matters), and must end the value.
+ */
+static bool time_part(cursor *c)
+{
+    long hh, mm, ss;
+
+    if (!take_num(c, 2, 2, &hh) || hh > 23 || !take_char(c, ':') ||
+        !take_num(c, 2, 2, &mm) || mm > 59)
+        return false;
+    if (take_char(c, ':')) {
+        if (!take_num(c, 2, 2, &ss) || ss > 60)
+            return false;
+        if (take_char(c, '.') || take_char(c, ',')) {
+            long frac;
+            if (!take_num(c, 1, 9, &frac))
+                return false;
+        }
+    }
+    if (take_char(c, 'Z') || take_char(c, 'z'))
+        return at_end(c);
+    if (take_char(c, '+') || take_char(c, '-')) {
+        size_t run = digit_run(c);
+        long zone;
+
+        /* +hh, +hhmm or +hh:mm */
+        if ((run != 2 && run != 4) || !take_num(c, run, run, &zone))
+            return false;
+        if (run == 2 && take_char(c, ':')) {
+            if (!take_num(c, 2, 2, &mm))
+                return false;
+            zone = zone * 100 + mm;
+        } else if (run == 2) {
+            zone *= 100;
+        }
+        if (zone / 100 > 23 || zone % 100 > 59)
+            return false;
+    }
+    return at_end(c);
+}
+
+/* YYYY-MM-DD or YYYY/MM/DD, optionally followed by 'T' or ' ' and a time. */
+static int32_t parse_year_first(cursor *c)
+{
+    long y, m, d;
+    char sep;
+
+    if (!take_num(c, 4, 4, &y) || at_end(c))
+        return PS_DAY_NONE;
+    sep = *c->p;
+    if (sep != '-' && sep != '/')
+        return PS_DAY_NONE;
+    c->p++;
+    if (!take_num(c, 1, 2, &m) || !take_char(c, sep) || !take_num(c, 1, 2, &d))
+        return PS_DAY_NONE;
+    if (!at_end(c) && !((take_char(c, 'T') || take_char(c, 't') || take_char(c, ' ')) &&
+                        time_part(c)))
+        return PS_DAY_NONE;
+    return checked_day(y, m, d);
+}
+
+/* YYYYMMDD, only for 19xx and 20xx years: other 8-digit numbers are ids. */
+static int32_t parse_compact(cursor *c)
+{
+    long v;
+
+    if (!(c->p[0] == '1' && c->p[1] == '9') && !(c->p[0] == '2' && c->p[1] == '0'))
+        return PS_DAY_NONE;
+    if (!take_num(c, 8, 8, &v) || !at_end(c))
+        return PS_DAY_NONE;
+    return checked_day(v / 10000, v / 100 % 100, v % 100);
+}
+
+/* Unix epoch seconds (9-10 digits) or milliseconds (12-13 digits). */
+static int32_t parse_epoch(cursor *c, size_t ndigits)
+{
+    long long v = 0;
+    long long secs;
+    int32_t day;
+    int y, m, d;
+
+    for (size_t i = 0; i < ndigits; i++)
+        v = v * 10 + (c->p[i] - '0');
+    secs = ndigits >= 12 ? v / 1000 : v;
+    /* Digits only, so secs >= 0 and truncation is the floor. */
+    day = (int32_t)(secs / DAY_SECONDS);
+    ps_date_to_ymd(day, &y, &m, &d);
+    return y >= YEAR_MIN && y <= YEAR_MAX ? day : PS_DAY_NONE;
+}
+
+/* NN/NN/YYYY, NN.NN.YYYY or NN-NN-YYYY. */
+static ps_date_result parse_day_first(cursor *c, int32_t *day, int32_t *alt)
+{
+    long a, b, y;
+    char sep;
+
+    if (!take_num(c, 1, 2, &a) || at_end(c))
+        return PS_DATE_INVALID;
+    sep = *c->p;
+    if (sep != '/' && sep != '.' && sep != '-')
+        return PS_DATE_INVALID;
+    c->p++;
+    if (!take_num(c, 1, 2, &b) || !take_char(c, sep) || !take_num(c, 4, 4, &y) ||
+        !at_end(c))
+        return PS_DATE_INVALID;
+    /* Dots and dashes are European conventions: always day first. */
+    if (sep != '/' || a > 12 || a == b) {
+        *day = checked_day(y, b, a);
+        return *day != PS_DAY_NONE ? PS_DATE_OK : PS_DATE_INVALID;
+    }
+    if (b > 12) {
+        *day = checked_day(y, a, b);
+        return *day != PS_DAY_NONE ? PS_DATE_OK : PS_DATE_INVALID;
+    }
+    /* Both at most 12 and different: both readings are real dates. */
+    *day = checked_day(y, b, a);
+    *alt = checked_day(y, a, b);
+    if (*day == PS_DAY_NONE || *alt == PS_DAY_NONE)
+        return PS_DATE_INVALID;
+    return PS_DATE_AMBIGUOUS;
+}
+
+ps_date_result ps_date_parse(const char *v, size_t n, unsigned flags,
+                             int32_t *day, int32_t *alt)
+{
+    static const char none[1] = "";
+    cursor c = { v != NULL ? v : none, v != NULL ? v + n : none };
+    int32_t d = PS_DAY_NONE, a = PS_DAY_NONE;
+    ps_date_result res = PS_DATE_INVALID;
+    size_t run;
+
+    while (c.p < c.end && is_space(*c.p))
+        c.p++;
+    while (c.end > c.p && is_space(c.end[-1]))
+        c.end--;
+    if (c.end - c.p >= 2 && *c.p == '"' && c.end[-1] == '"') {
+        c.p++;
+        c.end--;
+        while (c.p < c.end && is_space(*c.p))
+            c.p++;
+        while (c.end > c.p && is_space(c.end[-1]))
+            c.end--;
+    }
+
+    run = digit_run(&c);
+    if (run == 4) {
+        d = parse_year_first(&c);
+    } else if (run == 8) {
+        d = parse_compact(&c);
+    } else if (run == 1 || run == 2) {
+        res = parse_day_first(&c, &d, &a);
+    } else if ((flags & PS_DATE_ALLOW_EPOCH) && c.p + run == c.end &&
+               (run == 9 || run == 10 || run == 12 || run == 13)) {
+        d = parse_epoch(&c, run);
+    }
+    if (run != 1 && run != 2)
+        res = d != PS_DAY_NONE ? PS_DATE_OK : PS_DATE_INVALID;
+    if (res == PS_DATE_INVALID)
+        d = a = PS_DAY_NONE;
+    else if (res == PS_DATE_OK)
+        a = d;
+    if (day != NULL)
+        *day = d;
+    if (alt != NULL)
+        *alt = a;
+    return res;
+}

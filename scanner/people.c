@@ -1,0 +1,708 @@
+/*
+ * people.c - rows, subjects, ages, linkage and the impact count.
+ *
+ * See people.h for the model.  The costs that matter at VTech scale (11
+ * million rows) are kept per record to a hash of the field name and a few
+ * bit tests: a field's roles (birthdate, identifying, link, ...) are cached
+ * per file, and only the values of role columns are looked at.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
+#include "detect.h"
+#include "people.h"
+#include "util.h"
+#include "walk.h"
+
+/* Roles a column can play, from the `subjects` section. */
+enum {
+    ROLE_BIRTH = 1u << 0,
+    ROLE_IDENT = 1u << 1,
+    ROLE_CREATED = 1u << 2,
+    ROLE_LINK = 1u << 3,
+    ROLE_PKEY = 1u << 4,
+    ROLE_CONTACT = 1u << 5,
+    ROLE_COUNTRY = 1u << 6
+};
+
+#define ROLE_CACHE 64u        /* field names remembered per file (power of two) */
+#define NAME_MAX_KEPT 256u    /* longest table name kept for row identity */
+#define MINOR_DEFAULT 18u     /* when the rules define no `minor` age */
+#define EXPOSED_BIT (1u << 16)
+
+typedef struct role_slot {
+    uint64_t hash;
+    uint32_t len;
+    uint32_t roles;
+    bool used;
+} role_slot;
+
+/* What one file (or, once merged, one store) contributes to the impact. */
+struct ps_people_part {
+    char *store;
+    bool folder;          /* a folder store: merged with its siblings later */
+    size_t ncountry;      /* country groups + 1: the last slot is "Unknown" */
+    uint64_t *parents;    /* [ncountry] exposed parents counted directly */
+    uint64_t *children;   /* [ncountry] children counted directly */
+    uint64_t *pkey;       /* parents with a key, to dedupe and link */
+    uint32_t *pmeta;      /* country | EXPOSED_BIT */
+    size_t np, capp;
+    uint64_t *clink;      /* children that take their country from a parent */
+    size_t nc, capc;
+};
+
+typedef struct row_state {
+    bool open;
+    char table[NAME_MAX_KEPT];
+    int64_t row;          /* CELL row, or the line of a CSV / JSONL row */
+    ps_loc loc;
+    bool has_birth, birth_ambiguous, has_created;
+    int32_t birth, birth_alt, created;
+    bool identified, contact;
+    int country;
+    bool has_link, has_pkey;
+    uint64_t link, pkey;
+} row_state;
+
+struct ps_people {
+    const ps_matcher *m;
+    const ps_ruleset *rs;
+    int32_t as_of;
+    unsigned minor;
+    ps_match_ctx *ctx;
+    bool active;          /* the current file can hold rows of people */
+    bool cells;           /* rows are (table, row); else lines */
+    char stem[NAME_MAX_KEPT];
+    uint32_t table_mask;  /* PS_SUBJECT_* of the current table */
+    char mask_table[NAME_MAX_KEPT];
+    bool mask_valid;
+    role_slot roles[ROLE_CACHE];
+    row_state row;
+    ps_people_part *part;
+};
+
+/* --- parts ----------------------------------------------------------------- */
+
+void ps_people_part_free(ps_people_part *part)
+{
+    if (part == NULL)
+        return;
+    free(part->store);
+    free(part->parents);
+    free(part->children);
+    free(part->pkey);
+    free(part->pmeta);
+    free(part->clink);
+    free(part);
+}
+
+static ps_people_part *part_new(const char *store, size_t ncountry, bool folder)
+{
+    ps_people_part *p = calloc(1, sizeof(*p));
+
+    if (p == NULL)
+        return NULL;
+    p->store = ps_strdup(store);
+    p->ncountry = ncountry;
+    p->folder = folder;
+    p->parents = calloc(ncountry, sizeof(uint64_t));
+    p->children = calloc(ncountry, sizeof(uint64_t));
+    if (p->store == NULL || p->parents == NULL || p->children == NULL) {
+        ps_people_part_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+/* Heapsort of the parallel parent arrays by key: O(n log n), no extra memory. */
+static void sift(uint64_t *k, uint32_t *v, size_t i, size_t n)
+{
+    for (;;) {
+        size_t c = 2 * i + 1, big = i;
+        if (c < n && k[c] > k[big])
+            big = c;
+        if (c + 1 < n && k[c + 1] > k[big])
+            big = c + 1;
+        if (big == i)
+            return;
+        uint64_t tk = k[i];
+        uint32_t tv = v[i];
+        k[i] = k[big];
+        v[i] = v[big];
+        k[big] = tk;
+        v[big] = tv;
+        i = big;
+    }
+}
+
+static void sort_parents(uint64_t *k, uint32_t *v, size_t n)
+{
+    if (n < 2)
+        return;
+    for (size_t i = n / 2; i-- > 0;)
+        sift(k, v, i, n);
+    for (size_t end = n - 1; end > 0; end--) {
+        uint64_t tk = k[0];
+        uint32_t tv = v[0];
+        k[0] = k[end];
+        v[0] = v[end];
+        k[end] = tk;
+        v[end] = tv;
+        sift(k, v, 0, end);
+    }
+}
+
+/*
+ * Resolve a part: dedupe parents by key (a key seen in several rows is one
+ * parent, exposed if any of its rows is, in the lowest-numbered country any
+ * row gives -- "Unknown" is the highest, so a known country wins, and the
+ * choice does not depend on row order), count them, then give each linked
+ * child its parent's country.  The arrays are freed afterwards.
+ */
+static void part_resolve(ps_people_part *p)
+{
+    size_t unknown = p->ncountry - 1, w = 0;
+
+    sort_parents(p->pkey, p->pmeta, p->np);
+    for (size_t i = 0; i < p->np; i++) {
+        if (w > 0 && p->pkey[w - 1] == p->pkey[i]) {
+            uint32_t ca = p->pmeta[w - 1] & 0xffffu, cb = p->pmeta[i] & 0xffffu;
+            p->pmeta[w - 1] = (ca < cb ? ca : cb) |
+                              ((p->pmeta[w - 1] | p->pmeta[i]) & EXPOSED_BIT);
+            continue;
+        }
+        p->pkey[w] = p->pkey[i];
+        p->pmeta[w] = p->pmeta[i];
+        w++;
+    }
+    p->np = w;
+    for (size_t i = 0; i < p->np; i++) {
+        if (p->pmeta[i] & EXPOSED_BIT)
+            p->parents[p->pmeta[i] & 0xffffu]++;
+    }
+    for (size_t i = 0; i < p->nc; i++) {
+        size_t lo = 0, hi = p->np;
+        size_t c = unknown;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (p->pkey[mid] < p->clink[i])
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < p->np && p->pkey[lo] == p->clink[i])
+            c = p->pmeta[lo] & 0xffffu;
+        p->children[c]++;
+    }
+    free(p->pkey);
+    free(p->pmeta);
+    free(p->clink);
+    p->pkey = p->clink = NULL;
+    p->pmeta = NULL;
+    p->np = p->capp = p->nc = p->capc = 0;
+}
+
+/* --- the tracker ------------------------------------------------------------ */
+
+ps_status ps_people_create(const ps_matcher *m, int32_t as_of, ps_people **out)
+{
+    ps_people *p = calloc(1, sizeof(*p));
+    const ps_ruleset *rs = ps_matcher_rules(m);
+
+    *out = NULL;
+    if (p == NULL)
+        return PS_ERR_NOMEM;
+    p->m = m;
+    p->rs = rs;
+    p->as_of = as_of;
+    p->minor = MINOR_DEFAULT;
+    for (size_t i = 0; i < rs->nages; i++) {
+        if (strcmp(rs->ages[i].name, "minor") == 0)
+            p->minor = rs->ages[i].years;
+    }
+    *out = p;
+    return PS_OK;
+}
+
+void ps_people_destroy(ps_people *p)
+{
+    if (p == NULL)
+        return;
+    ps_people_part_free(p->part);
+    free(p);
+}
+
+static size_t country_slots(const ps_ruleset *rs)
+{
+    return rs->ncountries + 1;
+}
+
+/* "export/kids.csv" -> "kids"; "x.tar.gz" -> "x". */
+static void file_stem(const char *rel, char *out, size_t size)
+{
+    const char *base = strrchr(rel, '/');
+    size_t n;
+
+    base = base != NULL ? base + 1 : rel;
+    n = strcspn(base, ".");
+    if (n == 0)
+        n = strlen(base);
+    if (n >= size)
+        n = size - 1;
+    memcpy(out, base, n);
+    out[n] = '\0';
+}
+
+ps_status ps_people_file_begin(ps_people *p, ps_match_ctx *ctx, const char *rel_path,
+                               ps_format format)
+{
+    char store[4096];
+    bool folder;
+    size_t dl;
+
+    ps_people_part_free(p->part);
+    p->part = NULL;
+    p->ctx = ctx;
+    memset(&p->row, 0, sizeof(p->row));
+    memset(p->roles, 0, sizeof(p->roles));
+    p->mask_valid = false;
+    p->active = p->rs->subjects.present &&
+                (format == PS_FMT_SQLITE || format == PS_FMT_SQLDUMP ||
+                 format == PS_FMT_CSV || format == PS_FMT_JSONL);
+    if (!p->active)
+        return PS_OK;
+    p->cells = format == PS_FMT_SQLITE || format == PS_FMT_SQLDUMP;
+    folder = !p->cells;
+    file_stem(rel_path, p->stem, sizeof(p->stem));
+    if (folder) {
+        /* CSV and JSON Lines files in one folder are one store. */
+        dl = ps_path_dirlen(rel_path);
+        if (dl == 0 || dl >= sizeof(store)) {
+            ps_strlcpy(store, ".", sizeof(store));
+        } else {
+            memcpy(store, rel_path, dl);
+            store[dl] = '\0';
+        }
+    } else {
+        ps_strlcpy(store, rel_path, sizeof(store));
+    }
+    p->part = part_new(store, country_slots(p->rs), folder);
+    return p->part != NULL ? PS_OK : PS_ERR_NOMEM;
+}
+
+static bool name_is(ps_people *p, const char *name, size_t len, uint32_t pattern)
+{
+    return pattern != UINT32_MAX && ps_match_name(p->ctx, name, len, pattern);
+}
+
+static uint64_t fnv(const char *s, size_t n)
+{
+    uint64_t h = UINT64_C(1469598103934665603);
+
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= UINT64_C(1099511628211);
+    }
+    return h;
+}
+
+/* The roles of a field name, from the per-file cache. */
+static uint32_t field_roles(ps_people *p, const char *name, size_t len)
+{
+    const ps_subjects *sj = &p->rs->subjects;
+    uint64_t h = fnv(name, len);
+    role_slot *s = &p->roles[h & (ROLE_CACHE - 1)];
+    uint32_t r = 0;
+
+    if (s->used && s->hash == h && s->len == len)
+        return s->roles;
+    if (name_is(p, name, len, sj->child_birthdate))
+        r |= ROLE_BIRTH;
+    if (name_is(p, name, len, sj->child_identifying))
+        r |= ROLE_IDENT;
+    if (name_is(p, name, len, sj->child_created))
+        r |= ROLE_CREATED;
+    if (name_is(p, name, len, sj->child_link))
+        r |= ROLE_LINK;
+    if (name_is(p, name, len, sj->parent_id))
+        r |= ROLE_PKEY;
+    if (name_is(p, name, len, sj->parent_contact))
+        r |= ROLE_CONTACT;
+    if (name_is(p, name, len, sj->country))
+        r |= ROLE_COUNTRY;
+    s->used = true;
+    s->hash = h;
+    s->len = (uint32_t)len;
+    s->roles = r;
+    return r;
+}
+
+/* PS_SUBJECT_* for a table name (or file stem), remembered for the last table. */
+static uint32_t table_mask(ps_people *p, const char *table)
+{
+    const ps_subjects *sj = &p->rs->subjects;
+    size_t len = strlen(table);
+
+    if (p->mask_valid && strcmp(p->mask_table, table) == 0)
+        return p->table_mask;
+    p->table_mask = 0;
+    if (name_is(p, table, len, sj->child_tables))
+        p->table_mask |= PS_SUBJECT_CHILD;
+    else if (name_is(p, table, len, sj->parent_tables))
+        p->table_mask |= PS_SUBJECT_PARENT;
+    ps_strlcpy(p->mask_table, table, sizeof(p->mask_table));
+    p->mask_valid = true;
+    return p->table_mask;
+}
+
+/*
+ * A key as 64 bits: decimal ids exactly (so linkage is exact however many
+ * rows there are), anything else (emails, UUIDs) by a 64-bit hash of its
+ * trimmed, lower-cased bytes.
+ */
+static uint64_t key_of(const char *v, size_t n)
+{
+    uint64_t x = 0, h = UINT64_C(1469598103934665603);
+    bool digits = n > 0 && n <= 18;
+
+    while (n > 0 && (*v == ' ' || *v == '"'))
+        v++, n--;
+    while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '"' || v[n - 1] == '\r'))
+        n--;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)v[i];
+        if (c < '0' || c > '9')
+            digits = false;
+        else
+            x = x * 10 + (uint64_t)(c - '0');
+        if (c >= 'A' && c <= 'Z')
+            c = (unsigned char)(c + 32);
+        h ^= c;
+        h *= UINT64_C(1099511628211);
+    }
+    /* The top bit tells hashed keys from numbers, so the two never collide. */
+    return digits && n > 0 ? x : (h | (UINT64_C(1) << 63));
+}
+
+static int age_of(const ps_people *p, const row_state *r)
+{
+    int32_t at = r->has_created ? r->created : p->as_of;
+    int a = ps_age_years(r->birth, at);
+
+    if (r->birth_ambiguous) {
+        /* DD/MM or MM/DD: when in doubt, the younger reading (docs/people.md). */
+        int b = ps_age_years(r->birth_alt, at);
+        if (b >= 0 && (a < 0 || b < a))
+            a = b;
+    }
+    return a;
+}
+
+static ps_status push_parent(ps_people_part *part, uint64_t key, uint32_t meta)
+{
+    size_t old = part->capp;
+
+    if (ps_grow(&part->pkey, &part->capp, part->np + 1, sizeof(uint64_t)) != PS_OK)
+        return PS_ERR_NOMEM;
+    if (part->capp != old) {
+        uint32_t *m = realloc(part->pmeta, part->capp * sizeof(uint32_t));
+        if (m == NULL) {
+            part->capp = old; /* keep the two arrays the same size */
+            return PS_ERR_NOMEM;
+        }
+        part->pmeta = m;
+    }
+    part->pkey[part->np] = key;
+    part->pmeta[part->np] = meta;
+    part->np++;
+    return PS_OK;
+}
+
+/* Decide what the finished row is, tell the row rules, and count it. */
+static ps_status finish_row(ps_people *p, ps_row_fn fn, void *ud)
+{
+    row_state *r = &p->row;
+    ps_people_part *part = p->part;
+    ps_row_facts facts;
+    uint32_t tmask;
+    size_t unknown = part->ncountry - 1;
+    ps_status st = PS_OK;
+
+    if (!r->open)
+        return PS_OK;
+    r->open = false;
+    tmask = table_mask(p, r->table);
+    facts.age = r->has_birth ? age_of(p, r) : -1;
+    facts.identified = r->identified;
+    facts.subject = 0;
+    if (tmask & PS_SUBJECT_CHILD)
+        facts.subject = PS_SUBJECT_CHILD;
+    else if (facts.age >= 0 && (unsigned)facts.age < p->minor)
+        facts.subject = PS_SUBJECT_CHILD; /* a minor's birthdate makes a child anywhere */
+    else if (tmask & PS_SUBJECT_PARENT)
+        facts.subject = PS_SUBJECT_PARENT;
+    if (fn != NULL && fn(ud, &facts, &r->loc) != 0)
+        return PS_ERR_STOP;
+
+    /*
+     * A row of a child table counts as a child whatever its age today: the
+     * data was collected from a child (a child's data stays a child's data).
+     */
+    if (facts.subject == PS_SUBJECT_CHILD && r->identified) {
+        if (r->country >= 0)
+            part->children[r->country]++;
+        else if (r->has_link) {
+            if (ps_grow(&part->clink, &part->capc, part->nc + 1, sizeof(uint64_t)) != PS_OK)
+                return PS_ERR_NOMEM;
+            part->clink[part->nc++] = r->link;
+        } else {
+            part->children[unknown]++;
+        }
+    } else if (facts.subject == PS_SUBJECT_PARENT) {
+        uint32_t country = r->country >= 0 ? (uint32_t)r->country : (uint32_t)unknown;
+        if (r->has_pkey)
+            st = push_parent(part, r->pkey, country | (r->contact ? EXPOSED_BIT : 0));
+        else if (r->contact)
+            part->parents[country]++;
+    }
+    return st;
+}
+
+static void row_open(ps_people *p, const ps_record *rec, const char *table, int64_t row)
+{
+    row_state *r = &p->row;
+
+    memset(r, 0, sizeof(*r));
+    r->open = true;
+    ps_strlcpy(r->table, table, sizeof(r->table));
+    r->row = row;
+    r->country = -1;
+    r->loc.kind = rec->loc.kind;
+    r->loc.line = rec->loc.line;
+    r->loc.row = rec->loc.row;
+    r->loc.table = p->cells ? r->table : NULL;
+}
+
+static void take_date(const ps_record *rec, bool *has, int32_t *day, int32_t *alt, bool *amb)
+{
+    int32_t d, a;
+    ps_date_result res;
+
+    if (*has)
+        return;
+    res = ps_date_parse(rec->value, rec->value_len, PS_DATE_ALLOW_EPOCH, &d, &a);
+    if (res == PS_DATE_INVALID)
+        return;
+    *has = true;
+    *day = d;
+    if (alt != NULL && res == PS_DATE_AMBIGUOUS) {
+        *alt = a;
+        *amb = true;
+    }
+}
+
+ps_status ps_people_record(ps_people *p, const ps_record *rec, ps_row_fn fn, void *ud)
+{
+    row_state *r = &p->row;
+    const char *table;
+    int64_t row;
+    uint32_t roles;
+    ps_status st;
+
+    if (!p->active || rec->is_null)
+        return PS_OK;
+    if (p->cells) {
+        table = rec->loc.table != NULL ? rec->loc.table : "";
+        row = rec->loc.row;
+    } else {
+        table = p->stem;
+        row = (int64_t)rec->loc.line;
+    }
+    if (!r->open || r->row != row || strcmp(r->table, table) != 0) {
+        st = finish_row(p, fn, ud);
+        if (st != PS_OK)
+            return st;
+        row_open(p, rec, table, row);
+    }
+    roles = field_roles(p, rec->field != NULL ? rec->field : "", rec->field_len);
+    if (roles == 0)
+        return PS_OK;
+    if (roles & ROLE_BIRTH)
+        take_date(rec, &r->has_birth, &r->birth, &r->birth_alt, &r->birth_ambiguous);
+    if (roles & ROLE_CREATED)
+        take_date(rec, &r->has_created, &r->created, NULL, NULL);
+    if ((roles & ROLE_IDENT) && !r->identified)
+        r->identified = rec->media != PS_MEDIA_NONE ||
+                        ps_detect_readable(rec->value, rec->value_len);
+    if ((roles & ROLE_CONTACT) && !r->contact)
+        r->contact = ps_detect_readable(rec->value, rec->value_len);
+    if ((roles & ROLE_LINK) && !r->has_link && rec->value_len > 0) {
+        r->link = key_of(rec->value, rec->value_len);
+        r->has_link = true;
+    }
+    if ((roles & ROLE_PKEY) && !r->has_pkey && rec->value_len > 0) {
+        r->pkey = key_of(rec->value, rec->value_len);
+        r->has_pkey = true;
+    }
+    if ((roles & ROLE_COUNTRY) && r->country < 0)
+        r->country = ps_ruleset_country(p->rs, rec->value, rec->value_len);
+    return PS_OK;
+}
+
+static bool part_empty(const ps_people_part *part)
+{
+    if (part->np > 0 || part->nc > 0)
+        return false;
+    for (size_t i = 0; i < part->ncountry; i++) {
+        if (part->parents[i] > 0 || part->children[i] > 0)
+            return false;
+    }
+    return true;
+}
+
+ps_status ps_people_file_end(ps_people *p, ps_row_fn fn, void *ud, ps_people_part **part)
+{
+    ps_status st = PS_OK;
+
+    *part = NULL;
+    if (!p->active)
+        return PS_OK;
+    st = finish_row(p, fn, ud);
+    p->active = false;
+    if (st != PS_OK)
+        return st;
+    if (part_empty(p->part)) {
+        ps_people_part_free(p->part);
+        p->part = NULL;
+        return PS_OK;
+    }
+    if (!p->part->folder)
+        part_resolve(p->part); /* a whole store: keep only its counts */
+    *part = p->part;
+    p->part = NULL;
+    return PS_OK;
+}
+
+/* --- merging into the impact table -------------------------------------------- */
+
+void ps_impacts_free(ps_impacts *im)
+{
+    if (im == NULL)
+        return;
+    for (size_t i = 0; i < im->n; i++) {
+        free(im->items[i].path);
+        free(im->items[i].rows);
+    }
+    free(im->items);
+    memset(im, 0, sizeof(*im));
+}
+
+static int cmp_part(const void *a, const void *b)
+{
+    const ps_people_part *pa = *(ps_people_part *const *)a;
+    const ps_people_part *pb = *(ps_people_part *const *)b;
+
+    return strcmp(pa->store, pb->store);
+}
+
+static int cmp_row(const void *a, const void *b)
+{
+    const ps_impact_row *ra = a, *rb = b;
+    uint64_t ta = ra->parents + ra->children, tb = rb->parents + rb->children;
+
+    if (ta != tb)
+        return ta > tb ? -1 : 1;
+    return strcmp(ra->country, rb->country);
+}
+
+/* Append b's parents and linked children to a (both unresolved). */
+static ps_status part_absorb(ps_people_part *a, ps_people_part *b)
+{
+    for (size_t i = 0; i < a->ncountry; i++) {
+        a->parents[i] += b->parents[i];
+        a->children[i] += b->children[i];
+    }
+    for (size_t i = 0; i < b->np; i++) {
+        if (push_parent(a, b->pkey[i], b->pmeta[i]) != PS_OK)
+            return PS_ERR_NOMEM;
+    }
+    if (b->nc > 0) {
+        if (ps_grow(&a->clink, &a->capc, a->nc + b->nc, sizeof(uint64_t)) != PS_OK)
+            return PS_ERR_NOMEM;
+        memcpy(a->clink + a->nc, b->clink, b->nc * sizeof(uint64_t));
+        a->nc += b->nc;
+    }
+    return PS_OK;
+}
+
+static ps_status impact_from(const ps_ruleset *rs, const ps_people_part *p, ps_impacts *out)
+{
+    ps_impact *im;
+    size_t n = 0;
+
+    if (ps_grow(&out->items, &out->cap, out->n + 1, sizeof(ps_impact)) != PS_OK)
+        return PS_ERR_NOMEM;
+    im = &out->items[out->n];
+    memset(im, 0, sizeof(*im));
+    im->path = ps_strdup(p->store);
+    im->rows = calloc(p->ncountry, sizeof(ps_impact_row));
+    if (im->path == NULL || im->rows == NULL) {
+        free(im->path);
+        free(im->rows);
+        return PS_ERR_NOMEM;
+    }
+    for (size_t c = 0; c < p->ncountry; c++) {
+        if (p->parents[c] == 0 && p->children[c] == 0)
+            continue;
+        im->rows[n].country = c < rs->ncountries ? rs->countries[c].name : "Unknown";
+        im->rows[n].parents = p->parents[c];
+        im->rows[n].children = p->children[c];
+        im->parents += p->parents[c];
+        im->children += p->children[c];
+        n++;
+    }
+    im->nrows = n;
+    qsort(im->rows, n, sizeof(ps_impact_row), cmp_row);
+    out->n++;
+    return PS_OK;
+}
+
+ps_status ps_people_merge(const ps_ruleset *rs, ps_people_part **parts, size_t nparts,
+                          ps_impacts *out)
+{
+    size_t w = 0;
+    ps_status st = PS_OK;
+
+    for (size_t i = 0; i < nparts; i++) {
+        if (parts[i] != NULL)
+            parts[w++] = parts[i];
+    }
+    if (w > 1)
+        qsort(parts, w, sizeof(ps_people_part *), cmp_part);
+    for (size_t g = 0; g < w && st == PS_OK;) {
+        size_t e = g + 1;
+        while (e < w && strcmp(parts[e]->store, parts[g]->store) == 0)
+            e++;
+        for (size_t k = g + 1; k < e && st == PS_OK; k++) {
+            st = part_absorb(parts[g], parts[k]);
+            ps_people_part_free(parts[k]);
+            parts[k] = NULL;
+        }
+        if (st == PS_OK) {
+            part_resolve(parts[g]);
+            if (!part_empty(parts[g]))
+                st = impact_from(rs, parts[g], out);
+        }
+        ps_people_part_free(parts[g]);
+        parts[g] = NULL;
+        g = e;
+    }
+    for (size_t i = 0; i < w; i++) {
+        ps_people_part_free(parts[i]);
+        parts[i] = NULL;
+    }
+    return st;
+}
