@@ -16,11 +16,14 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <hs/hs.h>
@@ -57,6 +60,7 @@ enum {
     OPT_MAX_RECORD,
     OPT_BASELINE,
     OPT_WRITE_BASELINE,
+    OPT_QUIET,
     OPT_CONFIG
 };
 
@@ -101,6 +105,8 @@ static const char usage_scan[] =
     "  --max-record BYTES    longest line/record/value read (default 16 MiB);\n"
     "                        longer ones are reported as errors\n"
     "  --color WHEN          auto (default), always or never; NO_COLOR is obeyed\n"
+    "  -q, --quiet           no progress line on stderr (it is shown only on a\n"
+    "                        terminal, for scans longer than a second)\n"
     "  --write-baseline FILE record this scan's findings in FILE (the report\n"
     "                        is written as usual)\n"
     "  --baseline FILE       report only findings that are not in FILE\n"
@@ -210,6 +216,7 @@ typedef struct scan_args {
     ps_severity fail_on;
     bool fail_never;
     bool show_values;
+    bool quiet;
     unsigned threads;
     size_t max_record;
 } scan_args;
@@ -229,6 +236,7 @@ static int parse_scan_args(int argc, char **argv, scan_args *a)
         { "color", required_argument, NULL, OPT_COLOR },
         { "baseline", required_argument, NULL, OPT_BASELINE },
         { "write-baseline", required_argument, NULL, OPT_WRITE_BASELINE },
+        { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
@@ -239,7 +247,7 @@ static int parse_scan_args(int argc, char **argv, scan_args *a)
     a->format = "text";
     a->color = "auto";
     a->fail_on = PS_SEV_HIGH;
-    while ((c = getopt_long(argc, argv, "f:o:j:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "f:o:j:qh", opts, NULL)) != -1) {
         switch (c) {
         case OPT_RULES: a->rules = optarg; break;
         case 'f': a->format = optarg; break;
@@ -275,6 +283,7 @@ static int parse_scan_args(int argc, char **argv, scan_args *a)
             break;
         case OPT_BASELINE: a->baseline = optarg; break;
         case OPT_WRITE_BASELINE: a->write_baseline = optarg; break;
+        case 'q': a->quiet = true; break;
         case 'h':
             printf(usage_scan, ps_reporter_names());
             return -1;
@@ -294,6 +303,80 @@ static int parse_scan_args(int argc, char **argv, scan_args *a)
         return EXIT_USAGE;
     }
     return 0;
+}
+
+/*
+ * The progress line: a thread that wakes four times a second and redraws
+ * one stderr line from the scan's counters.  Only on a terminal, only after
+ * the first second (short scans stay silent), never with --quiet, and it
+ * shows counts and rates only: no path, no value.
+ */
+typedef struct progress_ui {
+    ps_scan_progress counters;
+    pthread_t tid;
+    atomic_int stop;
+    bool running;
+    bool drawn;
+    struct timespec start;
+} progress_ui;
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void *progress_main(void *arg)
+{
+    progress_ui *ui = arg;
+    const struct timespec tick = { 0, 250 * 1000 * 1000 };
+
+    while (!atomic_load(&ui->stop)) {
+        double el = seconds_since(&ui->start);
+        uint64_t tf = atomic_load(&ui->counters.total_files);
+        uint64_t df = atomic_load(&ui->counters.done_files);
+        uint64_t tb = atomic_load(&ui->counters.total_bytes);
+        uint64_t db = atomic_load(&ui->counters.done_bytes);
+
+        nanosleep(&tick, NULL);
+        if (el < 1.0 || tf == 0)
+            continue;
+        {
+            double rate = (double)db / el;
+            double eta = rate > 0 && tb > db ? (double)(tb - db) / rate : 0;
+
+            if (db == 0)
+                eta = 0; /* nothing read yet: no estimate worth printing */
+            fprintf(stderr, "\rplainsight: %llu/%llu files, %.1f/%.1f MB, %.0f MB/s, ETA %.0fs \033[K",
+                    (unsigned long long)df, (unsigned long long)tf, (double)db / 1e6,
+                    (double)tb / 1e6, rate / 1e6, eta);
+            ui->drawn = true;
+        }
+    }
+    return NULL;
+}
+
+static void progress_start(progress_ui *ui, ps_scan_opts *opts, bool quiet)
+{
+    memset(ui, 0, sizeof(*ui));
+    atomic_init(&ui->stop, 0);
+    if (quiet || !isatty(STDERR_FILENO))
+        return;
+    opts->progress = &ui->counters;
+    clock_gettime(CLOCK_MONOTONIC, &ui->start);
+    ui->running = pthread_create(&ui->tid, NULL, progress_main, ui) == 0;
+}
+
+static void progress_stop(progress_ui *ui)
+{
+    if (!ui->running)
+        return;
+    atomic_store(&ui->stop, 1);
+    pthread_join(ui->tid, NULL);
+    if (ui->drawn)
+        fputs("\r\033[K", stderr);
 }
 
 static bool want_color(const scan_args *a, FILE *out)
@@ -397,6 +480,8 @@ static int cmd_scan(int argc, char **argv)
     ps_ruleset *rs = NULL;
     ps_matcher *m = NULL;
     ps_baseline *bl = NULL;
+    progress_ui ui;
+    ps_status st;
     ps_scan_opts opts;
     ps_scan_result res;
     ps_report rep;
@@ -445,7 +530,10 @@ static int cmd_scan(int argc, char **argv)
         opts.as_of = ps_date_today();
     }
     ps_date_format(opts.as_of, as_of, sizeof(as_of));
-    if (ps_scan_run(m, &opts, &res, &diag) != PS_OK) {
+    progress_start(&ui, &opts, a.quiet);
+    st = ps_scan_run(m, &opts, &res, &diag);
+    progress_stop(&ui);
+    if (st != PS_OK) {
         fprintf(stderr, "plainsight: %s\n", diag.msg);
         code = EXIT_USAGE;
         goto out;

@@ -38,3 +38,17 @@ const char *ps_reporter_names(void)
 {
     return reporter_names + 2; /* skip the leading ", " */
 }
+
+const ps_rule *ps_report_rule(const ps_report *r, uint32_t idx)
+{
+    if (r->rules == NULL || idx >= r->rules->nrules)
+        return NULL;
+    return &r->rules->rules[idx];
+}
+
+ps_category ps_report_category(const ps_report *r, const ps_finding *f)
+{
+    const ps_rule *rule = ps_report_rule(r, f->rule);
+
+    return rule != NULL ? rule->category : PS_CAT_COUNT;
+}

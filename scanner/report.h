@@ -64,6 +64,11 @@ typedef struct ps_reporter {
     ps_status (*write)(FILE *out, const ps_report *r);
 } ps_reporter;
 
+/* The rule of finding index idx, or NULL when the report has no such rule. */
+const ps_rule *ps_report_rule(const ps_report *r, uint32_t idx);
+/* A finding's category (PS_CAT_COUNT when its rule is unknown). */
+ps_category ps_report_category(const ps_report *r, const ps_finding *f);
+
 /* The reporter called name, or NULL. */
 const ps_reporter *ps_reporter_find(const char *name);
 /* Comma-separated list of names, for --help and errors. */

@@ -342,20 +342,6 @@ static const char *sev_name(ps_severity s)
     return (unsigned)s < PS_SEV_COUNT ? sev_names[s] : "unknown";
 }
 
-static const ps_rule *rule_of(const ps_report *r, uint32_t idx)
-{
-    if (r->rules == NULL || idx >= r->rules->nrules)
-        return NULL;
-    return &r->rules->rules[idx];
-}
-
-static ps_category category_of(const ps_report *r, const ps_finding *f)
-{
-    const ps_rule *rule = rule_of(r, f->rule);
-
-    return rule != NULL ? rule->category : PS_CAT_COUNT;
-}
-
 static const char *category_label(ps_category c)
 {
     return (unsigned)c < PS_CAT_COUNT ? ps_category_name(c) : "unknown";
@@ -726,7 +712,7 @@ static void put_rule_advice(FILE *out, const ps_rule *rule)
 static void put_rule_block(FILE *out, const ps_report *r, size_t first, size_t end)
 {
     const ps_finding *items = r->findings->items;
-    const ps_rule *rule = rule_of(r, items[first].rule);
+    const ps_rule *rule = ps_report_rule(r, items[first].rule);
     const char *id = rule != NULL ? rule->id : "?";
     bool dates = false;
 
@@ -756,7 +742,7 @@ static void put_group(FILE *out, const ps_report *r, size_t first, size_t end)
 {
     const ps_finding *items = r->findings->items;
     const char *sev = sev_name(items[first].severity);
-    const char *cat = category_label(category_of(r, &items[first]));
+    const char *cat = category_label(ps_report_category(r, &items[first]));
     size_t count = end - first;
 
     fprintf(out, "<section class=\"group %s\" id=\"%s-%s\">\n<h3><span class=\"badge sev-%s\">%s</span>"
@@ -785,7 +771,7 @@ static void put_findings(FILE *out, const ps_report *r, size_t nfindings)
         size_t end = i + 1;
 
         while (end < nfindings && r->findings->items[end].severity == f->severity &&
-               category_of(r, &r->findings->items[end]) == category_of(r, f))
+               ps_report_category(r, &r->findings->items[end]) == ps_report_category(r, f))
             end++;
         put_group(out, r, i, end);
         i = end;

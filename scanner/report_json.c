@@ -20,13 +20,6 @@
 
 #define PS_JSON_SCHEMA_VERSION 1
 
-const ps_rule *ps_report_rule(const ps_report *r, uint32_t idx)
-{
-    if (r->rules == NULL || idx >= r->rules->nrules)
-        return NULL;
-    return &r->rules->rules[idx];
-}
-
 static void write_location(ps_jsonw *w, const ps_finding *f)
 {
     ps_jsonw_key(w, "location");

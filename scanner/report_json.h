@@ -14,8 +14,6 @@
 #include "jsonw.h"
 #include "report.h"
 
-/* The rule of a finding, or NULL when idx is not in the report's rule set. */
-const ps_rule *ps_report_rule(const ps_report *r, uint32_t idx);
 
 /* rule_id, category, severity, title, path, location, evidence, count, [oldest], [escalated], [value]. */
 void ps_json_finding_members(ps_jsonw *w, const ps_report *r, const ps_finding *f);

@@ -190,23 +190,9 @@ static const char *plural(uint64_t n)
     return n == 1 ? "" : "s";
 }
 
-static const ps_rule *rule_of(const ps_report *r, uint32_t idx)
-{
-    if (r->rules == NULL || idx >= r->rules->nrules)
-        return NULL;
-    return &r->rules->rules[idx];
-}
-
-static ps_category category_of(const ps_report *r, const ps_finding *f)
-{
-    const ps_rule *rule = rule_of(r, f->rule);
-
-    return rule != NULL ? rule->category : PS_CAT_COUNT;
-}
-
 static void put_finding(FILE *out, const ps_report *r, const ps_finding *f)
 {
-    const ps_rule *rule = rule_of(r, f->rule);
+    const ps_rule *rule = ps_report_rule(r, f->rule);
     bool ev = f->evidence != NULL && f->evidence[0] != '\0';
     bool has_reason = f->reason != NULL && f->reason[0] != '\0';
     bool old = f->oldest != PS_DAY_NONE;
@@ -255,7 +241,7 @@ static void put_group(FILE *out, const ps_report *r, size_t first, size_t end)
 {
     const ps_finding *items = r->findings->items;
     ps_severity sev = items[first].severity;
-    ps_category cat = category_of(r, &items[first]);
+    ps_category cat = ps_report_category(r, &items[first]);
     const char *name = (unsigned)sev < PS_SEV_COUNT ? sev_upper[sev] : "UNKNOWN";
     size_t count = end - first;
 
@@ -266,7 +252,7 @@ static void put_group(FILE *out, const ps_report *r, size_t first, size_t end)
     fprintf(out, "%*s  %s (%zu finding%s)\n", (int)(8 - strlen(name)), "",
             ps_category_name(cat), count, plural(count));
     for (size_t i = first; i < end; i++) {
-        const ps_rule *rule = rule_of(r, items[i].rule);
+        const ps_rule *rule = ps_report_rule(r, items[i].rule);
 
         put_finding(out, r, &items[i]);
         /* The fix once per rule: after the last of its findings in this group. */
@@ -373,7 +359,7 @@ static ps_status text_write(FILE *out, const ps_report *r)
         size_t end = i + 1;
 
         while (end < nfindings && r->findings->items[end].severity == f->severity &&
-               category_of(r, &r->findings->items[end]) == category_of(r, f))
+               ps_report_category(r, &r->findings->items[end]) == ps_report_category(r, f))
             end++;
         put_group(out, r, i, end);
         i = end;

@@ -306,6 +306,10 @@ static void *worker_main(void *arg)
             atomic_store(&sh->fatal, 1);
             break;
         }
+        if (sh->opts->progress != NULL) {
+            atomic_fetch_add(&sh->opts->progress->done_files, 1);
+            atomic_fetch_add(&sh->opts->progress->done_bytes, w->file->size);
+        }
     }
     return NULL;
 }
@@ -523,6 +527,13 @@ ps_status ps_scan_run(const ps_matcher *m, const ps_scan_opts *opts,
     if (rc != PS_OK)
         goto done;
     out->files_skipped = files.skipped;
+    if (opts->progress != NULL) {
+        uint64_t bytes = 0;
+        for (size_t i = 0; i < files.n; i++)
+            bytes += files.items[i].size;
+        atomic_store(&opts->progress->total_bytes, bytes);
+        atomic_store(&opts->progress->total_files, files.n);
+    }
 
     sh.matcher = m;
     sh.opts = opts;

@@ -10,6 +10,7 @@
 #ifndef PS_SCAN_H
 #define PS_SCAN_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -20,6 +21,18 @@
 #include "plainsight.h"
 #include "report.h"
 
+/*
+ * Live counters a caller may watch from another thread (a progress line).
+ * The scan writes them; readers only load.  Totals are known once the walk
+ * is done (total_files becomes non-zero then).
+ */
+typedef struct ps_scan_progress {
+    atomic_uint_fast64_t total_files;
+    atomic_uint_fast64_t total_bytes;
+    atomic_uint_fast64_t done_files;
+    atomic_uint_fast64_t done_bytes;
+} ps_scan_progress;
+
 typedef struct ps_scan_opts {
     const char *const *roots;
     size_t nroots;
@@ -28,6 +41,7 @@ typedef struct ps_scan_opts {
     size_t max_record;    /* 0: PS_MAX_RECORD_DEFAULT */
     int32_t as_of;        /* reference day (date.h) for ages and retention */
     const ps_ignore *ignore; /* paths left out (NULL: none); borrowed */
+    ps_scan_progress *progress; /* NULL, or counters to keep up to date */
 } ps_scan_opts;
 
 typedef struct ps_scan_result {
