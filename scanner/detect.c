@@ -581,6 +581,109 @@ int ps_detect_hash(const char *v, size_t n)
     return -1;
 }
 
+/* --- weak password-hash parameters ------------------------------------------ */
+
+/*
+ * The number after "key=" somewhere in the '$'-field that starts at s[i]
+ * (fields are ','-separated "k=v" pairs), capped at UINT32_MAX.  False when
+ * the key is absent or has no digits.
+ */
+static bool field_param(const unsigned char *s, size_t n, size_t i, const char *key,
+                        uint32_t *out)
+{
+    size_t k = strlen(key);
+
+    while (i < n && s[i] != '$') {
+        size_t j = i;
+        uint64_t v = 0;
+
+        if (n - i > k && memcmp(s + i, key, k) == 0 && s[i + k] == '=') {
+            j = i + k + 1;
+            if (j >= n || !is_digit(s[j]))
+                return false;
+            while (j < n && is_digit(s[j])) {
+                if (v <= UINT32_MAX)
+                    v = v * 10 + (uint64_t)(s[j] - '0');
+                j++;
+            }
+            *out = v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+            return true;
+        }
+        while (j < n && s[j] != ',' && s[j] != '$')
+            j++;
+        i = j < n && s[j] == ',' ? j + 1 : j;
+    }
+    return false;
+}
+
+/*
+ * argon2id's OWASP floor: the least memory (KiB) for t passes.  The
+ * cheat sheet lists five equivalent settings; fewer passes need more
+ * memory, and past t=5 it does not go below 7 MiB.
+ */
+static uint32_t argon2id_min_memory(uint32_t t)
+{
+    static const uint32_t floor_kib[] = {0, 47104, 19456, 12288, 9216, 7168};
+
+    if (t == 0)
+        return UINT32_MAX; /* no pass at all: nothing is enough */
+    return t < 5 ? floor_kib[t] : floor_kib[5];
+}
+
+/* Index of c in the "./0-9A-Za-z" alphabet of crypt(3) and "$7$", or -1. */
+static int itoa64_value(unsigned char c)
+{
+    if (c == '.')
+        return 0;
+    if (c == '/')
+        return 1;
+    if (is_digit(c))
+        return c - '0' + 2;
+    if (is_upper(c))
+        return c - 'A' + 12;
+    if (is_lower(c))
+        return c - 'a' + 38;
+    return -1;
+}
+
+bool ps_detect_weak_hash_params(const char *v, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)v;
+    uint32_t m, t, ln;
+    size_t i;
+
+    switch (ps_detect_hash(v, n)) {
+    case PS_HASH_ARGON2:
+        if (!has_prefix(v, n, "$argon2id$"))
+            return true; /* argon2i or argon2d */
+        /* skip "$argon2id$" and an optional "v=NN$" to the m,t,p field */
+        i = 10;
+        if (n - i > 2 && s[i] == 'v' && s[i + 1] == '=') {
+            while (i < n && s[i] != '$')
+                i++;
+            i++;
+        }
+        if (i >= n || !field_param(s, n, i, "m", &m) || !field_param(s, n, i, "t", &t))
+            return false;
+        return m < argon2id_min_memory(t);
+    case PS_HASH_BCRYPT:
+        /* "$2b$NN$": is_bcrypt checked the two cost digits */
+        return (s[4] - '0') * 10 + (s[5] - '0') < 10;
+    case PS_HASH_SCRYPT:
+        if (has_prefix(v, n, "$7$")) {
+            int l = itoa64_value(s[3]);
+
+            return l >= 0 && l < 17;
+        }
+        /* passlib: "$scrypt$ln=16,r=8,p=1$salt$hash" */
+        if (!field_param(s, n, 8, "ln", &ln))
+            return false;
+        return ln < 17;
+    default:
+        return false;
+    }
+}
+
 /* --- base64-embedded media ------------------------------------------------- */
 
 /* How many characters of an embedded file are decoded: 48 bytes of head. */
@@ -673,6 +776,18 @@ ps_media ps_detect_b64_media(const char *v, size_t n)
     if (run < B64_MIN)
         return PS_MEDIA_NONE;
     k = run / 4 * 4;
+    /*
+     * Every media magic starts with one of a few bytes (JPEG FF, PNG 89,
+     * GIF 'G', RIFF 'R', ISO BMFF 00, ID3 'I', AMR '#', Ogg 'O', MPEG sync
+     * FF).  Checking the first decoded byte first keeps hex hashes, names
+     * and tokens, which are base64-shaped too, away from the full sniff.
+     */
+    {
+        unsigned char b0 = (unsigned char)(b64_value(s[0]) << 2 | b64_value(s[1]) >> 4);
+        if (b0 != 0xFF && b0 != 0x89 && b0 != 'G' && b0 != 'R' && b0 != 0x00 &&
+            b0 != 'I' && b0 != '#' && b0 != 'O')
+            return PS_MEDIA_NONE;
+    }
     for (size_t i = 0; i < k; i += 4) {
         uint32_t q = (uint32_t)b64_value(s[i]) << 18 | (uint32_t)b64_value(s[i + 1]) << 12 |
                      (uint32_t)b64_value(s[i + 2]) << 6 | (uint32_t)b64_value(s[i + 3]);

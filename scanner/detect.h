@@ -33,6 +33,20 @@ bool ps_detect_luhn(const char *v, size_t n);
 int ps_detect_hash(const char *v, size_t n);
 
 /*
+ * True when v is exactly a password hash (see ps_detect_hash) whose own
+ * parameters make it cheap to attack:
+ *   - argon2i or argon2d (not the side-channel and GPU resistant argon2id);
+ *   - argon2id below the OWASP Password Storage Cheat Sheet floor, the line
+ *     through m=47104 KiB t=1, m=19456 t=2, m=12288 t=3, m=9216 t=4 and
+ *     m=7168 t>=5 (so also t=0 or m below 7168 KiB whatever t);
+ *   - bcrypt with a cost below 10;
+ *   - scrypt with N below 2^17 ("$7$" with its log2 N character, or
+ *     "$scrypt$ln=N,...").
+ * Hashes whose parameters cannot be read are not called weak.
+ */
+bool ps_detect_weak_hash_params(const char *v, size_t n);
+
+/*
  * The media type of a file embedded as base64 in a text value (a JSON
  * "photo": "/9j/4AAQ...", or "data:image/png;base64,iVBORw0..."), or
  * PS_MEDIA_NONE.  An optional "data:<mime>;base64," prefix is skipped; then

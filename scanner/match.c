@@ -13,8 +13,9 @@
  * per-record state.  Work per record is lazy: the field name is looked up in
  * a per-file cache (a column name repeats on every row), the value is scanned
  * at most once and only when a rule reaches a value condition, and the
- * readable/Luhn/hash detectors run at most once and only when asked.  After
- * ps_match_ctx_create nothing in the record path allocates.
+ * readable/Luhn/hash/weak-parameter detectors run at most once and only
+ * when asked.  After ps_match_ctx_create nothing in the record path
+ * allocates.
  */
 #include "config.h"
 
@@ -52,6 +53,8 @@ struct ps_matcher {
     uint32_t *row_rules;    /* row-scope rules, in rule order */
     size_t nrow;
     bool *rule_const;       /* [nrules]: tree reads file facts only (memoised per file) */
+    uint32_t *need_field;   /* [nrules]: a FIELD pattern the rule cannot hold without, or UINT32_MAX */
+    uint32_t *need_value;   /* [nrules]: likewise a VALUE pattern */
     size_t nwords;          /* uint64_t words in a pattern bitset */
 };
 
@@ -82,6 +85,7 @@ struct ps_match_ctx {
     int8_t readable, luhn;  /* -1 until computed */
     bool hash_done;
     int hash;
+    int8_t weak_params;     /* -1 until computed */
     int8_t b64_media;       /* -1 until computed, else a ps_media */
     bool date_done;
     int32_t date;           /* OLDER_THAN: the value as a day number, or PS_DAY_NONE */
@@ -418,6 +422,28 @@ static bool tree_is_file_constant(const ps_ruleset *rs, uint32_t ci, unsigned de
     }
 }
 
+/*
+ * A pattern of kind k (FIELD or VALUE) that must match for the rule at ci to
+ * hold: the root itself, or a direct child of a root ALL.  The record loop
+ * tests that one bit before walking the tree, so a rule about password
+ * columns costs a bit test on every other column.  UINT32_MAX when none.
+ */
+static uint32_t required_pattern(const ps_ruleset *rs, uint32_t ci, ps_cond_kind k)
+{
+    const ps_cond *c = &rs->conds[ci];
+
+    if (c->kind == k)
+        return c->pattern;
+    if (c->kind != PS_COND_ALL)
+        return UINT32_MAX;
+    for (uint32_t j = 0; j < c->count; j++) {
+        const ps_cond *kid = &rs->conds[rs->children[c->first + j]];
+        if (kid->kind == k)
+            return kid->pattern;
+    }
+    return UINT32_MAX;
+}
+
 void ps_matcher_destroy(ps_matcher *m)
 {
     if (m == NULL)
@@ -433,6 +459,8 @@ void ps_matcher_destroy(ps_matcher *m)
     free(m->file_rules);
     free(m->row_rules);
     free(m->rule_const);
+    free(m->need_field);
+    free(m->need_value);
     free(m);
 }
 
@@ -467,8 +495,10 @@ ps_status ps_matcher_create(const ps_ruleset *rs, ps_matcher **out, ps_diag *dia
     m->file_rules = calloc(nrules, sizeof(uint32_t));
     m->row_rules = calloc(nrules, sizeof(uint32_t));
     m->rule_const = calloc(nrules, sizeof(bool));
+    m->need_field = calloc(nrules, sizeof(uint32_t));
+    m->need_value = calloc(nrules, sizeof(uint32_t));
     if (m->record_rules == NULL || m->file_rules == NULL || m->row_rules == NULL ||
-        m->rule_const == NULL) {
+        m->rule_const == NULL || m->need_field == NULL || m->need_value == NULL) {
         st = PS_ERR_NOMEM;
         goto fail;
     }
@@ -482,6 +512,8 @@ ps_status ps_matcher_create(const ps_ruleset *rs, ps_matcher **out, ps_diag *dia
         } else {
             m->record_rules[m->nrecord++] = (uint32_t)i;
             m->rule_const[i] = tree_is_file_constant(rs, r->cond, 0);
+            m->need_field[i] = required_pattern(rs, r->cond, PS_COND_FIELD);
+            m->need_value[i] = required_pattern(rs, r->cond, PS_COND_VALUE);
         }
     }
     for (int t = 0; t < PS_TARGET_COUNT; t++) {
@@ -544,6 +576,7 @@ ps_status ps_match_ctx_create(const ps_matcher *m, ps_match_ctx **out)
     c->as_of = ps_date_today();
     c->f = &no_facts;
     c->readable = c->luhn = -1;
+    c->weak_params = -1;
     c->gen = 1;
     c->path_bits = calloc(nw, sizeof(uint64_t));
     c->value_bits = calloc(nw, sizeof(uint64_t));
@@ -615,6 +648,7 @@ static void record_begin(ps_match_ctx *c, const ps_record *rec)
     c->readable = -1;
     c->luhn = -1;
     c->hash_done = false;
+    c->weak_params = -1;
     c->date_done = false;
     c->b64_media = -1;
 }
@@ -735,6 +769,15 @@ static int get_hash(ps_match_ctx *c)
         c->hash_done = true;
     }
     return c->hash;
+}
+
+/* ps_detect_weak_hash_params of the current value, once per record. */
+static bool get_weak_params(ps_match_ctx *c)
+{
+    if (c->weak_params < 0)
+        c->weak_params =
+            ps_detect_weak_hash_params(c->rec->value, c->rec->value_len) ? 1 : 0;
+    return c->weak_params == 1;
 }
 
 /* The value as a date (day-first when ambiguous), once per record. */
@@ -870,6 +913,15 @@ static bool eval(ps_match_ctx *c, uint32_t ci, unsigned depth)
         return c->row != NULL && c->row->age >= 0 && (uint64_t)c->row->age < k->min;
     case PS_COND_IDENTIFIED:
         return c->row != NULL && c->row->identified == k->flag;
+    case PS_COND_WEAK_HASH_PARAMS:
+        return rec != NULL && get_weak_params(c) == k->flag;
+    case PS_COND_CIPHER:
+        return f->sniff.format == PS_FMT_CIPHERTEXT &&
+               in_mask(k->mask, (unsigned)f->sniff.cipher);
+    case PS_COND_REPEATED_BLOCKS:
+        return f->sniff.repeated_blocks == k->flag;
+    case PS_COND_NONCE_REUSE:
+        return f->nonce_reused == k->flag;
     case PS_COND_KIND_COUNT:
         break;
     }
@@ -906,6 +958,11 @@ ps_status ps_match_record(ps_match_ctx *c, const ps_record *rec, ps_hit_fn fn, v
     for (size_t i = 0; i < m->nrecord; i++) {
         uint32_t r = m->record_rules[i];
 
+        /* Prefilters: one bit each, before the tree (see required_pattern). */
+        if (m->need_field[r] != UINT32_MAX && !bit_test(get_field_bits(c), m->need_field[r]))
+            continue;
+        if (m->need_value[r] != UINT32_MAX && !bit_test(get_value_bits(c), m->need_value[r]))
+            continue;
         if (eval_record_rule(c, r) && fn(ud, r, rec) != 0) {
             st = PS_ERR_STOP;
             break;

@@ -34,6 +34,8 @@ typedef struct ps_file_facts {
     unsigned mode;        /* st_mode permission bits (07777) */
     ps_sniff sniff;
     uint32_t beside;      /* formats of the other files in the same folder: (1u << ps_format) */
+    bool nonce_reused;    /* another ciphertext file of the scan starts with the same
+                             nonce (nonce.h); known only after every file is sniffed */
 } ps_file_facts;
 
 /* Facts about an assembled row of a people store (see people.h). */

@@ -588,6 +588,26 @@ static const char *format_list(char *dst, size_t cap)
     return join_names(dst, cap, names, PS_FMT_COUNT);
 }
 
+static int cipher_bits(const char *name, uint32_t *bits)
+{
+    ps_cipher c;
+
+    if (ps_cipher_parse(name, &c) != 0)
+        return -1;
+    *bits = 1u << c;
+    return 0;
+}
+
+/* Cipher kinds without "none", which is not ciphertext. */
+static const char *cipher_list(char *dst, size_t cap)
+{
+    const char *names[PS_CIPHER_COUNT];
+
+    for (int i = 1; i < PS_CIPHER_COUNT; i++)
+        names[i - 1] = ps_cipher_name((ps_cipher)i);
+    return join_names(dst, cap, names, PS_CIPHER_COUNT - 1);
+}
+
 static int mode_bits(const char *name, uint32_t *bits)
 {
     ps_mode_class m;
@@ -648,6 +668,7 @@ static const vocab hash_vocab = { "hash", hash_bits, hash_list };
 static const vocab media_vocab = { "media", media_bits, media_class_list };
 static const vocab format_vocab = { "format", format_bits, format_list };
 static const vocab mode_vocab = { "mode", mode_bits, mode_list };
+static const vocab cipher_vocab = { "cipher", cipher_bits, cipher_list };
 static const vocab subject_vocab = { "subject", subject_bits, subject_list };
 static const vocab category_vocab = { "category", category_bits, category_list };
 
@@ -696,7 +717,8 @@ static ps_status get_mask(loader *ld, uint32_t ni, const char *key, const vocab 
 
 static const char *const detectors[] = {
     "all", "any", "not", "field", "value", "path", "keywords", "readable",
-    "luhn", "hash", "media", "format", "beside", "mode", "size", "older-than",
+    "luhn", "hash", "weak-hash-params", "media", "format", "cipher", "beside",
+    "repeated-blocks", "nonce-reuse", "mode", "size", "older-than",
     "subject", "age-under", "identified"
 };
 #define NDETECTORS (sizeof(detectors) / sizeof(detectors[0]))
@@ -704,9 +726,10 @@ static const char *const detectors[] = {
 static const ps_cond_kind detector_kinds[NDETECTORS] = {
     PS_COND_ALL, PS_COND_ANY, PS_COND_NOT, PS_COND_FIELD, PS_COND_VALUE,
     PS_COND_PATH, PS_COND_KEYWORDS, PS_COND_READABLE, PS_COND_LUHN,
-    PS_COND_HASH, PS_COND_MEDIA, PS_COND_FORMAT, PS_COND_BESIDE, PS_COND_MODE,
-    PS_COND_SIZE, PS_COND_OLDER_THAN, PS_COND_SUBJECT, PS_COND_AGE_UNDER,
-    PS_COND_IDENTIFIED
+    PS_COND_HASH, PS_COND_WEAK_HASH_PARAMS, PS_COND_MEDIA, PS_COND_FORMAT,
+    PS_COND_CIPHER, PS_COND_BESIDE, PS_COND_REPEATED_BLOCKS, PS_COND_NONCE_REUSE,
+    PS_COND_MODE, PS_COND_SIZE, PS_COND_OLDER_THAN, PS_COND_SUBJECT,
+    PS_COND_AGE_UNDER, PS_COND_IDENTIFIED
 };
 
 static const char *detector_name(ps_cond_kind k)
@@ -979,6 +1002,18 @@ static ps_status parse_cond(loader *ld, uint32_t ni, const char *ctx, unsigned d
     case PS_COND_IDENTIFIED:
         st = get_bool(ld, vi, "identified", &c.flag);
         break;
+    case PS_COND_WEAK_HASH_PARAMS:
+        st = get_bool(ld, vi, "weak-hash-params", &c.flag);
+        break;
+    case PS_COND_CIPHER:
+        st = get_mask(ld, vi, "cipher", &cipher_vocab, &c.mask);
+        break;
+    case PS_COND_REPEATED_BLOCKS:
+        st = get_bool(ld, vi, "repeated-blocks", &c.flag);
+        break;
+    case PS_COND_NONCE_REUSE:
+        st = get_bool(ld, vi, "nonce-reuse", &c.flag);
+        break;
     default:
         st = fail(ld, ki, "unknown detector");
         break;
@@ -1019,9 +1054,10 @@ static uint32_t first_cond(const ps_ruleset *rs, uint32_t ci, bool (*pred)(ps_co
 
 static const char *const example_keys[] = {
     "field", "value", "path", "format", "media", "mode", "size", "beside",
-    "subject", "age", "identified"
+    "cipher", "repeated-blocks", "nonce-reuse", "subject", "age", "identified"
 };
 enum { EX_FIELD, EX_VALUE, EX_PATH, EX_FORMAT, EX_MEDIA, EX_MODE, EX_SIZE, EX_BESIDE,
+       EX_CIPHER, EX_REPEATED_BLOCKS, EX_NONCE_REUSE,
        EX_SUBJECT, EX_AGE, EX_IDENTIFIED, EX_NKEYS };
 
 /* The key node of value node vi in mapping mi (vi must be one of its values). */
@@ -1144,6 +1180,19 @@ static ps_status parse_example(loader *ld, uint32_t ni, bool expect, ps_rule *r,
                         quote(s, strlen(s), q), media_list(list, sizeof(list)));
         ex->format = PS_FMT_MEDIA;
     }
+    if (v[EX_CIPHER] != NO_NODE) {
+        const char *s;
+        char q[QUOTE_MAX + 4], list[256];
+
+        st = scalar_text(ld, v[EX_CIPHER], "cipher", &s);
+        if (st != PS_OK)
+            return st;
+        if (ps_cipher_parse(s, &ex->cipher) != 0)
+            return fail(ld, v[EX_CIPHER], "unknown cipher '%s' (expected one of: %s)",
+                        quote(s, strlen(s), q), cipher_list(list, sizeof(list)));
+        /* A cipher kind is only sniffed for ciphertext; `format` may still say otherwise. */
+        ex->format = PS_FMT_CIPHERTEXT;
+    }
     if (v[EX_FORMAT] != NO_NODE) {
         const char *s;
         char q[QUOTE_MAX + 4], list[256];
@@ -1169,6 +1218,10 @@ static ps_status parse_example(loader *ld, uint32_t ni, bool expect, ps_rule *r,
     }
     if (v[EX_BESIDE] != NO_NODE)
         st = get_mask(ld, v[EX_BESIDE], "beside", &format_vocab, &ex->beside);
+    if (st == PS_OK && v[EX_REPEATED_BLOCKS] != NO_NODE)
+        st = get_bool(ld, v[EX_REPEATED_BLOCKS], "repeated-blocks", &ex->repeated_blocks);
+    if (st == PS_OK && v[EX_NONCE_REUSE] != NO_NODE)
+        st = get_bool(ld, v[EX_NONCE_REUSE], "nonce-reuse", &ex->nonce_reused);
     if (st == PS_OK && v[EX_SUBJECT] != NO_NODE)
         st = name_bits(ld, v[EX_SUBJECT], "subject", &subject_vocab, &ex->subject);
     if (st == PS_OK && v[EX_AGE] != NO_NODE) {

@@ -3,8 +3,10 @@
  *
  * Rule packs (the YAML files in rules/) are loaded once into an immutable ps_ruleset that
  * every worker shares.  A rule combines generic detectors (field-name regex,
- * value regex, keywords, readable text, Luhn, hash format, media type, file
- * format, mode bits, path regex, size, "beside ciphertext") with all/any/not.
+ * value regex, keywords, readable text, Luhn, hash format, weak hash
+ * parameters, media type, file format, cipher kind, repeated cipher blocks,
+ * nonce reuse, mode bits, path regex, size, "beside ciphertext") with
+ * all/any/not.
  * The C code knows the detectors; which combination means "a plain-text
  * password" lives in YAML.
  *
@@ -100,6 +102,12 @@ typedef enum ps_cond_kind {
     PS_COND_SUBJECT,  /* the row is a subject of a kind in mask (PS_SUBJECT_*) */
     PS_COND_AGE_UNDER,/* the row's age is known and < min years (at creation, else --as-of) */
     PS_COND_IDENTIFIED, /* the row has (flag) / lacks a readable identifying field */
+    /* protection: how well encrypted data and hashes are protected */
+    PS_COND_WEAK_HASH_PARAMS, /* record: value is (flag) / is not a hash with weak
+                                 parameters (ps_detect_weak_hash_params) */
+    PS_COND_CIPHER,           /* file: sniffed cipher kind in mask (1u << ps_cipher) */
+    PS_COND_REPEATED_BLOCKS,  /* file: the head repeats a 16-byte block (flag) or not */
+    PS_COND_NONCE_REUSE,      /* file: another file shares its nonce (flag) or not */
     PS_COND_KIND_COUNT
 } ps_cond_kind;
 
@@ -117,8 +125,8 @@ typedef struct ps_cond {
     uint32_t first, count;  /* ALL/ANY/NOT: children[first .. first+count) */
     uint32_t pattern;       /* FIELD/VALUE/PATH/KEYWORDS: first pattern index */
     uint32_t npatterns;     /* KEYWORDS: number of patterns */
-    uint32_t mask;          /* HASH/MEDIA/FORMAT/MODE/BESIDE */
-    bool flag;              /* READABLE */
+    uint32_t mask;          /* HASH/MEDIA/FORMAT/MODE/BESIDE/CIPHER/SUBJECT */
+    bool flag;              /* READABLE/IDENTIFIED/WEAK_HASH_PARAMS/REPEATED_BLOCKS/NONCE_REUSE */
     uint64_t min, max;      /* SIZE; OLDER_THAN: min = days; AGE_UNDER: min = years */
     ps_srcloc at;
 } ps_cond;
@@ -131,8 +139,9 @@ typedef enum ps_scope {
 
 /*
  * An inline test case: a synthetic record (field, value) in a synthetic file
- * (path, format, media, mode, size, beside) that the rule must or must not
- * match.  Unset file facts default to a readable text file "example.txt".
+ * (path, format, media, mode, size, beside, cipher, repeated blocks, nonce
+ * reuse) that the rule must or must not match.  Unset file facts default to
+ * a readable text file "example.txt".
  */
 typedef struct ps_example {
     bool expect_match;
@@ -146,6 +155,9 @@ typedef struct ps_example {
     uint64_t size;       /* default: value_len */
     bool has_size;
     uint32_t beside;     /* mask of (1u << ps_format) */
+    ps_cipher cipher;    /* the file's sniffed cipher kind; setting it makes format ciphertext */
+    bool repeated_blocks; /* the file's ps_sniff.repeated_blocks */
+    bool nonce_reused;   /* the file's ps_file_facts.nonce_reused */
     /* row-scope examples: the facts of an assembled row */
     uint32_t subject;    /* PS_SUBJECT_* (0: none) */
     int age;             /* years; -1: unknown (default) */

@@ -64,6 +64,7 @@ bool ps_cond_is_record(ps_cond_kind k)
     case PS_COND_LUHN:
     case PS_COND_HASH:
     case PS_COND_OLDER_THAN:
+    case PS_COND_WEAK_HASH_PARAMS:
         return true;
     default:
         return false;

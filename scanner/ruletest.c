@@ -65,6 +65,9 @@ ps_status ps_rules_test(const ps_matcher *m, ps_ruletest_fn fn, void *ud,
             f.sniff.format = ex->format;
             f.sniff.media = ex->media;
             f.beside = ex->beside;
+            f.sniff.cipher = ex->cipher;
+            f.sniff.repeated_blocks = ex->repeated_blocks;
+            f.nonce_reused = ex->nonce_reused;
             rec.field = ex->field != NULL ? ex->field : "";
             rec.field_len = ex->field != NULL ? strlen(ex->field) : 0;
             rec.value = ex->value != NULL ? ex->value : "";

@@ -22,6 +22,7 @@
 #include "date.h"
 #include "findings.h"
 #include "input.h"
+#include "nonce.h"
 #include "people.h"
 #include "read.h"
 #include "scan.h"
@@ -42,6 +43,8 @@ typedef struct file_slot {
     char *error;     /* one-line reason the file is incomplete, or NULL */
     char *inner;     /* the file inside a gzip file, or NULL */
     ps_people_part *people; /* the file's share of the impact count */
+    bool has_nonce;  /* nonce holds the file's nonce (nonce.h) */
+    unsigned char nonce[PS_NONCE_BYTES];
 } file_slot;
 
 typedef struct scan_shared {
@@ -224,6 +227,7 @@ static ps_status scan_file(scan_worker *w, const ps_file *f, file_slot *slot)
     slot->size = (uint64_t)st.st_size;
     slot->mode = (unsigned)(st.st_mode & 07777);
     slot->sniff = ps_sniff_buffer(head, (size_t)got, f->rel_path, slot->size);
+    slot->has_nonce = ps_nonce_of(head, (size_t)got, &slot->sniff, slot->nonce);
     slot->read_ok = 1;
 
     memset(&src, 0, sizeof(src));
@@ -422,11 +426,25 @@ static ps_status run_file_rules(scan_shared *sh, scan_worker *w)
 {
     const ps_filelist *fl = sh->files;
     uint32_t *beside = calloc(fl->n + 1, sizeof(uint32_t));
+    unsigned char (*nonces)[PS_NONCE_BYTES] = calloc(fl->n + 1, sizeof(*nonces));
+    bool *has = calloc(fl->n + 1, sizeof(bool));
+    bool *reused = calloc(fl->n + 1, sizeof(bool));
     ps_status rc;
 
-    if (beside == NULL)
+    if (beside == NULL || nonces == NULL || has == NULL || reused == NULL) {
+        free(beside);
+        free(nonces);
+        free(has);
+        free(reused);
         return PS_ERR_NOMEM;
+    }
     rc = compute_beside(fl, sh->slots, beside);
+    for (size_t i = 0; i < fl->n; i++) {
+        has[i] = sh->slots[i].read_ok && sh->slots[i].has_nonce;
+        memcpy(nonces[i], sh->slots[i].nonce, PS_NONCE_BYTES);
+    }
+    if (rc == PS_OK)
+        rc = ps_nonce_index((const unsigned char (*)[PS_NONCE_BYTES])nonces, has, fl->n, reused);
     for (size_t i = 0; rc == PS_OK && i < fl->n; i++) {
         file_slot *slot = &sh->slots[i];
         ps_file_facts facts;
@@ -438,6 +456,7 @@ static ps_status run_file_rules(scan_shared *sh, scan_worker *w)
         facts.mode = slot->mode;
         facts.sniff = slot->sniff;
         facts.beside = beside[i];
+        facts.nonce_reused = reused[i];
         w->file = &fl->items[i];
         w->failure = PS_OK;
         ps_match_file_begin(w->ctx, &facts);
@@ -450,6 +469,9 @@ static ps_status run_file_rules(scan_shared *sh, scan_worker *w)
             escalate(w->ctx, ps_matcher_rules(sh->matcher), &slot->findings);
     }
     free(beside);
+    free(nonces);
+    free(has);
+    free(reused);
     return rc;
 }
 

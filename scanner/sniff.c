@@ -24,6 +24,10 @@ static const char *const media_names[PS_MEDIA_COUNT] = {
     "ogg", "m4a", "mp4",
 };
 
+static const char *const cipher_names[PS_CIPHER_COUNT] = {
+    "none", "entropy", "envelope", "openssl", "sqlcipher",
+};
+
 const char *ps_format_name(ps_format f)
 {
     if ((unsigned)f >= PS_FMT_COUNT)
@@ -54,6 +58,25 @@ int ps_media_parse(const char *name, ps_media *out)
     for (int i = 0; i < PS_MEDIA_COUNT; i++) {
         if (strcmp(name, media_names[i]) == 0) {
             *out = (ps_media)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+const char *ps_cipher_name(ps_cipher c)
+{
+    if ((unsigned)c >= PS_CIPHER_COUNT)
+        return "none";
+    return cipher_names[c];
+}
+
+/* "none" is not a kind of ciphertext a rule may ask for. */
+int ps_cipher_parse(const char *name, ps_cipher *out)
+{
+    for (int i = 1; i < PS_CIPHER_COUNT; i++) {
+        if (strcmp(name, cipher_names[i]) == 0) {
+            *out = (ps_cipher)i;
             return 0;
         }
     }
@@ -798,19 +821,135 @@ static int looks_random(double e, size_t n)
     return e >= need;
 }
 
-ps_sniff ps_sniff_buffer(const unsigned char *head, size_t n,
-                         const char *name, uint64_t file_size)
+/* ---------------------------------------------------------- ECB blocks */
+
+/* Blocks in a head, and a hash table twice as large (a power of two). */
+#define HEAD_BLOCKS (PS_SNIFF_HEAD / PS_SNIFF_BLOCK)
+#define BLOCK_SLOTS (2u * HEAD_BLOCKS)
+
+/* What block_scan learnt about the aligned 16-byte blocks of a head. */
+typedef struct block_scan_result {
+    int repeated;          /* a random-looking block occurs twice */
+    double unique_entropy; /* entropy of the head with repeated blocks left out */
+    size_t unique_n;       /* how many bytes that entropy is over */
+} block_scan_result;
+
+/* At least PS_SNIFF_BLOCK_MIN_DISTINCT different byte values in the block. */
+static int block_looks_random(const unsigned char *b)
+{
+    unsigned char seen[256] = {0};
+    unsigned distinct = 0;
+
+    for (size_t i = 0; i < PS_SNIFF_BLOCK; i++) {
+        if (!seen[b[i]]) {
+            seen[b[i]] = 1;
+            distinct++;
+        }
+    }
+    return distinct >= PS_SNIFF_BLOCK_MIN_DISTINCT;
+}
+
+/* FNV-1a over one block: the table only needs a spread, not secrecy. */
+static uint32_t block_hash(const unsigned char *b)
+{
+    uint32_t h = 2166136261u;
+
+    for (size_t i = 0; i < PS_SNIFF_BLOCK; i++) {
+        h ^= b[i];
+        h *= 16777619u;
+    }
+    return h;
+}
+
+/*
+ * Look for the ECB fingerprint in head[0..n): the same random-looking block
+ * at two 16-byte-aligned offsets.  ECB encrypts equal plaintext blocks to
+ * equal ciphertext blocks, so any repetition in the plaintext (headers,
+ * padding, a uniform image area) shows through; CBC, CTR, GCM and
+ * secretstream output repeats a block with probability about 2^-128.  Also
+ * measures the entropy of the head without its repeated blocks: ECB output
+ * of repetitive data has a low overall entropy, but its distinct blocks are
+ * as random as any ciphertext.  Open addressing over a fixed table of block
+ * indices; no allocation, one pass.
+ */
+static block_scan_result block_scan(const unsigned char *head, size_t n)
+{
+    uint16_t slot[BLOCK_SLOTS]; /* block index + 1; 0 is empty */
+    size_t count[256] = {0};
+    size_t nblocks = n / PS_SNIFF_BLOCK;
+    block_scan_result r = {0, 0.0, 0};
+
+    if (nblocks > HEAD_BLOCKS)
+        nblocks = HEAD_BLOCKS;
+    memset(slot, 0, sizeof(slot));
+    for (size_t i = 0; i < nblocks; i++) {
+        const unsigned char *b = head + i * PS_SNIFF_BLOCK;
+        uint32_t k = block_hash(b) & (BLOCK_SLOTS - 1u);
+        int dup = 0;
+
+        while (slot[k] != 0) {
+            if (memcmp(head + (size_t)(slot[k] - 1) * PS_SNIFF_BLOCK, b,
+                       PS_SNIFF_BLOCK) == 0) {
+                dup = 1;
+                break;
+            }
+            k = (k + 1u) & (BLOCK_SLOTS - 1u);
+        }
+        if (dup) {
+            if (block_looks_random(b))
+                r.repeated = 1;
+            continue;
+        }
+        slot[k] = (uint16_t)(i + 1);
+        for (size_t j = 0; j < PS_SNIFF_BLOCK; j++)
+            count[b[j]]++;
+        r.unique_n += PS_SNIFF_BLOCK;
+    }
+    /* The unaligned tail counts as unique bytes. */
+    for (size_t j = nblocks * PS_SNIFF_BLOCK; j < n; j++) {
+        count[head[j]]++;
+        r.unique_n++;
+    }
+    for (int i = 0; i < 256 && r.unique_n > 0; i++) {
+        if (count[i] != 0) {
+            double p = (double)count[i] / (double)r.unique_n;
+            r.unique_entropy -= p * log2(p);
+        }
+    }
+    return r;
+}
+
+/* Formats whose records are lines of text: repeated blocks mean nothing there. */
+static int is_text_format(ps_format f)
+{
+    return f == PS_FMT_TEXT || f == PS_FMT_JSONL || f == PS_FMT_CSV ||
+           f == PS_FMT_SQLDUMP || f == PS_FMT_JSON || f == PS_FMT_MBOX;
+}
+
+/*
+ * Random bytes under a SQLite database name, in whole pages: SQLCipher
+ * encrypts every page including the first (no "SQLite format 3" header;
+ * the first 16 bytes are the KDF salt), and its page sizes are multiples
+ * of 1024.
+ */
+static int looks_sqlcipher(const char *name, uint64_t file_size)
+{
+    return file_size >= 1024 && file_size % 1024 == 0 &&
+           (name_ends(name, ".db") || name_ends(name, ".sqlite") ||
+            name_ends(name, ".sqlite3"));
+}
+
+/*
+ * Everything but the repeated-blocks fact, which ps_sniff_buffer adds.  *bs
+ * receives the block scan when classification needed one (bs_done set).
+ */
+static ps_sniff classify(const unsigned char *head, size_t n, const char *name,
+                         uint64_t file_size, block_scan_result *bs, int *bs_done)
 {
     ps_sniff r;
     int whole;
 
     memset(&r, 0, sizeof(r));
-    if (file_size == 0 || n == 0) {
-        r.format = file_size == 0 ? PS_FMT_EMPTY : PS_FMT_UNKNOWN;
-        return r;
-    }
-    if (n > PS_SNIFF_HEAD)
-        n = PS_SNIFF_HEAD;
     whole = (uint64_t)n >= file_size;
     r.entropy = ps_entropy(head, n);
 
@@ -841,11 +980,39 @@ ps_sniff ps_sniff_buffer(const unsigned char *head, size_t n,
         sniff_text(&r, head, n, name, whole);
         return r;
     }
-    if (looks_random(r.entropy, n)) {
-        r.format = PS_FMT_CIPHERTEXT;
-        r.cipher = PS_CIPHER_ENTROPY;
+    if (!looks_random(r.entropy, n)) {
+        /* ECB of repetitive data: random blocks, but some of them twice. */
+        *bs = block_scan(head, n);
+        *bs_done = 1;
+        if (!bs->repeated || !looks_random(bs->unique_entropy, bs->unique_n)) {
+            r.format = PS_FMT_UNKNOWN;
+            return r;
+        }
+    }
+    r.format = PS_FMT_CIPHERTEXT;
+    r.cipher = looks_sqlcipher(name, file_size) ? PS_CIPHER_SQLCIPHER : PS_CIPHER_ENTROPY;
+    return r;
+}
+
+ps_sniff ps_sniff_buffer(const unsigned char *head, size_t n,
+                         const char *name, uint64_t file_size)
+{
+    ps_sniff r;
+    block_scan_result bs;
+    int bs_done = 0;
+
+    if (file_size == 0 || n == 0) {
+        memset(&r, 0, sizeof(r));
+        r.format = file_size == 0 ? PS_FMT_EMPTY : PS_FMT_UNKNOWN;
         return r;
     }
-    r.format = PS_FMT_UNKNOWN;
+    if (n > PS_SNIFF_HEAD)
+        n = PS_SNIFF_HEAD;
+    r = classify(head, n, name, file_size, &bs, &bs_done);
+    if (!is_text_format(r.format)) {
+        if (!bs_done)
+            bs = block_scan(head, n);
+        r.repeated_blocks = bs.repeated != 0;
+    }
     return r;
 }

@@ -9,6 +9,7 @@
 #ifndef PS_SNIFF_H
 #define PS_SNIFF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -68,8 +69,19 @@ typedef enum ps_cipher {
     PS_CIPHER_NONE = 0,
     PS_CIPHER_ENTROPY,   /* no magic, bytes look uniformly random */
     PS_CIPHER_ENVELOPE,  /* plainsight's own versioned envelope */
-    PS_CIPHER_OPENSSL    /* OpenSSL "Salted__" (weak KDF; later issue reports it) */
+    PS_CIPHER_OPENSSL,   /* OpenSSL "Salted__": `openssl enc`, single-MD5 KDF */
+    PS_CIPHER_SQLCIPHER, /* random bytes named *.db / *.sqlite / *.sqlite3, whole pages */
+    PS_CIPHER_COUNT
 } ps_cipher;
+
+/*
+ * The ECB fingerprint: an aligned 16-byte block of the head that looks
+ * random (at least this many distinct byte values) and occurs twice.
+ * Random 16-byte blocks have about 15.5 distinct values and essentially
+ * never repeat; zero padding and other filler have few and are ignored.
+ */
+#define PS_SNIFF_BLOCK 16
+#define PS_SNIFF_BLOCK_MIN_DISTINCT 10
 
 typedef struct ps_sniff {
     ps_format format;
@@ -77,6 +89,8 @@ typedef struct ps_sniff {
     ps_cipher cipher;     /* set when format == PS_FMT_CIPHERTEXT */
     double entropy;       /* Shannon entropy of the head, bits per byte (0..8) */
     char delimiter;       /* CSV delimiter: ',', ';' or '\t' */
+    bool repeated_blocks; /* binary formats only: the head repeats a random-looking
+                             16-byte block at 16-byte-aligned offsets (ECB) */
 } ps_sniff;
 
 /*
@@ -92,6 +106,10 @@ int ps_format_parse(const char *name, ps_format *out);
 const char *ps_media_name(ps_media m);
 int ps_media_parse(const char *name, ps_media *out);
 ps_media_class ps_media_class_of(ps_media m);
+/* "entropy", "envelope", "openssl", "sqlcipher"; "none" for PS_CIPHER_NONE. */
+const char *ps_cipher_name(ps_cipher c);
+/* 0 and *out for a cipher name other than "none", else -1. */
+int ps_cipher_parse(const char *name, ps_cipher *out);
 
 /* Shannon entropy in bits per byte of buf[0..n). 0 for n == 0. */
 double ps_entropy(const unsigned char *buf, size_t n);

@@ -1,6 +1,7 @@
 /*
  * test_detect.c - the generic detectors, table-driven: readable text, Luhn
- * numbers, hash formats, media embedded as base64.
+ * numbers, hash formats, weak password-hash parameters, media embedded as
+ * base64.
  */
 #include "config.h"
 
@@ -68,6 +69,11 @@ static const bool_case readable_text[] = {
     {"equals sign in text", "x=1", 0, true},
     {"key=value", "colour=blue_and_green", 0, true},
     {"bad padding position", "abcdefghijklmnopq=", 0, true},
+    /* protection look-alikes that are still words */
+    {"psf1 prefix, short", "psf1:hello", 0, true},
+    {"psf1 prefix, sentence", "psf1: see you at the park", 0, true},
+    {"dollar word", "$7 for the ice cream", 0, true},
+    {"argon2 mentioned", "we hash with $argon2id$ now", 0, true},
 };
 
 static const bool_case readable_opaque[] = {
@@ -93,6 +99,18 @@ static const bool_case readable_opaque[] = {
     {"invalid utf-8 surrogate", "a\xed\xa0\x80z", 0, false},
     {"truncated utf-8", "abc\xe4\xbd", 0, false},
     {"control heavy", "ab\x01\x02\x03\x04 text", 0, false},
+    /* what `plainsight protect` and libsodium leave behind: never plain text */
+    {"psf1 sealed field", "psf1:eVZivW_ZPwvWMpq-Cx4uPLCEa8dk9h95LLx7QA_lBKiyU65g1p5PlaCYdOMmu7lr10nJYnMo27G-dTVDrQ", 0, false},
+    {"secretstream header, base64", "9wi/NbxMozHAdr+2nijfr1ofXTzjuq/Z", 0, false},
+    {"aead 40 bytes, base64 padded", "6BgPvxKxQI3d3XKY0xJ63uq0o4AyNx1qAsmN7CIZc/Dfk4bsdaALNQ==", 0, false},
+    {"aead 40 bytes, base64url unpadded", "A8ypaHN3gQpNv605z4mRpM0t9kZNuVnLPV84tIVtpR-kuXt2PQmwuw", 0, false},
+    {"aead 57 bytes, base64 no padding needed", "q92GbwNv0fyJ2ompFSuldGE/rPv3d1hzsNDfsSodaVvwWeGlxBuz999oTnifr3pfLct5ja6Yi0j2", 0, false},
+    {"aead 40 bytes, hex", "f89df103c1c561870f98b2f620c3512b3fdb7912039cb1ed6ad5e9557780c331622c83f13c126bf4", 0, false},
+    {"aead 40 bytes, hex upper", "A907209C1620748CF0477E9DCDCD73D74FD0E550719106A164FD267D381EA07810A468716F08F487", 0, false},
+    {"argon2i", "$argon2i$v=19$m=4096,t=3,p=1$c2FsdHNhbHQ$9sTbSlTio3Biev89thdrlKKiCaYsjjYVJxGAL3swxpQ", 0, false},
+    {"bcrypt 2y", "$2y$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy", 0, false},
+    {"scrypt passlib", "$scrypt$ln=16,r=8,p=1$aM15713r3Xsvxbi31lqr1Q$nFNh2CVHVjNldFVKDHDlm4CbdRSCdEBsjjJxD+iCs5E", 0, false},
+    {"scrypt $7$", "$7$C6..../....SodiumChloride$kBGj9fHznVYFQMEn/qDCfrDevf9YDtcDdKvEqHJLV8D", 0, false},
 };
 
 static void test_readable_text(void **state)
@@ -260,6 +278,90 @@ static void test_hash_exact_length(void **state)
     assert_int_equal(ps_detect_hash(NULL, 0), -1);
 }
 
+/* --- weak password-hash parameters ---------------------------------------------- */
+
+/* Salt and hash parts shared by the argon2 cases: only the parameters vary. */
+#define A2_TAIL "$c29tZXNhbHQ$RdescudvJCsgt3ub+b+dWRWJTmaaJObG"
+#define BC_TAIL "$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW"
+#define SC_TAIL "$aM15713r3Xsvxbi31lqr1Q$nFNh2CVHVjNldFVKDHDlm4CbdRSCdEBsjjJxD+iCs5E"
+#define S7_TAIL "6..../....SodiumChloride$kBGj9fHznVYFQMEn/qDCfrDevf9YDtcDdKvEqHJLV8D"
+
+static const bool_case weak_params_cases[] = {
+    /* argon2i and argon2d are weak whatever their cost */
+    {"argon2i", "$argon2i$v=19$m=65536,t=3,p=4" A2_TAIL, 0, true},
+    {"argon2d", "$argon2d$v=19$m=65536,t=3,p=4" A2_TAIL, 0, true},
+    {"argon2d without v", "$argon2d$m=4096,t=3,p=1" A2_TAIL, 0, true},
+    /* argon2id: each OWASP row, and one KiB below it */
+    {"argon2id t=1 at floor", "$argon2id$v=19$m=47104,t=1,p=1" A2_TAIL, 0, false},
+    {"argon2id t=1 below", "$argon2id$v=19$m=47103,t=1,p=1" A2_TAIL, 0, true},
+    {"argon2id t=1 19 MiB", "$argon2id$v=19$m=19456,t=1,p=1" A2_TAIL, 0, true},
+    {"argon2id t=2 at floor", "$argon2id$v=19$m=19456,t=2,p=1" A2_TAIL, 0, false},
+    {"argon2id t=2 below", "$argon2id$v=19$m=19455,t=2,p=1" A2_TAIL, 0, true},
+    {"argon2id t=3 at floor", "$argon2id$v=19$m=12288,t=3,p=1" A2_TAIL, 0, false},
+    {"argon2id t=3 below", "$argon2id$v=19$m=12287,t=3,p=1" A2_TAIL, 0, true},
+    {"argon2id t=4 at floor", "$argon2id$v=19$m=9216,t=4,p=1" A2_TAIL, 0, false},
+    {"argon2id t=4 below", "$argon2id$v=19$m=9215,t=4,p=1" A2_TAIL, 0, true},
+    {"argon2id t=5 at floor", "$argon2id$v=19$m=7168,t=5,p=1" A2_TAIL, 0, false},
+    {"argon2id t=5 below", "$argon2id$v=19$m=7167,t=5,p=1" A2_TAIL, 0, true},
+    {"argon2id t=10 at floor", "$argon2id$v=19$m=7168,t=10,p=1" A2_TAIL, 0, false},
+    {"argon2id t=10 below", "$argon2id$v=19$m=4096,t=10,p=1" A2_TAIL, 0, true},
+    {"argon2id t=0", "$argon2id$v=19$m=1048576,t=0,p=1" A2_TAIL, 0, true},
+    {"argon2id libsodium moderate", "$argon2id$v=19$m=262144,t=3,p=1" A2_TAIL, 0, false},
+    {"argon2id without v, weak", "$argon2id$m=4096,t=3,p=1" A2_TAIL, 0, true},
+    {"argon2id without v, fine", "$argon2id$m=65536,t=3,p=1" A2_TAIL, 0, false},
+    {"argon2id huge memory", "$argon2id$v=19$m=99999999999999999999,t=1,p=1" A2_TAIL, 0, false},
+    /* bcrypt: cost 10 is the floor */
+    {"bcrypt 04", "$2b$04" BC_TAIL, 0, true},
+    {"bcrypt 09", "$2a$09" BC_TAIL, 0, true},
+    {"bcrypt 10", "$2y$10" BC_TAIL, 0, false},
+    {"bcrypt 12", "$2b$12" BC_TAIL, 0, false},
+    {"bcrypt 31", "$2b$31" BC_TAIL, 0, false},
+    /* scrypt: N = 2^17 is the floor */
+    {"scrypt ln=14", "$scrypt$ln=14,r=8,p=1" SC_TAIL, 0, true},
+    {"scrypt ln=16", "$scrypt$ln=16,r=8,p=1" SC_TAIL, 0, true},
+    {"scrypt ln=17", "$scrypt$ln=17,r=8,p=1" SC_TAIL, 0, false},
+    {"scrypt ln=20", "$scrypt$ln=20,r=8,p=1" SC_TAIL, 0, false},
+    {"scrypt ln after r", "$scrypt$r=8,ln=12,p=1" SC_TAIL, 0, true},
+    {"scrypt without ln", "$scrypt$r=8,p=1" SC_TAIL, 0, false},
+    {"$7$ N=2^14 (C)", "$7$C" S7_TAIL, 0, true},
+    {"$7$ N=2^16 (E)", "$7$E" S7_TAIL, 0, true},
+    {"$7$ N=2^17 (F)", "$7$F" S7_TAIL, 0, false},
+    {"$7$ N=2^20 (I)", "$7$I" S7_TAIL, 0, false},
+    /* not a hash, or a hash without cost parameters */
+    {"md5", "5f4dcc3b5aa765d61d8327deb882cf99", 0, false},
+    {"pbkdf2", "$pbkdf2-sha256$29000$N2bsPWEMYUyJkTIGgPDeOw$Jd4nAGy9W/eUkqmWMpiH9MzHtVw6V7bhrlbVCMzKQ7c", 0, false},
+    {"argon2i in a sentence", "hash: $argon2i$v=19$m=65536,t=3,p=4" A2_TAIL, 0, false},
+    {"argon2i, broken", "$argon2i$v=19$m=65536,t=3,p=4$c29tZXNhbHQ", 0, false},
+    {"bcrypt, short", "$2b$04$R9h/cIPz0gi", 0, false},
+    {"plain password", "sparkle7", 0, false},
+    {"empty", "", 0, false},
+};
+
+static bool weak_params(const char *v, size_t n)
+{
+    return ps_detect_weak_hash_params(v, n);
+}
+
+static void test_weak_hash_params_table(void **state)
+{
+    (void)state;
+    run_bool_table(weak_params_cases, sizeof(weak_params_cases) / sizeof(weak_params_cases[0]),
+                   weak_params);
+    assert_false(ps_detect_weak_hash_params(NULL, 0));
+}
+
+/* Only v[0..n) counts: a weak hash cut short is no hash at all. */
+static void test_weak_hash_params_bounds(void **state)
+{
+    static const char v[] = "$argon2i$v=19$m=65536,t=3,p=4" A2_TAIL;
+
+    (void)state;
+    assert_true(ps_detect_weak_hash_params(v, sizeof(v) - 1));
+    /* up to the '$' before the hash: the hash part is missing */
+    assert_false(ps_detect_weak_hash_params(v, strlen("$argon2i$v=19$m=65536,t=3,p=4$c29tZXNhbHQ$")));
+    assert_false(ps_detect_weak_hash_params(v, 12));
+}
+
 /* --- base64-embedded media ------------------------------------------------------ */
 
 /* The base64 of a JFIF head (SOI, APP0, DQT), 76 characters. */
@@ -354,6 +456,8 @@ int main(void)
         cmocka_unit_test(test_luhn_bounds),
         cmocka_unit_test(test_hash_table),
         cmocka_unit_test(test_hash_exact_length),
+        cmocka_unit_test(test_weak_hash_params_table),
+        cmocka_unit_test(test_weak_hash_params_bounds),
         cmocka_unit_test(test_b64_media_table),
         cmocka_unit_test(test_b64_media_bounds),
     };

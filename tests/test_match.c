@@ -417,6 +417,143 @@ static void test_value_with_nul(void **state)
     fx_free(&fx);
 }
 
+/* Weak hash parameters: a record detector, true and false, memoised per record. */
+static void test_weak_hash_params(void **state)
+{
+    fixture fx = {tb_new(), NULL, NULL};
+    ps_file_facts f = text_file("users.csv");
+    ps_cond yes = {.kind = PS_COND_WEAK_HASH_PARAMS, .flag = true};
+    ps_cond no = {.kind = PS_COND_WEAK_HASH_PARAMS, .flag = false};
+    uint32_t weak, strong_argon2, pw;
+
+    (void)state;
+    pw = c_field(&fx.t, "pass(word)?$");
+    weak = add_rule(&fx.t, "weak-params", PS_SCOPE_RECORD,
+                    c_group(&fx.t, PS_COND_ALL, 2, pw, add_cond(&fx.t, &yes)));
+    /* weak-hash-params: false with hash: argon2 is "argon2 at a good cost" */
+    strong_argon2 = add_rule(&fx.t, "strong-argon2", PS_SCOPE_RECORD,
+                             c_group(&fx.t, PS_COND_ALL, 2,
+                                     c_kind(&fx.t, PS_COND_HASH, B(PS_HASH_ARGON2)),
+                                     add_cond(&fx.t, &no)));
+    fx_compile(&fx);
+    ps_match_file_begin(fx.c, &f);
+    assert_int_equal(fire_s(&fx, "password", "$argon2i$v=19$m=65536,t=3,p=4$c29tZXNhbHQ$"
+                                             "RdescudvJCsgt3ub+b+dWRWJTmaaJObG"), B(weak));
+    assert_int_equal(fire_s(&fx, "password", "$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHQ$"
+                                             "RdescudvJCsgt3ub+b+dWRWJTmaaJObG"),
+                     B(strong_argon2));
+    assert_int_equal(fire_s(&fx, "pass", "$2b$09$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi."
+                                         "Ss7KIUgO2t0jWMUW"), B(weak));
+    assert_int_equal(fire_s(&fx, "pass", "$2b$10$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi."
+                                         "Ss7KIUgO2t0jWMUW"), 0);
+    assert_int_equal(fire_s(&fx, "password", "sparkle7"), 0);
+    assert_int_equal(fire_s(&fx, "username", "$2b$04$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi."
+                                             "Ss7KIUgO2t0jWMUW"), 0);
+    fx_free(&fx);
+}
+
+/* --- protection facts: cipher kind, repeated blocks, nonce reuse --------------------- */
+
+typedef struct protect_case {
+    const char *name;
+    ps_format format;
+    ps_cipher cipher;
+    bool repeated;
+    bool reused;
+    uint32_t want; /* bitmask of rules (see test_protection_facts) */
+} protect_case;
+
+/* Rule order in test_protection_facts. */
+enum { P_OPENSSL, P_ENVELOPE_OR_SQLCIPHER, P_ECB, P_NONCE, P_NO_NONCE_ENV };
+
+static const protect_case protect_cases[] = {
+    {"openssl", PS_FMT_CIPHERTEXT, PS_CIPHER_OPENSSL, false, false, B(P_OPENSSL)},
+    {"envelope", PS_FMT_CIPHERTEXT, PS_CIPHER_ENVELOPE, false, false,
+     B(P_ENVELOPE_OR_SQLCIPHER) | B(P_NO_NONCE_ENV)},
+    {"sqlcipher", PS_FMT_CIPHERTEXT, PS_CIPHER_SQLCIPHER, false, false, B(P_ENVELOPE_OR_SQLCIPHER)},
+    {"entropy", PS_FMT_CIPHERTEXT, PS_CIPHER_ENTROPY, false, false, 0},
+    {"cipher kind without ciphertext format", PS_FMT_UNKNOWN, PS_CIPHER_OPENSSL, false, false, 0},
+    {"ecb", PS_FMT_CIPHERTEXT, PS_CIPHER_ENTROPY, true, false, B(P_ECB)},
+    {"ecb in openssl", PS_FMT_CIPHERTEXT, PS_CIPHER_OPENSSL, true, false, B(P_OPENSSL) | B(P_ECB)},
+    {"repeats in unknown binary", PS_FMT_UNKNOWN, PS_CIPHER_NONE, true, false, 0},
+    {"nonce reused", PS_FMT_CIPHERTEXT, PS_CIPHER_ENTROPY, false, true, B(P_NONCE)},
+    {"envelope nonce reused", PS_FMT_CIPHERTEXT, PS_CIPHER_ENVELOPE, false, true,
+     B(P_ENVELOPE_OR_SQLCIPHER) | B(P_NONCE)},
+    {"text", PS_FMT_TEXT, PS_CIPHER_NONE, false, false, 0},
+};
+
+static void test_protection_facts(void **state)
+{
+    fixture fx = {tb_new(), NULL, NULL};
+    tb *t = &fx.t;
+    ps_cond rb = {.kind = PS_COND_REPEATED_BLOCKS, .flag = true};
+    ps_cond nr = {.kind = PS_COND_NONCE_REUSE, .flag = true};
+    ps_cond nr_no = {.kind = PS_COND_NONCE_REUSE, .flag = false};
+    int bad = 0;
+
+    (void)state;
+    assert_int_equal(add_rule(t, "openssl", PS_SCOPE_FILE,
+                              c_kind(t, PS_COND_CIPHER, B(PS_CIPHER_OPENSSL))), P_OPENSSL);
+    assert_int_equal(add_rule(t, "env-or-sqlcipher", PS_SCOPE_FILE,
+                              c_kind(t, PS_COND_CIPHER,
+                                     B(PS_CIPHER_ENVELOPE) | B(PS_CIPHER_SQLCIPHER))),
+                     P_ENVELOPE_OR_SQLCIPHER);
+    assert_int_equal(add_rule(t, "ecb", PS_SCOPE_FILE,
+                              c_group(t, PS_COND_ALL, 2,
+                                      c_kind(t, PS_COND_FORMAT, B(PS_FMT_CIPHERTEXT)),
+                                      add_cond(t, &rb))), P_ECB);
+    assert_int_equal(add_rule(t, "nonce", PS_SCOPE_FILE, add_cond(t, &nr)), P_NONCE);
+    assert_int_equal(add_rule(t, "env-fresh-nonce", PS_SCOPE_FILE,
+                              c_group(t, PS_COND_ALL, 2,
+                                      c_kind(t, PS_COND_CIPHER, B(PS_CIPHER_ENVELOPE)),
+                                      add_cond(t, &nr_no))), P_NO_NONCE_ENV);
+    fx_compile(&fx);
+    for (size_t i = 0; i < sizeof(protect_cases) / sizeof(protect_cases[0]); i++) {
+        const protect_case *pc = &protect_cases[i];
+        ps_file_facts f = {0};
+        uint32_t got;
+
+        f.rel_path = "x.enc";
+        f.size = 4096;
+        f.mode = 0600;
+        f.sniff.format = pc->format;
+        f.sniff.cipher = pc->cipher;
+        f.sniff.repeated_blocks = pc->repeated;
+        f.nonce_reused = pc->reused;
+        got = fire_file(&fx, &f);
+        if (got != pc->want) {
+            print_error("case '%s': want %#x, got %#x\n", pc->name, pc->want, got);
+            bad++;
+        }
+    }
+    assert_int_equal(bad, 0);
+    fx_free(&fx);
+}
+
+/*
+ * A record rule on protection facts alone is answered once per file (the
+ * memo), yet still follows the file: a new file_begin asks again.
+ */
+static void test_protection_facts_per_file(void **state)
+{
+    fixture fx = {tb_new(), NULL, NULL};
+    ps_cond nr = {.kind = PS_COND_NONCE_REUSE, .flag = true};
+    ps_file_facts reused = text_file("a.enc"), fresh = text_file("b.enc");
+    uint32_t r;
+
+    (void)state;
+    reused.sniff.format = fresh.sniff.format = PS_FMT_CIPHERTEXT;
+    reused.nonce_reused = true;
+    r = add_rule(&fx.t, "nonce-in-record", PS_SCOPE_RECORD, add_cond(&fx.t, &nr));
+    fx_compile(&fx);
+    ps_match_file_begin(fx.c, &reused);
+    assert_int_equal(fire_s(&fx, "a", "x"), B(r));
+    assert_int_equal(fire_s(&fx, "b", "y"), B(r));
+    ps_match_file_begin(fx.c, &fresh);
+    assert_int_equal(fire_s(&fx, "a", "x"), 0);
+    fx_free(&fx);
+}
+
 /* --- file facts ---------------------------------------------------------------------- */
 
 typedef struct facts_case {
@@ -838,6 +975,9 @@ int main(void)
         cmocka_unit_test(test_hash_and_not),
         cmocka_unit_test(test_any_and_luhn),
         cmocka_unit_test(test_value_with_nul),
+        cmocka_unit_test(test_weak_hash_params),
+        cmocka_unit_test(test_protection_facts),
+        cmocka_unit_test(test_protection_facts_per_file),
         cmocka_unit_test(test_file_facts),
         cmocka_unit_test(test_scope_separation),
         cmocka_unit_test(test_stop),

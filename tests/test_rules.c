@@ -239,6 +239,85 @@ static void test_valid_pack(void **state)
     assert_int_equal(ex->size, 0);
 }
 
+/* The protection detectors and the example keys that give their facts. */
+static void test_protection_pack(void **state)
+{
+    ps_ruleset *rs = *state;
+    ps_diag d = { "" };
+    char path[1024];
+    const ps_cond *c;
+    const ps_rule *r;
+    const ps_example *ex;
+
+    data_path(path, sizeof(path), "protection.yml");
+    assert_int_equal(ps_rules_load_path(rs, path, &d), PS_OK);
+    assert_string_equal(d.msg, "");
+    assert_int_equal(rs->nrules, 2);
+    assert_int_equal(rs->nconds, 10);
+    assert_int_equal(rs->npatterns, 0);
+    c = rs->conds;
+
+    /* weak-hash-params is a record detector; `no` is false */
+    r = &rs->rules[0];
+    assert_int_equal(r->scope, PS_SCOPE_RECORD);
+    assert_int_equal(r->category, PS_CAT_WEAK_PASSWORD_HASH);
+    assert_int_equal(c[0].kind, PS_COND_WEAK_HASH_PARAMS);
+    assert_true(c[0].flag);
+    assert_loc(c[0].at, path, 12, 11);
+    assert_int_equal(c[1].kind, PS_COND_WEAK_HASH_PARAMS);
+    assert_false(c[1].flag);
+    assert_loc(c[1].at, path, 13, 17);
+    assert_int_equal(c[2].kind, PS_COND_NOT);
+    assert_kids(rs, 2, (const uint32_t[]){ 1 }, 1);
+    assert_int_equal(c[3].kind, PS_COND_ALL);
+    assert_kids(rs, 3, (const uint32_t[]){ 0, 2 }, 2);
+    assert_int_equal(r->cond, 3);
+
+    /* cipher, repeated-blocks and nonce-reuse are file detectors */
+    r = &rs->rules[1];
+    assert_int_equal(r->scope, PS_SCOPE_FILE);
+    assert_int_equal(r->category, PS_CAT_WEAK_ENCRYPTION);
+    assert_int_equal(c[4].kind, PS_COND_CIPHER);
+    assert_int_equal(c[4].mask, BIT(PS_CIPHER_OPENSSL));
+    assert_loc(c[4].at, path, 27, 11);
+    assert_int_equal(c[5].kind, PS_COND_CIPHER);
+    assert_int_equal(c[5].mask, BIT(PS_CIPHER_ENVELOPE) | BIT(PS_CIPHER_SQLCIPHER) |
+                                BIT(PS_CIPHER_ENTROPY));
+    assert_int_equal(c[6].kind, PS_COND_REPEATED_BLOCKS);
+    assert_true(c[6].flag);
+    assert_loc(c[6].at, path, 29, 11);
+    assert_int_equal(c[7].kind, PS_COND_NONCE_REUSE);
+    assert_true(c[7].flag);
+    assert_loc(c[7].at, path, 30, 11);
+    assert_int_equal(c[8].kind, PS_COND_NONCE_REUSE);
+    assert_false(c[8].flag);
+    assert_int_equal(c[9].kind, PS_COND_ANY);
+    assert_kids(rs, 9, (const uint32_t[]){ 4, 5, 6, 7, 8 }, 5);
+
+    /* example facts: a cipher makes the format ciphertext unless format says otherwise */
+    assert_int_equal(r->nexamples, 4);
+    ex = &r->examples[0];
+    assert_int_equal(ex->cipher, PS_CIPHER_OPENSSL);
+    assert_int_equal(ex->format, PS_FMT_CIPHERTEXT);
+    assert_false(ex->repeated_blocks);
+    assert_false(ex->nonce_reused);
+    ex = &r->examples[1];
+    assert_int_equal(ex->cipher, PS_CIPHER_SQLCIPHER);
+    assert_int_equal(ex->format, PS_FMT_UNKNOWN);
+    assert_true(ex->repeated_blocks);
+    assert_false(ex->nonce_reused);
+    ex = &r->examples[2];
+    assert_int_equal(ex->cipher, PS_CIPHER_NONE);
+    assert_int_equal(ex->format, PS_FMT_CIPHERTEXT);
+    assert_true(ex->nonce_reused);
+    ex = &r->examples[3];
+    assert_false(ex->expect_match);
+    assert_int_equal(ex->cipher, PS_CIPHER_NONE);
+    assert_int_equal(ex->format, PS_FMT_TEXT);
+    assert_false(ex->repeated_blocks);
+    assert_false(ex->nonce_reused);
+}
+
 /* Without 'pack:' the pack is the file stem; the stem ignores folders. */
 static void test_pack_defaults_to_stem(void **state)
 {
@@ -287,7 +366,8 @@ static void test_example_value_bytes(void **state)
     "    severity: low\n"
 
 #define DETECTOR_NAMES "all, any, not, field, value, path, keywords, readable, luhn, " \
-                       "hash, media, format, beside, mode, size, older-than, subject, " \
+                       "hash, weak-hash-params, media, format, cipher, beside, " \
+                       "repeated-blocks, nonce-reuse, mode, size, older-than, subject, " \
                        "age-under, identified"
 #define TOP_KEY_NAMES "pack, description, rules, subjects, countries, ages, escalations"
 #define CATEGORY_NAMES "plaintext-message, unencrypted-media, child-record, plaintext-pii, " \
@@ -299,7 +379,8 @@ static void test_example_value_bytes(void **state)
 #define RULE_KEY_NAMES "id, title, explain, fix, category, severity, references, " \
                        "scope, when, examples"
 #define EXAMPLE_KEY_NAMES "field, value, path, format, media, mode, size, beside, " \
-                          "subject, age, identified"
+                          "cipher, repeated-blocks, nonce-reuse, subject, age, identified"
+#define CIPHER_NAMES "entropy, envelope, openssl, sqlcipher"
 
 typedef struct bad_case {
     const char *name;
@@ -454,6 +535,45 @@ static const bad_case bad_cases[] = {
     { "example bad size",
       HEAD "    when: {value: x}\n    examples:\n      match:\n        - {value: a, size: big}\n",
       "t.yml:11:28: expected a number for 'size', found 'big'" },
+    /* protection detectors */
+    { "unknown cipher", HEAD "    when: {cipher: aes-ecb}\n",
+      "t.yml:8:20: unknown cipher 'aes-ecb' (expected one of: " CIPHER_NAMES ")" },
+    { "cipher none", HEAD "    when: {cipher: [openssl, none]}\n",
+      "t.yml:8:30: unknown cipher 'none' (expected one of: " CIPHER_NAMES ")" },
+    { "empty cipher list", HEAD "    when: {cipher: []}\n",
+      "t.yml:8:20: 'cipher' needs at least one name" },
+    { "cipher a mapping", HEAD "    when: {cipher: {kind: openssl}}\n",
+      "t.yml:8:20: expected a name or a sequence of names for 'cipher', found a mapping" },
+    { "bad weak-hash-params", HEAD "    when: {weak-hash-params: argon2}\n",
+      "t.yml:8:30: expected true or false for 'weak-hash-params', found 'argon2'" },
+    { "bad repeated-blocks", HEAD "    when: {repeated-blocks: 2}\n",
+      "t.yml:8:29: expected true or false for 'repeated-blocks', found '2'" },
+    { "bad nonce-reuse", HEAD "    when: {nonce-reuse: [true]}\n",
+      "t.yml:8:25: expected a string for 'nonce-reuse', found a sequence" },
+    { "weak-hash-params in a file-scope rule",
+      HEAD "    scope: file\n    when:\n      all:\n        - cipher: openssl\n"
+      "        - weak-hash-params: true\n",
+      "t.yml:12:11: detector 'weak-hash-params' needs a record; not allowed in a file-scope rule" },
+    { "weak-hash-params with a row detector",
+      HEAD "    when:\n      all:\n        - subject: parent\n        - weak-hash-params: true\n",
+      "t.yml:11:11: detector 'weak-hash-params' cannot be combined with row detectors "
+      "(subject, age-under, identified)" },
+    { "example unknown cipher",
+      HEAD "    when: {cipher: openssl}\n    examples:\n      match:\n"
+      "        - {cipher: aes}\n",
+      "t.yml:11:20: unknown cipher 'aes' (expected one of: " CIPHER_NAMES ")" },
+    { "example cipher list",
+      HEAD "    when: {cipher: openssl}\n    examples:\n      match:\n"
+      "        - {cipher: [openssl]}\n",
+      "t.yml:11:20: expected a string for 'cipher', found a sequence" },
+    { "example bad repeated-blocks",
+      HEAD "    when: {repeated-blocks: true}\n    examples:\n      match:\n"
+      "        - {repeated-blocks: often}\n",
+      "t.yml:11:29: expected true or false for 'repeated-blocks', found 'often'" },
+    { "example bad nonce-reuse",
+      HEAD "    when: {nonce-reuse: true}\n    examples:\n      match:\n"
+      "        - {nonce-reuse: 1}\n",
+      "t.yml:11:25: expected true or false for 'nonce-reuse', found '1'" },
     { "echoed text is clipped and cleaned", "\"bad\\nkey\": 1\n",
       "t.yml:1:1: unknown key 'bad?key' (expected one of: " TOP_KEY_NAMES ")" },
     /* row and date detectors */
@@ -1165,6 +1285,7 @@ int main(void)
 
 #define ADD(fn) tests[n++] = (struct CMUnitTest)cmocka_unit_test_setup_teardown(fn, setup_rs, teardown_rs)
     ADD(test_valid_pack);
+    ADD(test_protection_pack);
     ADD(test_pack_defaults_to_stem);
     ADD(test_example_value_bytes);
     ADD(test_billion_laughs);

@@ -1,6 +1,8 @@
 /*
  * test_sniff.c - format and media detection: a table of {bytes, name,
- * expected} plus the name tables and the entropy function.
+ * expected} plus the name tables and the entropy function, and the
+ * protection facts sniffing gives (cipher kinds, SQLCipher, the ECB
+ * fingerprint).
  */
 #include "config.h"
 
@@ -251,10 +253,206 @@ static void test_json_document_cut(void **state)
     assert_int_equal(s.format, PS_FMT_TEXT);
 }
 
+/* --- SQLCipher ---------------------------------------------------------------- */
+
+typedef struct sqlcipher_case {
+    const char *name;
+    uint64_t size;
+    ps_cipher want;
+} sqlcipher_case;
+
+static const sqlcipher_case sqlcipher_cases[] = {
+    {"users.db", 8192, PS_CIPHER_SQLCIPHER},
+    {"learninglodge.sqlite", 1u << 20, PS_CIPHER_SQLCIPHER},
+    {"LEARNINGLODGE.SQLITE3", 4096 * 3, PS_CIPHER_SQLCIPHER},
+    {"data/app.db", 1024 * 5, PS_CIPHER_SQLCIPHER},
+    {"users.db", 8193, PS_CIPHER_ENTROPY},         /* not whole pages */
+    {"users.db", 8192 + 512, PS_CIPHER_ENTROPY},   /* 512-byte pages are not SQLCipher's */
+    {"users.db.enc", 8192, PS_CIPHER_ENTROPY},     /* the name must end like a database */
+    {"users.dbx", 8192, PS_CIPHER_ENTROPY},
+    {"blob.bin", 8192, PS_CIPHER_ENTROPY},
+    {NULL, 8192, PS_CIPHER_ENTROPY},
+};
+
+/* Random pages under a database name are an encrypted database. */
+static void test_sqlcipher(void **state)
+{
+    unsigned char buf[4096];
+    ps_sniff s;
+
+    (void)state;
+    fill_random(buf, sizeof(buf), 11);
+    for (size_t i = 0; i < sizeof(sqlcipher_cases) / sizeof(sqlcipher_cases[0]); i++) {
+        const sqlcipher_case *c = &sqlcipher_cases[i];
+
+        s = ps_sniff_buffer(buf, sizeof(buf), c->name, c->size);
+        print_message("case: %s %llu\n", c->name != NULL ? c->name : "(none)",
+                      (unsigned long long)c->size);
+        assert_int_equal(s.format, PS_FMT_CIPHERTEXT);
+        assert_int_equal(s.cipher, c->want);
+    }
+    /* A plain SQLite database keeps its header, whatever its size. */
+    memcpy(buf, "SQLite format 3\0", 16);
+    s = ps_sniff_buffer(buf, sizeof(buf), "users.db", 8192);
+    assert_int_equal(s.format, PS_FMT_SQLITE);
+    assert_int_equal(s.cipher, PS_CIPHER_NONE);
+    /* Low-entropy bytes under a database name are not ciphertext at all. */
+    memset(buf, 0, sizeof(buf));
+    s = ps_sniff_buffer(buf, sizeof(buf), "users.db", 8192);
+    assert_int_equal(s.format, PS_FMT_UNKNOWN);
+    assert_int_equal(s.cipher, PS_CIPHER_NONE);
+}
+
+/* --- the ECB fingerprint ----------------------------------------------------------- */
+
+/* Random data: no block repeats, whatever the size of the head. */
+static void test_blocks_random(void **state)
+{
+    unsigned char buf[PS_SNIFF_HEAD];
+    ps_sniff s;
+
+    (void)state;
+    for (uint64_t seed = 20; seed < 36; seed++) {
+        fill_random(buf, sizeof(buf), seed);
+        s = ps_sniff_buffer(buf, sizeof(buf), "x.enc", sizeof(buf));
+        assert_int_equal(s.format, PS_FMT_CIPHERTEXT);
+        assert_false(s.repeated_blocks);
+    }
+    fill_random(buf, 100, 40);
+    s = ps_sniff_buffer(buf, 100, "x.enc", 100);
+    assert_false(s.repeated_blocks);
+}
+
+/* One aligned block copied: the fingerprint; the same copy unaligned: none. */
+static void test_blocks_repeated(void **state)
+{
+    unsigned char buf[PS_SNIFF_HEAD];
+    ps_sniff s;
+
+    (void)state;
+    fill_random(buf, sizeof(buf), 41);
+    memcpy(buf + 16 * 100, buf + 16 * 3, 16);
+    s = ps_sniff_buffer(buf, sizeof(buf), "x.enc", 1u << 20);
+    assert_int_equal(s.format, PS_FMT_CIPHERTEXT);
+    assert_int_equal(s.cipher, PS_CIPHER_ENTROPY);
+    assert_true(s.repeated_blocks);
+
+    /* the last two blocks of the head */
+    fill_random(buf, sizeof(buf), 42);
+    memcpy(buf + sizeof(buf) - 16, buf + sizeof(buf) - 32, 16);
+    s = ps_sniff_buffer(buf, sizeof(buf), "x.enc", sizeof(buf));
+    assert_true(s.repeated_blocks);
+
+    /* a copy at an offset that is not a multiple of 16 */
+    fill_random(buf, sizeof(buf), 43);
+    memcpy(buf + 16 * 100 + 5, buf + 16 * 3, 16);
+    s = ps_sniff_buffer(buf, sizeof(buf), "x.enc", sizeof(buf));
+    assert_false(s.repeated_blocks);
+
+    /* a repeat past the end of what the caller gives is not seen */
+    fill_random(buf, sizeof(buf), 44);
+    memcpy(buf + 16 * 200, buf, 16);
+    s = ps_sniff_buffer(buf, 16 * 200, "x.enc", 1u << 20);
+    assert_false(s.repeated_blocks);
+    s = ps_sniff_buffer(buf, 16 * 201, "x.enc", 1u << 20);
+    assert_true(s.repeated_blocks);
+}
+
+/* Filler (zero padding, one byte repeated) is not what ECB produces. */
+static void test_blocks_filler(void **state)
+{
+    unsigned char buf[PS_SNIFF_HEAD];
+    ps_sniff s;
+
+    (void)state;
+    fill_random(buf, sizeof(buf), 45);
+    memset(buf + 16 * 400, 0, 16 * 4); /* four zero blocks */
+    s = ps_sniff_buffer(buf, sizeof(buf), "x.enc", sizeof(buf));
+    assert_int_equal(s.format, PS_FMT_CIPHERTEXT);
+    assert_false(s.repeated_blocks);
+
+    /* 9 distinct values in a block: still filler; 10: random enough */
+    fill_random(buf, sizeof(buf), 46);
+    for (int i = 0; i < 16; i++)
+        buf[16 * 7 + i] = buf[16 * 9 + i] = (unsigned char)(i < 9 ? 0x40 + i : 0x40);
+    s = ps_sniff_buffer(buf, sizeof(buf), "x.enc", sizeof(buf));
+    assert_false(s.repeated_blocks);
+    for (int i = 0; i < 16; i++)
+        buf[16 * 7 + i] = buf[16 * 9 + i] = (unsigned char)(i < 10 ? 0x40 + i : 0x40);
+    s = ps_sniff_buffer(buf, sizeof(buf), "x.enc", sizeof(buf));
+    assert_true(s.repeated_blocks);
+}
+
+/*
+ * ECB of repetitive plaintext: eight random blocks over and over.  The head
+ * as a whole is far from random (7 bits at most), but its distinct blocks
+ * are: ciphertext, with the fingerprint.  Salted__ output keeps its kind.
+ */
+static void test_blocks_ecb(void **state)
+{
+    unsigned char buf[PS_SNIFF_HEAD];
+    ps_sniff s;
+
+    (void)state;
+    fill_random(buf, 16 * 8, 47);
+    for (size_t i = 16 * 8; i < sizeof(buf); i++)
+        buf[i] = buf[i % (16 * 8)];
+    s = ps_sniff_buffer(buf, sizeof(buf), "photo.bmp.enc", 1u << 16);
+    assert_true(s.entropy < 7.5);
+    assert_int_equal(s.format, PS_FMT_CIPHERTEXT);
+    assert_int_equal(s.cipher, PS_CIPHER_ENTROPY);
+    assert_true(s.repeated_blocks);
+
+    /* OpenSSL `enc -aes-128-ecb`: "Salted__", 8 bytes of salt, then blocks */
+    fill_random(buf, sizeof(buf), 48);
+    memcpy(buf, "Salted__", 8);
+    memcpy(buf + 16 * 50, buf + 16 * 20, 16);
+    s = ps_sniff_buffer(buf, sizeof(buf), "users.csv.enc", sizeof(buf));
+    assert_int_equal(s.cipher, PS_CIPHER_OPENSSL);
+    assert_true(s.repeated_blocks);
+}
+
+/* Structured binary repeats blocks too, but they are not random: not ECB. */
+static void test_blocks_structured(void **state)
+{
+    unsigned char buf[2048];
+    ps_sniff s;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(buf); i++)
+        buf[i] = (unsigned char)(i % 4 == 0 ? 0 : i % 7);
+    s = ps_sniff_buffer(buf, sizeof(buf), "data.bin", sizeof(buf));
+    assert_int_equal(s.format, PS_FMT_UNKNOWN);
+    assert_false(s.repeated_blocks);
+}
+
+/* Text never carries the fact, even when its lines repeat aligned blocks. */
+static void test_blocks_text(void **state)
+{
+    static const char line[] = "KX7q2Lm9Pz4RwT8v\n"; /* 16 bytes + newline = 17 */
+    char buf[PS_SNIFF_HEAD];
+    size_t n = 0;
+    ps_sniff s;
+
+    (void)state;
+    /* "0123456789abcdef" twice at aligned offsets, in a text file */
+    n = 0;
+    memcpy(buf + n, "0123456789abcdef0123456789abcdef\n", 33);
+    n += 33;
+    while (n + sizeof(line) - 1 < sizeof(buf)) {
+        memcpy(buf + n, line, sizeof(line) - 1);
+        n += sizeof(line) - 1;
+    }
+    s = ps_sniff_buffer((const unsigned char *)buf, n, "notes.txt", n);
+    assert_int_equal(s.format, PS_FMT_TEXT);
+    assert_false(s.repeated_blocks);
+}
+
 static void test_names(void **state)
 {
     ps_format f;
     ps_media m;
+    ps_cipher c;
 
     (void)state;
     for (int i = 0; i < PS_FMT_COUNT; i++) {
@@ -271,6 +469,16 @@ static void test_names(void **state)
     assert_string_equal(ps_media_name(PS_MEDIA_NONE), "none");
     assert_string_equal(ps_media_name(PS_MEDIA_HEIC), "heic");
     assert_int_equal(ps_media_parse("tiff", &m), -1);
+    for (int i = 1; i < PS_CIPHER_COUNT; i++) {
+        assert_int_equal(ps_cipher_parse(ps_cipher_name((ps_cipher)i), &c), 0);
+        assert_int_equal(c, i);
+    }
+    assert_string_equal(ps_cipher_name(PS_CIPHER_SQLCIPHER), "sqlcipher");
+    assert_string_equal(ps_cipher_name(PS_CIPHER_OPENSSL), "openssl");
+    assert_string_equal(ps_cipher_name(PS_CIPHER_NONE), "none");
+    assert_string_equal(ps_cipher_name((ps_cipher)99), "none");
+    assert_int_equal(ps_cipher_parse("none", &c), -1);
+    assert_int_equal(ps_cipher_parse("aes", &c), -1);
 }
 
 static void test_media_class(void **state)
@@ -314,6 +522,13 @@ int main(void)
         cmocka_unit_test(test_utf8_cut),
         cmocka_unit_test(test_jsonl_long_first_line),
         cmocka_unit_test(test_json_document_cut),
+        cmocka_unit_test(test_sqlcipher),
+        cmocka_unit_test(test_blocks_random),
+        cmocka_unit_test(test_blocks_repeated),
+        cmocka_unit_test(test_blocks_filler),
+        cmocka_unit_test(test_blocks_ecb),
+        cmocka_unit_test(test_blocks_structured),
+        cmocka_unit_test(test_blocks_text),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_media_class),
         cmocka_unit_test(test_entropy),

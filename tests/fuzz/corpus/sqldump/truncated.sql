@@ -1,0 +1,1 @@
+INSERT INTO t VALUES ('unterminated string, (1,2

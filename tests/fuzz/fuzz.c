@@ -1,0 +1,212 @@
+/*
+ * fuzz.c - helpers shared by the fuzz harnesses: an in-memory file for
+ * readers that take a descriptor, and a reader runner that checks what
+ * read.h promises about every record.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#ifdef HAVE_MEMFD_CREATE
+#include <sys/mman.h>
+#endif
+
+#include "fuzz.h"
+#include "sniff.h"
+#include "util.h"
+
+void ps_fuzz_check(bool ok, const char *what)
+{
+    if (ok)
+        return;
+    fprintf(stderr, "fuzz: broken contract: %s\n", what);
+    abort();
+}
+
+/* write(2) all of p[0..n), retrying short writes; 0 or -1. */
+static int write_all(int fd, const uint8_t *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/*
+ * A memfd is preferred: no disk, no name to clean up after a crash.  The
+ * fallback is mkstemp in $TMPDIR; its name is kept (not unlinked) until
+ * ps_fuzz_file_close because callers such as ps_baseline_load take a path.
+ */
+ps_status ps_fuzz_file(const uint8_t *data, size_t size, int *fd, char *path,
+                       size_t pathsize)
+{
+    int f;
+
+    *fd = -1;
+    path[0] = '\0';
+#ifdef HAVE_MEMFD_CREATE
+    f = memfd_create("psfuzz", MFD_CLOEXEC);
+    if (f < 0)
+        return PS_ERR_IO;
+    snprintf(path, pathsize, "/proc/self/fd/%d", f);
+#else
+    {
+        const char *tmp = getenv("TMPDIR");
+
+        if (tmp == NULL || tmp[0] == '\0')
+            tmp = "/tmp";
+        if ((size_t)snprintf(path, pathsize, "%s/psfuzz.XXXXXX", tmp) >= pathsize)
+            return PS_ERR_IO;
+        f = mkstemp(path);
+        if (f < 0) {
+            path[0] = '\0';
+            return PS_ERR_IO;
+        }
+    }
+#endif
+    if (write_all(f, data, size) != 0 || lseek(f, 0, SEEK_SET) != 0) {
+        ps_fuzz_file_close(f, path);
+        path[0] = '\0';
+        return PS_ERR_IO;
+    }
+    *fd = f;
+    return PS_OK;
+}
+
+void ps_fuzz_file_close(int fd, const char *path)
+{
+#ifndef HAVE_MEMFD_CREATE
+    if (path != NULL && path[0] != '\0')
+        unlink(path);
+#else
+    (void)path;
+#endif
+    if (fd >= 0)
+        close(fd);
+}
+
+bool ps_fuzz_utf8(const char *s, size_t n)
+{
+    size_t i = 0;
+
+    while (i < n) {
+        uint32_t cp;
+        size_t k = ps_utf8_seq((const unsigned char *)s + i, n - i, &cp);
+
+        if (k == 0)
+            return false;
+        i += k;
+    }
+    return true;
+}
+
+typedef struct fuzz_sink {
+    size_t max_record;
+    size_t records;
+    size_t stop_after; /* 0: never stop */
+    bool stopped;
+    unsigned sum;      /* every byte folded in, so no read is optimised away */
+} fuzz_sink;
+
+static unsigned touch(const char *p, size_t n)
+{
+    unsigned s = 0;
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        s = s * 31u + (unsigned char)p[i];
+    return s;
+}
+
+/* Check one record against read.h, and touch every byte it points at. */
+static int sink_record(void *ud, const ps_record *rec)
+{
+    fuzz_sink *k = ud;
+
+    ps_fuzz_check(!k->stopped, "a reader called back after the callback asked to stop");
+    ps_fuzz_check(rec != NULL, "a reader passed a NULL record");
+    ps_fuzz_check(rec->field != NULL || rec->field_len == 0, "field is NULL with a length");
+    ps_fuzz_check(rec->value != NULL || rec->value_len == 0, "value is NULL with a length");
+    ps_fuzz_check(rec->value_len <= k->max_record, "a value longer than max_record");
+    ps_fuzz_check(rec->field_len <= k->max_record, "a field name longer than max_record");
+    ps_fuzz_check(rec->media < PS_MEDIA_COUNT, "media type out of range");
+    ps_fuzz_check(rec->loc.kind == PS_LOC_NONE || rec->loc.kind == PS_LOC_LINE ||
+                      rec->loc.kind == PS_LOC_CELL,
+                  "location kind out of range");
+    ps_fuzz_check(!rec->is_null || rec->value_len == 0, "a NULL value with bytes");
+    if (rec->field != NULL)
+        k->sum += touch(rec->field, rec->field_len);
+    if (rec->value != NULL)
+        k->sum += touch(rec->value, rec->value_len);
+    if (rec->loc.table != NULL)
+        k->sum += touch(rec->loc.table, strlen(rec->loc.table));
+    if (rec->loc.column != NULL)
+        k->sum += touch(rec->loc.column, strlen(rec->loc.column));
+    if (rec->loc.pointer != NULL)
+        k->sum += touch(rec->loc.pointer, strlen(rec->loc.pointer));
+    k->records++;
+    if (k->stop_after != 0 && k->records >= k->stop_after) {
+        k->stopped = true;
+        return 1;
+    }
+    return 0;
+}
+
+ps_status ps_fuzz_read(const ps_reader *r, const uint8_t *data, size_t size,
+                       const char *name, const ps_sniff *sniff, ps_transport t)
+{
+    char path[128];
+    ps_source src;
+    fuzz_sink sink;
+    ps_diag diag;
+    ps_status st;
+    int fd;
+
+    if (ps_fuzz_file(data, size, &fd, path, sizeof(path)) != PS_OK)
+        return PS_ERR_IO;
+    memset(&src, 0, sizeof(src));
+    src.fd = fd;
+    src.open_path = path;
+    src.rel_path = name;
+    src.size = size;
+    if (sniff != NULL)
+        src.sniff = *sniff;
+    else
+        src.sniff = ps_sniff_buffer(data, size < PS_SNIFF_HEAD ? size : PS_SNIFF_HEAD,
+                                    name, size);
+    if (src.sniff.delimiter == 0)
+        src.sniff.delimiter = ',';
+    src.max_record = PS_FUZZ_MAX_RECORD;
+    src.transport = t;
+    src.max_inflate = PS_FUZZ_MAX_INFLATE;
+
+    memset(&sink, 0, sizeof(sink));
+    sink.max_record = src.max_record;
+    /* One input in five, by size, stops after 1..4 records. */
+    if (size % 5 == 0)
+        sink.stop_after = 1 + size % 4;
+    diag.msg[0] = '\0';
+    st = r->read(&src, sink_record, &sink, &diag);
+    ps_fuzz_file_close(fd, path);
+
+    ps_fuzz_check(st == PS_ERR_STOP ? sink.stopped : true,
+                  "PS_ERR_STOP although the callback never asked to stop");
+    if (st != PS_OK && st != PS_ERR_STOP) {
+        ps_fuzz_check(memchr(diag.msg, '\0', sizeof(diag.msg)) != NULL,
+                      "diagnostic not NUL-terminated");
+        ps_fuzz_check(diag.msg[0] != '\0', "a reader failed without a diagnostic");
+        ps_fuzz_check(strchr(diag.msg, '\n') == NULL, "a diagnostic of more than one line");
+    }
+    return st;
+}
