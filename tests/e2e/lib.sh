@@ -10,6 +10,16 @@ RULES="$top_srcdir/rules"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/plainsight-e2e.XXXXXX")
 trap 'chmod -R u+w "$TMP" 2>/dev/null; rm -rf "$TMP"' EXIT
 
+# skip_if_slow: the argon2id-heavy scripts (thousands of password hashes)
+# run in the normal build; CI's sanitizer run sets PS_SKIP_SLOW to keep
+# within its time budget (their C code is still run by the unit tests).
+skip_if_slow() {
+  if [ -n "${PS_SKIP_SLOW:-}" ]; then
+    echo "SKIP: argon2id-heavy test skipped (PS_SKIP_SLOW is set)"
+    exit 77
+  fi
+}
+
 failures=0
 fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
 pass() { echo "ok: $*"; }

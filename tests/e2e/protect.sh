@@ -6,6 +6,7 @@
 # source untouched).  The full fixtures are protected once (about 11k
 # argon2id hashes); everything else runs on a small generated tree.
 . "$(dirname "$0")/lib.sh"
+skip_if_slow
 
 P=$PLAINSIGHT
 mkdir -p "$TMP/keys"
