@@ -1,0 +1,3 @@
+mkdir -p "$1/db/users.sqlite/inner.jsonl"
+printf 'login user=in.dir@mail.com\n' > "$1/db/users.sqlite/notes.log"
+printf 'in.dir@mail.com\n' > "$2/values"

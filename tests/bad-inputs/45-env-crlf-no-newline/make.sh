@@ -1,0 +1,3 @@
+mkdir -p "$1/config"
+printf 'APP_ENV=production\r\nDB_PASSWORD=Sup3rS3cretPw!\r\nSUPPORT=crlf.parent@mail.com' > "$1/config/.env"
+printf 'Sup3rS3cretPw!\ncrlf.parent@mail.com\n' > "$2/values"

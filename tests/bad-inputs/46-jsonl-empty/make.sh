@@ -1,0 +1,1 @@
+mkdir -p "$1/kidconnect" && : > "$1/kidconnect/messages.jsonl"

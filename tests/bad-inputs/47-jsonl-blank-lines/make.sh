@@ -1,0 +1,2 @@
+mkdir -p "$1/kidconnect"
+printf '\n\n   \n\r\n\t\n\n' > "$1/kidconnect/messages.jsonl"

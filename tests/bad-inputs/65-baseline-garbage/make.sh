@@ -1,0 +1,1 @@
+head -c 4096 /dev/urandom > "$2/baseline.json"
