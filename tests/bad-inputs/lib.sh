@@ -38,7 +38,7 @@ case_prepare() {
   if [ -f "$c/make.sh" ]; then
     (cd "$work" && bash -e "$c/make.sh" "$work/tree" "$work") > "$work/make.out" 2>&1 || rc=$?
     if [ "$rc" -eq 77 ]; then
-      echo "$(tail -n 1 "$work/make.out")"
+      tail -n 1 "$work/make.out"
       return 77
     fi
     if [ "$rc" -ne 0 ]; then

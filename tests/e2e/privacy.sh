@@ -78,6 +78,7 @@ for c in "$BAD_INPUTS"/[0-9]*/; do
   ncases=$((ncases + 1))
   if expect_has "$c" args || expect_has "$c" target || [ -e "$work/tree/.plainsight.yml" ] ||
      [ -e "$work/tree/.plainsightignore" ]; then
+    # shellcheck disable=SC2046  # `args` is a list of words: split it
     mapfile -t args < <(case_subst "$c" "$work" $(expect_arg "$c" args))
     target=$(expect_arg "$c" target)
     target=${target:+$(case_subst "$c" "$work" "$target")}

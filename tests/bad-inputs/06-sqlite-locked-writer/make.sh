@@ -1,3 +1,4 @@
+# A users table with committed rows; during.sh then locks it.
 mkdir -p "$1/db"
 python3 - "$1/db/users.sqlite" <<'PY'
 import sqlite3, sys

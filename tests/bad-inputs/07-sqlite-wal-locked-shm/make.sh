@@ -1,3 +1,4 @@
+# An empty users table in WAL mode; during.sh commits rows to the -wal only.
 mkdir -p "$1/db"
 python3 - "$1/db/users.sqlite" <<'PY'
 import sqlite3, sys

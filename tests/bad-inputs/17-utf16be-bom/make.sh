@@ -1,3 +1,4 @@
+# A log written as UTF-16BE with a BOM.
 mkdir -p "$1/logs"
 python3 - "$1/logs/app.log" <<'PY'
 import sys

@@ -1,3 +1,4 @@
+# A MySQL dump that stops inside a quoted value.
 mkdir -p "$1/backup"
 {
   printf -- '-- MySQL dump 10.13\n'

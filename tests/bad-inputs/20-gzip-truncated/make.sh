@@ -1,3 +1,4 @@
+# A gzip CSV export cut at two thirds.
 mkdir -p "$1/backup"
 python3 - "$1/backup/users.csv.gz" <<'PY'
 import gzip, io, sys

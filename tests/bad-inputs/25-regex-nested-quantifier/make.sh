@@ -1,3 +1,4 @@
+# A nested quantifier (exponential when backtracking) and 1 MB of x with no y.
 mkdir -p "$2/rules" "$1/data"
 cp "$top_srcdir/rules/vtech.yml" "$2/rules/"
 cat > "$2/rules/evil.yml" <<'YML'

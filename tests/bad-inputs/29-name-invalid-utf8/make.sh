@@ -1,3 +1,4 @@
+# File names that are not UTF-8: 0xff, overlong, surrogate, cut, Latin-1.
 mkdir -p "$1/logs"
 python3 - "$1/logs" <<'PY'
 import os, sys

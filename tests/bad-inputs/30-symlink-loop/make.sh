@@ -1,4 +1,5 @@
-cd "$1"
+# Links in loops: to each other, to themselves, and directory links upwards.
+cd "$1" || exit 1
 mkdir -p loops/d
 ln -s loop-b loops/loop-a; ln -s loop-a loops/loop-b     # two links to each other
 ln -s self loops/self                                    # a link to itself

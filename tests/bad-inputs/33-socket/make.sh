@@ -1,3 +1,4 @@
+# Listening Unix sockets, one named like a JSON Lines file.
 mkdir -p "$1/run"
 python3 - "$1/run/app.sock" "$1/run/users.jsonl" <<'PY' || { echo "no unix sockets here"; exit 77; }
 import socket, sys

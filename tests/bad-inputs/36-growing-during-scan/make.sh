@@ -1,3 +1,4 @@
+# A 5 MB log; during.sh grows it for the whole scan.
 mkdir -p "$1/logs"
 python3 - "$1/logs/live.log" <<'PY'
 import sys

@@ -1,3 +1,4 @@
+# A real zip of a CSV with addresses and passwords.
 mkdir -p "$1/backup"
 python3 - "$1/backup/export.zip" <<'PY'
 import sys, zipfile

@@ -1,3 +1,4 @@
+# A dump whose first row holds a 20 MB value (past --max-record).
 mkdir -p "$1/backup"
 python3 - "$1/backup/dump.sql" <<'PY'
 import sys

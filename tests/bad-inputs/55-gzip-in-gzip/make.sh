@@ -1,3 +1,4 @@
+# A gzip file inside a gzip file.
 mkdir -p "$1/backup"
 python3 - "$1/backup/users.csv.gz.gz" <<'PY'
 import gzip, sys
