@@ -7,7 +7,8 @@
 # carries a sentinel log whose finding must survive (nothing lost).
 #
 # BAD_INPUTS_ONLY=NN runs only the cases whose name starts with NN;
-# BAD_INPUTS_KEEP=1 keeps the work trees (their path is printed).
+# BAD_INPUTS_KEEP=1 keeps the work trees (their path is printed);
+# BAD_INPUTS_TIMEOUT_SCALE=N multiplies every timeout (valgrind, sanitizers).
 . "$(dirname "$0")/lib.sh"
 . "$top_srcdir/tests/bad-inputs/lib.sh"
 
@@ -38,7 +39,7 @@ for c in "$BAD_INPUTS"/[0-9]*/; do
     continue
   fi
 
-  limit=$(expect_arg "$c" timeout); limit=${limit:-60}
+  limit=$(expect_arg "$c" timeout); limit=$(( ${limit:-60} * ${BAD_INPUTS_TIMEOUT_SCALE:-1} ))
   # shellcheck disable=SC2046  # `args` is a list of words: split it
   mapfile -t args < <(case_subst "$c" "$work" $(expect_arg "$c" args))
   target=$(expect_arg "$c" target)
