@@ -476,6 +476,97 @@ ps_status ps_agg_hit(ps_agg *a, uint32_t rule, ps_severity sev, const char *path
     return PS_OK;
 }
 
+/*
+ * Fold one finding made elsewhere into a, as ps_agg_hit would have counted
+ * its hits: a new key takes the finding whole (its first location and
+ * evidence), a known key adds the count and keeps the older date.  *f is
+ * consumed either way.
+ */
+static ps_status agg_absorb_one(ps_agg *a, ps_finding *f)
+{
+    ps_record rec;
+    const char *key = "";
+    size_t len = 0;
+    uint64_t h;
+    agg_slot *slot;
+    ps_status st;
+
+    memset(&rec, 0, sizeof(rec));
+    rec.loc.kind = f->loc_kind;
+    rec.loc.table = f->table;
+    rec.loc.column = f->column;
+    rec.loc.pointer = f->pointer;
+    st = agg_key(a, &rec);
+    if (st == PS_ERR_NOMEM)
+        goto fail;
+    if (st == PS_OK) {
+        key = ps_buf_cstr(&a->key);
+        len = a->key.len;
+    }
+    st = agg_reserve(a);
+    if (st != PS_OK)
+        goto fail;
+    h = key_hash(f->rule, key, len);
+    slot = agg_probe(a, f->rule, key, len, h);
+    if (slot->key == NULL && len > 0 && a->nkeys >= PS_AGG_MAX_KEYS) {
+        /* Past the cap: the rule's whole-file overflow finding, as in ps_agg_hit. */
+        free(f->table);
+        free(f->column);
+        free(f->pointer);
+        f->table = f->column = f->pointer = NULL;
+        f->loc_kind = PS_LOC_NONE;
+        f->line = 0;
+        f->row = 0;
+        key = "";
+        len = 0;
+        h = key_hash(f->rule, key, len);
+        slot = agg_probe(a, f->rule, key, len, h);
+    }
+    if (slot->key != NULL) {
+        ps_finding *g = &a->cur.items[slot->finding];
+
+        g->count += f->count;
+        if (f->oldest != INT32_MIN && (g->oldest == INT32_MIN || f->oldest < g->oldest))
+            g->oldest = f->oldest;
+        ps_finding_free(f);
+        return PS_OK;
+    }
+    if (ps_grow(&a->cur.items, &a->cur.cap, a->cur.n + 1, sizeof(ps_finding)) != PS_OK)
+        goto nomem;
+    slot->key = ps_strndup(key, len);
+    if (slot->key == NULL)
+        goto nomem;
+    slot->keylen = len;
+    slot->rule = f->rule;
+    slot->hash = h;
+    slot->finding = a->cur.n;
+    a->cur.items[a->cur.n++] = *f;
+    a->nkeys++;
+    memset(f, 0, sizeof(*f));
+    return PS_OK;
+nomem:
+    st = PS_ERR_NOMEM;
+fail:
+    ps_finding_free(f);
+    return st;
+}
+
+ps_status ps_agg_absorb(ps_agg *a, ps_findings *src)
+{
+    ps_status st = PS_OK;
+
+    a->last = SIZE_MAX;
+    a->hit = SIZE_MAX;
+    for (size_t i = 0; i < src->n; i++) {
+        if (st == PS_OK)
+            st = agg_absorb_one(a, &src->items[i]);
+        else
+            ps_finding_free(&src->items[i]);
+    }
+    src->n = 0;
+    return st;
+}
+
 void ps_agg_note_date(ps_agg *a, int32_t day)
 {
     ps_finding *f;

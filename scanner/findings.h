@@ -94,6 +94,16 @@ ps_status ps_agg_set_evidence(ps_agg *a, const char *text, size_t len) PS_WARN_U
 /* The finding the last ps_agg_hit counted saw this date: keep the oldest. */
 void ps_agg_note_date(ps_agg *a, int32_t day);
 
+/*
+ * Fold src (findings of later records of the same file, aggregated by
+ * another ps_agg) into a, as if a had counted those hits itself: a key new
+ * to a keeps src's first location and evidence, a known key adds its count
+ * and keeps the older date, and the distinct-key cap applies as in
+ * ps_agg_hit.  Absorbing the parts of a file in record order therefore gives
+ * exactly the findings one ps_agg would have made.  src is left empty
+ * (its memory is kept).  Fails only with PS_ERR_NOMEM.
+ */
+ps_status ps_agg_absorb(ps_agg *a, ps_findings *src) PS_WARN_UNUSED;
 /* Moves the file's findings (first-seen order) to out and resets a for the next file. */
 ps_status ps_agg_take(ps_agg *a, ps_findings *out) PS_WARN_UNUSED;
 

@@ -9,6 +9,15 @@
  * condition tests that bit.  VALUE patterns also get a single-pattern
  * start-of-match database, used only to locate evidence for a new finding.
  *
+ * Scan each value only for what can live there.  A VALUE pattern is gated
+ * when every record rule that uses it can hold only for some field names or
+ * paths (a FIELD or PATH condition the rule cannot do without: a phone
+ * number pattern under a phone column cue).  Gated patterns stay out of the
+ * shared value database and get one of their own, scanned only when a rule
+ * whose gate is open asks for them; every other column pays nothing for
+ * them.  The answer for any pattern is the same either way: only when it is
+ * computed changes.
+ *
  * The context (one per worker) holds the scratch space and all per-file and
  * per-record state.  Work per record is lazy: the field name is looked up in
  * a per-file cache (a column name repeats on every row), the value is scanned
@@ -55,6 +64,9 @@ struct ps_matcher {
     bool *rule_const;       /* [nrules]: tree reads file facts only (memoised per file) */
     uint32_t *need_field;   /* [nrules]: a FIELD pattern the rule cannot hold without, or UINT32_MAX */
     uint32_t *need_value;   /* [nrules]: likewise a VALUE pattern */
+    uint32_t *need_path;    /* [nrules]: likewise a PATH pattern */
+    bool *gated;            /* [npatterns]: a VALUE pattern scanned alone, on demand */
+    hs_database_t **solo;   /* [npatterns]: the database of a gated pattern */
     size_t nwords;          /* uint64_t words in a pattern bitset */
 };
 
@@ -81,7 +93,9 @@ struct ps_match_ctx {
     const ps_record *rec;
     bool in_record;
     const uint64_t *field_bits; /* NULL until computed */
-    bool value_done;
+    bool value_done;        /* the shared value database has scanned rec */
+    uint32_t *solo_gen;     /* [npatterns]: == rec_gen when a gated pattern has scanned rec */
+    uint32_t rec_gen;
     int8_t readable, luhn;  /* -1 until computed */
     bool hash_done;
     int hash;
@@ -246,11 +260,12 @@ static void diag_pattern(ps_diag *diag, const ps_pattern *p, const char *reason)
 }
 
 /*
- * Compile every pattern of target t into one block-mode database (*out is
- * NULL when there are none).  Returns PS_OK, PS_ERR_NOMEM, or PS_ERR_RULE
- * with the offending pattern's location in *diag.
+ * Compile every pattern of target t but those marked in skip (NULL: none)
+ * into one block-mode database (*out is NULL when there are none).  Returns
+ * PS_OK, PS_ERR_NOMEM, or PS_ERR_RULE with the offending pattern's location
+ * in *diag.
  */
-static ps_status compile_target(const ps_ruleset *rs, ps_target t,
+static ps_status compile_target(const ps_ruleset *rs, ps_target t, const bool *skip,
                                 hs_database_t **out, ps_diag *diag)
 {
     const char **exprs = NULL;
@@ -262,7 +277,7 @@ static ps_status compile_target(const ps_ruleset *rs, ps_target t,
 
     *out = NULL;
     for (size_t i = 0; i < rs->npatterns; i++) {
-        if (rs->patterns[i].target == t)
+        if (rs->patterns[i].target == t && (skip == NULL || !skip[i]))
             n++;
     }
     if (n == 0)
@@ -282,7 +297,7 @@ static ps_status compile_target(const ps_ruleset *rs, ps_target t,
     for (size_t i = 0; i < rs->npatterns; i++) {
         const ps_pattern *p = &rs->patterns[i];
 
-        if (p->target != t)
+        if (p->target != t || (skip != NULL && skip[i]))
             continue;
         exprs[k] = pattern_expr(p, &owned[k]);
         if (exprs[k] == NULL) {
@@ -345,6 +360,37 @@ static ps_status compile_som(ps_matcher *m)
             m->som[i] = NULL;
         }
         free(owned);
+    }
+    return PS_OK;
+}
+
+/* A database of its own for each gated VALUE pattern (see the file comment). */
+static ps_status compile_solo(ps_matcher *m, ps_diag *diag)
+{
+    const ps_ruleset *rs = m->rs;
+
+    for (size_t i = 0; i < rs->npatterns; i++) {
+        const ps_pattern *p = &rs->patterns[i];
+        hs_compile_error_t *err = NULL;
+        /* Match ids must be pattern indices, as in the shared database. */
+        unsigned flag = HS_FLAG_SINGLEMATCH | pattern_hs_flags(p), id = (unsigned)i;
+        char *owned;
+        const char *expr;
+        hs_error_t rc;
+
+        if (!m->gated[i])
+            continue;
+        expr = pattern_expr(p, &owned);
+        if (expr == NULL)
+            return PS_ERR_NOMEM;
+        rc = hs_compile_multi(&expr, &flag, &id, 1, HS_MODE_BLOCK, NULL, &m->solo[i], &err);
+        free(owned);
+        if (rc != HS_SUCCESS) {
+            diag_pattern(diag, p, err != NULL ? err->message : "unknown error");
+            hs_free_compile_error(err);
+            m->solo[i] = NULL;
+            return PS_ERR_RULE;
+        }
     }
     return PS_OK;
 }
@@ -444,6 +490,73 @@ static uint32_t required_pattern(const ps_ruleset *rs, uint32_t ci, ps_cond_kind
     return UINT32_MAX;
 }
 
+/* Mark in refs every VALUE pattern (keywords included) the tree under ci uses. */
+static void tree_value_refs(const ps_ruleset *rs, uint32_t ci, bool *refs, unsigned depth)
+{
+    const ps_cond *k = &rs->conds[ci];
+
+    if (depth > EVAL_DEPTH_MAX)
+        return;
+    switch (k->kind) {
+    case PS_COND_ALL:
+    case PS_COND_ANY:
+    case PS_COND_NOT:
+        for (uint32_t j = 0; j < k->count; j++)
+            tree_value_refs(rs, rs->children[k->first + j], refs, depth + 1);
+        break;
+    case PS_COND_VALUE:
+        refs[k->pattern] = true;
+        break;
+    case PS_COND_KEYWORDS:
+        for (uint32_t j = 0; j < k->npatterns; j++)
+            refs[k->pattern + j] = true;
+        break;
+    default:
+        break;
+    }
+}
+
+/*
+ * Decide which VALUE patterns are gated: used by record rules only, and by
+ * none that could hold whatever the field name and path (need_field and
+ * need_path unset).  A pattern no rule uses, or one a file or row rule
+ * uses, stays in the shared database.
+ */
+static ps_status compute_gates(ps_matcher *m)
+{
+    const ps_ruleset *rs = m->rs;
+    size_t np = rs->npatterns > 0 ? rs->npatterns : 1;
+    bool *refs = calloc(np, sizeof(bool)), *open = calloc(np, sizeof(bool));
+
+    if (refs == NULL || open == NULL) {
+        free(refs);
+        free(open);
+        return PS_ERR_NOMEM;
+    }
+    for (size_t r = 0; r < rs->nrules; r++) {
+        bool gate = rs->rules[r].scope == PS_SCOPE_RECORD &&
+                    (m->need_field[r] != UINT32_MAX || m->need_path[r] != UINT32_MAX);
+
+        memset(refs, 0, np * sizeof(bool));
+        tree_value_refs(rs, rs->rules[r].cond, refs, 0);
+        for (size_t i = 0; i < rs->npatterns; i++) {
+            if (!refs[i])
+                continue;
+            if (gate)
+                m->gated[i] = true;
+            else
+                open[i] = true;
+        }
+    }
+    for (size_t i = 0; i < rs->npatterns; i++) {
+        if (open[i] || rs->patterns[i].target != PS_TARGET_VALUE)
+            m->gated[i] = false;
+    }
+    free(refs);
+    free(open);
+    return PS_OK;
+}
+
 void ps_matcher_destroy(ps_matcher *m)
 {
     if (m == NULL)
@@ -454,7 +567,14 @@ void ps_matcher_destroy(ps_matcher *m)
         for (size_t i = 0; i < m->rs->npatterns; i++)
             hs_free_database(m->som[i]);
     }
+    if (m->solo != NULL) {
+        for (size_t i = 0; i < m->rs->npatterns; i++)
+            hs_free_database(m->solo[i]);
+    }
     free(m->som);
+    free(m->solo);
+    free(m->gated);
+    free(m->need_path);
     free(m->record_rules);
     free(m->file_rules);
     free(m->row_rules);
@@ -497,14 +617,19 @@ ps_status ps_matcher_create(const ps_ruleset *rs, ps_matcher **out, ps_diag *dia
     m->rule_const = calloc(nrules, sizeof(bool));
     m->need_field = calloc(nrules, sizeof(uint32_t));
     m->need_value = calloc(nrules, sizeof(uint32_t));
+    m->need_path = calloc(nrules, sizeof(uint32_t));
+    m->gated = calloc(rs->npatterns > 0 ? rs->npatterns : 1, sizeof(bool));
+    m->solo = calloc(rs->npatterns > 0 ? rs->npatterns : 1, sizeof(hs_database_t *));
     if (m->record_rules == NULL || m->file_rules == NULL || m->row_rules == NULL ||
-        m->rule_const == NULL || m->need_field == NULL || m->need_value == NULL) {
+        m->rule_const == NULL || m->need_field == NULL || m->need_value == NULL ||
+        m->need_path == NULL || m->gated == NULL || m->solo == NULL) {
         st = PS_ERR_NOMEM;
         goto fail;
     }
     for (size_t i = 0; i < rs->nrules; i++) {
         const ps_rule *r = &rs->rules[i];
 
+        m->need_field[i] = m->need_value[i] = m->need_path[i] = UINT32_MAX;
         if (r->scope == PS_SCOPE_FILE) {
             m->file_rules[m->nfile++] = (uint32_t)i;
         } else if (r->scope == PS_SCOPE_ROW) {
@@ -514,14 +639,21 @@ ps_status ps_matcher_create(const ps_ruleset *rs, ps_matcher **out, ps_diag *dia
             m->rule_const[i] = tree_is_file_constant(rs, r->cond, 0);
             m->need_field[i] = required_pattern(rs, r->cond, PS_COND_FIELD);
             m->need_value[i] = required_pattern(rs, r->cond, PS_COND_VALUE);
+            m->need_path[i] = required_pattern(rs, r->cond, PS_COND_PATH);
         }
     }
+    st = compute_gates(m);
+    if (st != PS_OK)
+        goto fail;
     for (int t = 0; t < PS_TARGET_COUNT; t++) {
-        st = compile_target(rs, (ps_target)t, &m->db[t], diag);
+        st = compile_target(rs, (ps_target)t, t == PS_TARGET_VALUE ? m->gated : NULL,
+                            &m->db[t], diag);
         if (st != PS_OK)
             goto fail;
     }
-    st = compile_som(m);
+    st = compile_solo(m, diag);
+    if (st == PS_OK)
+        st = compile_som(m);
     if (st != PS_OK)
         goto fail;
     *out = m;
@@ -550,6 +682,7 @@ void ps_match_ctx_destroy(ps_match_ctx *c)
     free(c->field_tmp);
     free(c->zero_bits);
     free(c->value_list);
+    free(c->solo_gen);
     free(c->file_memo);
     free(c->slots);
     free(c->slot_bits);
@@ -583,12 +716,15 @@ ps_status ps_match_ctx_create(const ps_matcher *m, ps_match_ctx **out)
     c->field_tmp = calloc(nw, sizeof(uint64_t));
     c->zero_bits = calloc(nw, sizeof(uint64_t));
     c->value_list = calloc(npat > 0 ? npat : 1, sizeof(uint32_t));
+    c->solo_gen = calloc(npat > 0 ? npat : 1, sizeof(uint32_t));
+    c->rec_gen = 1;
     c->file_memo = malloc(nrules);
     c->slots = calloc(CACHE_SLOTS, sizeof(cache_slot));
     c->slot_bits = calloc(CACHE_SLOTS * nw, sizeof(uint64_t));
     c->keys = malloc(CACHE_KEY_ARENA);
     if (c->path_bits == NULL || c->value_bits == NULL || c->field_tmp == NULL ||
-        c->zero_bits == NULL || c->value_list == NULL || c->file_memo == NULL ||
+        c->zero_bits == NULL || c->value_list == NULL || c->solo_gen == NULL ||
+        c->file_memo == NULL ||
         c->slots == NULL || c->slot_bits == NULL || c->keys == NULL)
         goto fail;
     memset(c->file_memo, -1, nrules);
@@ -598,6 +734,8 @@ ps_status ps_match_ctx_create(const ps_matcher *m, ps_match_ctx **out)
     }
     for (size_t i = 0; i < npat; i++) {
         if (m->som[i] != NULL && hs_alloc_scratch(m->som[i], &c->scratch) != HS_SUCCESS)
+            goto fail;
+        if (m->solo[i] != NULL && hs_alloc_scratch(m->solo[i], &c->scratch) != HS_SUCCESS)
             goto fail;
     }
     *out = c;
@@ -641,6 +779,15 @@ void ps_match_file_begin(ps_match_ctx *c, const ps_file_facts *f)
 
 static void record_begin(ps_match_ctx *c, const ps_record *rec)
 {
+    /* Forget the last record's value matches: O(matches), not O(patterns). */
+    for (size_t i = 0; i < c->nvalue_list; i++)
+        bit_clear(c->value_bits, c->value_list[i]);
+    c->nvalue_list = 0;
+    if (++c->rec_gen == 0) {
+        /* Wrapped: old stamps could pass for new ones. */
+        memset(c->solo_gen, 0, (c->m->rs->npatterns > 0 ? c->m->rs->npatterns : 1) * sizeof(uint32_t));
+        c->rec_gen = 1;
+    }
     c->rec = rec;
     c->in_record = true;
     c->field_bits = NULL;
@@ -729,23 +876,36 @@ bool ps_match_name(ps_match_ctx *c, const char *name, size_t len, uint32_t patte
     return bit_test(field_bits_for(c, name, len), pattern);
 }
 
-/* The VALUE-pattern bits of the current record: one scan, on first need. */
-static const uint64_t *get_value_bits(ps_match_ctx *c)
+/*
+ * Whether VALUE pattern p matches the current record's value: the shared
+ * database scans the value once, on first need; a gated pattern's own
+ * database scans it only when asked for that pattern.
+ */
+static bool value_bit(ps_match_ctx *c, uint32_t p)
 {
+    const ps_matcher *m = c->m;
     scan_out o;
 
-    if (c->value_done)
-        return c->value_bits;
-    for (size_t i = 0; i < c->nvalue_list; i++)
-        bit_clear(c->value_bits, c->value_list[i]);
-    c->nvalue_list = 0;
     o.bits = c->value_bits;
     o.list = c->value_list;
     o.nlist = &c->nvalue_list;
-    scan(c->m->db[PS_TARGET_VALUE], c->scratch, c->rec->value, c->rec->value_len,
-         on_match, &o);
-    c->value_done = true;
-    return c->value_bits;
+    if (m->gated[p]) {
+        if (c->solo_gen[p] != c->rec_gen) {
+            scan(m->solo[p], c->scratch, c->rec->value, c->rec->value_len, on_match, &o);
+            c->solo_gen[p] = c->rec_gen;
+        }
+    } else if (!c->value_done) {
+        scan(m->db[PS_TARGET_VALUE], c->scratch, c->rec->value, c->rec->value_len,
+             on_match, &o);
+        c->value_done = true;
+    }
+    return bit_test(c->value_bits, p);
+}
+
+/* Whether value_bit(c, p) has been answered for the current record. */
+static bool value_known(const ps_match_ctx *c, uint32_t p)
+{
+    return c->m->gated[p] ? c->solo_gen[p] == c->rec_gen : c->value_done;
 }
 
 static bool get_readable(ps_match_ctx *c)
@@ -862,17 +1022,13 @@ static bool eval(ps_match_ctx *c, uint32_t ci, unsigned depth)
     case PS_COND_FIELD:
         return rec != NULL && bit_test(get_field_bits(c), k->pattern);
     case PS_COND_VALUE:
-        return rec != NULL && bit_test(get_value_bits(c), k->pattern);
+        return rec != NULL && value_bit(c, k->pattern);
     case PS_COND_KEYWORDS:
         if (rec == NULL || k->npatterns == 0)
             return false;
-        {
-            const uint64_t *bits = get_value_bits(c);
-
-            for (uint32_t j = 0; j < k->npatterns; j++) {
-                if (bit_test(bits, k->pattern + j))
-                    return true;
-            }
+        for (uint32_t j = 0; j < k->npatterns; j++) {
+            if (value_bit(c, k->pattern + j))
+                return true;
         }
         return false;
     case PS_COND_READABLE:
@@ -961,7 +1117,9 @@ ps_status ps_match_record(ps_match_ctx *c, const ps_record *rec, ps_hit_fn fn, v
         /* Prefilters: one bit each, before the tree (see required_pattern). */
         if (m->need_field[r] != UINT32_MAX && !bit_test(get_field_bits(c), m->need_field[r]))
             continue;
-        if (m->need_value[r] != UINT32_MAX && !bit_test(get_value_bits(c), m->need_value[r]))
+        if (m->need_path[r] != UINT32_MAX && !bit_test(c->path_bits, m->need_path[r]))
+            continue;
+        if (m->need_value[r] != UINT32_MAX && !value_bit(c, m->need_value[r]))
             continue;
         if (eval_record_rule(c, r) && fn(ud, r, rec) != 0) {
             st = PS_ERR_STOP;
@@ -1126,7 +1284,7 @@ static span_result span_of_pattern(ps_match_ctx *c, uint32_t pi, const ps_record
         *end = at + k;
         return SPAN_FOUND;
     }
-    if (c->in_record && c->rec == rec && c->value_done && !bit_test(c->value_bits, pi))
+    if (c->in_record && c->rec == rec && value_known(c, pi) && !bit_test(c->value_bits, pi))
         return SPAN_NONE;
     return SPAN_WHOLE;
 }

@@ -3,9 +3,22 @@
  * worker pool, then file-scope rules, then one deterministic order.
  *
  * Workers take the next file index from an atomic counter (no queue to
- * lock), and each writes only to the slot of the file it took.  Slots are
+ * lock), biggest files first so that the last file to start is a small
+ * one, and each writes only to the slot of the file it took.  Slots are
  * joined in walk order afterwards, so neither the thread count nor timing
  * can change the output.
+ *
+ * One big file must not serialise the run.  A file of opts->split_bytes
+ * (PS_SCAN_SPLIT_DEFAULT) or more is read by the worker that took it, but its records are copied into
+ * batches (batch.h) that any worker may match: idle workers take batches
+ * from a shared queue.  The reader keeps the people tracker and the
+ * row-scope rules (they need the rows in order); matching, the bulk of the
+ * cost, spreads over the pool.  When the queue is full the reader matches
+ * its batch itself, which bounds memory and keeps it busy.  Each batch's
+ * findings are kept apart and absorbed into the file's findings in batch
+ * order afterwards (ps_agg_absorb), so the result is the one a single
+ * aggregation would give.  Batching depends on the file's size, never on
+ * the thread count, so even the distinct-key cap behaves the same at -j1.
  */
 #include "config.h"
 
@@ -19,6 +32,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "batch.h"
 #include "date.h"
 #include "findings.h"
 #include "input.h"
@@ -31,6 +45,15 @@
 #include "walk.h"
 
 #define MAX_THREADS 256
+/* Batches waiting in the queue, per thread, before a reader matches its own. */
+#define PS_QUEUE_PER_THREAD 2u
+
+/* The findings of one batch, kept until the file's batches are absorbed in order. */
+typedef struct batch_result {
+    uint64_t seq;
+    ps_findings found;
+    struct batch_result *next;
+} batch_result;
 
 /* What one file produced.  Written by exactly one worker. */
 typedef struct file_slot {
@@ -45,6 +68,8 @@ typedef struct file_slot {
     ps_people_part *people; /* the file's share of the impact count */
     bool has_nonce;  /* nonce holds the file's nonce (nonce.h) */
     unsigned char nonce[PS_NONCE_BYTES];
+    ps_file_facts facts;      /* what the matcher knows of the file; batches point here */
+    batch_result *results;    /* batches' findings (any order; under the pool lock) */
 } file_slot;
 
 typedef struct scan_shared {
@@ -52,17 +77,34 @@ typedef struct scan_shared {
     const ps_scan_opts *opts;
     const ps_filelist *files;
     file_slot *slots;
-    atomic_size_t next;
+    const size_t *order; /* files by size, biggest first */
+    atomic_size_t next;  /* index into order */
     atomic_int fatal;  /* a worker ran out of memory: stop everyone */
+
+    /* The batch queue and everything below are under lock. */
+    pthread_mutex_t lock;
+    pthread_cond_t cond;   /* a batch was queued, a file finished, or fatal */
+    ps_batch *qhead, *qtail;
+    size_t nqueued, maxqueued;
+    ps_batch *spare;       /* matched batches, for reuse */
+    size_t nspare;
+    size_t unfinished;     /* files not yet completely read */
+    unsigned nthreads;
 } scan_shared;
 
 /* One worker's private state: nothing here is shared. */
 typedef struct scan_worker {
     scan_shared *sh;
     ps_match_ctx *ctx;
-    ps_agg *agg;
+    const ps_file_facts *ctx_facts; /* the file ctx was last begun on */
+    ps_agg *agg;       /* the file being read: its record and row hits */
+    ps_agg *bagg;      /* a batch being matched: its hits only */
+    ps_agg *hit_agg;   /* where on_hit counts: agg or bagg */
     ps_people *people;
     const ps_file *file;
+    size_t file_index;
+    ps_batch *batch;   /* records waiting to be handed on, when the file is split */
+    uint64_t nbatch;   /* batches of this file handed on so far */
     ps_status failure; /* first ps_agg failure inside a callback */
     ps_record row_rec; /* the location a row-scope finding is reported at */
     pthread_t tid;
@@ -75,13 +117,13 @@ static int on_hit(void *ud, uint32_t rule, const ps_record *rec)
     bool fresh = false;
     ps_status st;
 
-    st = ps_agg_hit(w->agg, rule, rs->rules[rule].severity, w->file->rel_path, rec, &fresh);
+    st = ps_agg_hit(w->hit_agg, rule, rs->rules[rule].severity, w->file->rel_path, rec, &fresh);
     if (st == PS_OK && rs->rules[rule].uses_date)
-        ps_agg_note_date(w->agg, ps_match_record_date(w->ctx));
+        ps_agg_note_date(w->hit_agg, ps_match_record_date(w->ctx));
     if (st == PS_OK && fresh && rec != NULL && rec->value_len > 0) {
         size_t start = 0, end = rec->value_len;
         ps_match_span(w->ctx, rule, rec, &start, &end);
-        st = ps_agg_set_evidence(w->agg, rec->value + start, end - start);
+        st = ps_agg_set_evidence(w->hit_agg, rec->value + start, end - start);
     }
     if (st != PS_OK) {
         w->failure = st;
@@ -119,10 +161,245 @@ static int on_row(void *ud, const ps_row_facts *row, const ps_loc *loc)
     return ps_match_row(w->ctx, row, on_row_hit, w) == PS_OK ? 0 : 1;
 }
 
+/* --- batches of a split file --------------------------------------------- */
+
+static void begin_ctx(scan_worker *w, const ps_file_facts *facts)
+{
+    if (w->ctx_facts != facts) {
+        ps_match_file_begin(w->ctx, facts);
+        w->ctx_facts = facts;
+    }
+}
+
+/* Give b back for reuse (or free it when enough are spare).  Under lock. */
+static void spare_batch(scan_shared *sh, ps_batch *b)
+{
+    if (sh->nspare >= sh->maxqueued + sh->nthreads) {
+        ps_batch_free(b);
+        return;
+    }
+    ps_batch_reset(b);
+    b->next = sh->spare;
+    sh->spare = b;
+    sh->nspare++;
+}
+
+/*
+ * Match the records of b (a batch of file b->file) into a findings list of
+ * their own, filed under the file's slot with b's sequence number.  Any
+ * worker may run this; it leaves w's own file (agg, file) as it found it.
+ */
+static ps_status match_batch(scan_worker *w, ps_batch *b)
+{
+    scan_shared *sh = w->sh;
+    file_slot *slot = &sh->slots[b->file];
+    const ps_file *saved = w->file;
+    batch_result *res = calloc(1, sizeof(*res));
+    ps_status st = PS_OK;
+
+    if (res == NULL)
+        return PS_ERR_NOMEM;
+    begin_ctx(w, &slot->facts);
+    w->file = &sh->files->items[b->file];
+    w->hit_agg = w->bagg;
+    w->failure = PS_OK;
+    for (size_t i = 0; i < b->n && st == PS_OK; i++)
+        st = ps_match_record(w->ctx, &b->recs[i], on_hit, w);
+    if (w->failure != PS_OK)
+        st = w->failure;
+    w->failure = PS_OK;
+    w->hit_agg = w->agg;
+    w->file = saved;
+    /* ps_agg_take also resets bagg, so a failed batch leaves nothing behind. */
+    if (ps_agg_take(w->bagg, &res->found) != PS_OK && st == PS_OK)
+        st = PS_ERR_NOMEM;
+    res->seq = b->seq;
+    pthread_mutex_lock(&sh->lock);
+    res->next = slot->results;
+    slot->results = res;
+    spare_batch(sh, b);
+    pthread_mutex_unlock(&sh->lock);
+    return st;
+}
+
+/*
+ * Hand the reader's current batch on: to the queue for any worker, or,
+ * when the queue is full (or there is no other worker), match it here.
+ */
+static ps_status submit_batch(scan_worker *w)
+{
+    scan_shared *sh = w->sh;
+    ps_batch *b = w->batch;
+    bool queued = false;
+
+    w->batch = NULL;
+    if (b->n == 0) {
+        pthread_mutex_lock(&sh->lock);
+        spare_batch(sh, b);
+        pthread_mutex_unlock(&sh->lock);
+        return PS_OK;
+    }
+    b->file = w->file_index;
+    b->seq = w->nbatch++;
+    if (sh->nthreads > 1) {
+        pthread_mutex_lock(&sh->lock);
+        if (sh->nqueued < sh->maxqueued) {
+            if (sh->qtail != NULL)
+                sh->qtail->next = b;
+            else
+                sh->qhead = b;
+            sh->qtail = b;
+            sh->nqueued++;
+            queued = true;
+            pthread_cond_signal(&sh->cond);
+        }
+        pthread_mutex_unlock(&sh->lock);
+    }
+    if (queued)
+        return PS_OK;
+    {
+        /* Matching inline: the hits go to the batch's result, not to w->agg. */
+        ps_agg *saved = w->hit_agg;
+        ps_status st = match_batch(w, b);
+        w->hit_agg = saved;
+        return st;
+    }
+}
+
+/* A batch to fill: a spare one, or a new one. */
+static ps_status next_batch(scan_worker *w)
+{
+    scan_shared *sh = w->sh;
+
+    pthread_mutex_lock(&sh->lock);
+    w->batch = sh->spare;
+    if (w->batch != NULL) {
+        sh->spare = w->batch->next;
+        sh->nspare--;
+        w->batch->next = NULL;
+    }
+    pthread_mutex_unlock(&sh->lock);
+    if (w->batch == NULL)
+        w->batch = ps_batch_new(sh->opts->batch_records ? sh->opts->batch_records
+                                                        : PS_BATCH_RECORDS,
+                                PS_BATCH_BYTES);
+    return w->batch != NULL ? PS_OK : PS_ERR_NOMEM;
+}
+
+/* Copy rec into the reader's batch, handing the batch on when it is full. */
+static ps_status batch_record(scan_worker *w, const ps_record *rec)
+{
+    ps_status st = ps_batch_add(w->batch, rec);
+
+    if (st != PS_ERR_LIMIT)
+        return st;
+    st = submit_batch(w);
+    if (st == PS_OK)
+        st = next_batch(w);
+    if (st == PS_OK)
+        st = ps_batch_add(w->batch, rec);
+    return st;
+}
+
+/*
+ * The next queued batch, or NULL.  With wait, blocks while the queue is
+ * empty but some file is still being read (it may queue more), and returns
+ * NULL only when no batch can come any more.
+ */
+static ps_batch *take_batch(scan_shared *sh, bool wait)
+{
+    ps_batch *b;
+
+    pthread_mutex_lock(&sh->lock);
+    while (wait && sh->qhead == NULL && sh->unfinished > 0 && !atomic_load(&sh->fatal))
+        pthread_cond_wait(&sh->cond, &sh->lock);
+    b = sh->qhead;
+    if (b != NULL) {
+        sh->qhead = b->next;
+        if (sh->qhead == NULL)
+            sh->qtail = NULL;
+        sh->nqueued--;
+        b->next = NULL;
+    }
+    pthread_mutex_unlock(&sh->lock);
+    return b;
+}
+
+/* One file fewer that may still queue batches: wake the waiters to re-check. */
+static void file_done(scan_shared *sh)
+{
+    pthread_mutex_lock(&sh->lock);
+    sh->unfinished--;
+    pthread_cond_broadcast(&sh->cond);
+    pthread_mutex_unlock(&sh->lock);
+}
+
+static int cmp_result(const void *a, const void *b)
+{
+    const batch_result *x = *(const batch_result *const *)a;
+    const batch_result *y = *(const batch_result *const *)b;
+
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/*
+ * Join a split file's findings: the reader's own (row-scope) findings, then
+ * every batch's in batch order, through one aggregation (ps_agg_absorb), so
+ * counts, first locations and evidence are those of a sequential read.
+ */
+static ps_status absorb_results(ps_agg *agg, file_slot *slot)
+{
+    batch_result **v, *r;
+    size_t n = 0, k = 0;
+    ps_status st;
+
+    for (r = slot->results; r != NULL; r = r->next)
+        n++;
+    if (n == 0)
+        return PS_OK;
+    v = malloc(n * sizeof(*v));
+    if (v == NULL)
+        return PS_ERR_NOMEM;
+    for (r = slot->results; r != NULL; r = r->next)
+        v[k++] = r;
+    qsort(v, n, sizeof(*v), cmp_result);
+    st = ps_agg_absorb(agg, &slot->findings);
+    for (k = 0; k < n && st == PS_OK; k++)
+        st = ps_agg_absorb(agg, &v[k]->found);
+    free(v);
+    if (st == PS_OK)
+        st = ps_agg_take(agg, &slot->findings);
+    return st;
+}
+
+static void free_results(file_slot *slot)
+{
+    while (slot->results != NULL) {
+        batch_result *r = slot->results;
+        slot->results = r->next;
+        ps_findings_free(&r->found);
+        free(r);
+    }
+}
+
+/* Name the file inside a gzip file on each of its findings. */
+static ps_status set_inner(file_slot *slot)
+{
+    for (size_t i = 0; slot->inner != NULL && i < slot->findings.n; i++) {
+        if (slot->findings.items[i].inner != NULL)
+            continue;
+        slot->findings.items[i].inner = ps_strdup(slot->inner);
+        if (slot->findings.items[i].inner == NULL)
+            return PS_ERR_NOMEM;
+    }
+    return PS_OK;
+}
+
 static int on_record(void *ud, const ps_record *rec)
 {
     scan_worker *w = ud;
-    ps_status st = ps_match_record(w->ctx, rec, on_hit, w);
+    ps_status st = w->batch != NULL ? batch_record(w, rec)
+                                    : ps_match_record(w->ctx, rec, on_hit, w);
 
     if (st == PS_OK)
         st = ps_people_record(w->people, rec, on_row, w);
@@ -194,7 +471,7 @@ static ps_status scan_file(scan_worker *w, const ps_file *f, file_slot *slot)
 {
     unsigned char head[PS_SNIFF_HEAD];
     const ps_reader *reader;
-    ps_file_facts facts;
+    ps_file_facts *facts = &slot->facts;
     ps_source src;
     ps_diag diag;
     struct stat st;
@@ -237,12 +514,13 @@ static ps_status scan_file(scan_worker *w, const ps_file *f, file_slot *slot)
         if (rc != PS_OK || slot->error != NULL)
             goto out;
     }
-    memset(&facts, 0, sizeof(facts));
-    facts.rel_path = f->rel_path;
-    facts.size = slot->size;
-    facts.mode = slot->mode;
-    facts.sniff = slot->sniff;
-    ps_match_file_begin(w->ctx, &facts);
+    memset(facts, 0, sizeof(*facts));
+    facts->rel_path = f->rel_path;
+    facts->size = slot->size;
+    facts->mode = slot->mode;
+    facts->sniff = slot->sniff;
+    w->ctx_facts = NULL;
+    begin_ctx(w, facts);
     reader = ps_reader_for(slot->sniff.format);
     if (reader == NULL)
         goto out; /* empty files and ciphertext have no records */
@@ -259,10 +537,25 @@ static ps_status scan_file(scan_worker *w, const ps_file *f, file_slot *slot)
                                              : PS_MAX_RECORD_DEFAULT;
     diag.msg[0] = '\0';
     w->failure = PS_OK;
+    w->nbatch = 0;
+    if (slot->size >= (w->sh->opts->split_bytes ? w->sh->opts->split_bytes
+                                                 : PS_SCAN_SPLIT_DEFAULT)) {
+        rc = next_batch(w);
+        if (rc != PS_OK)
+            goto out;
+    }
     rc = reader->read(&src, on_record, w, &diag);
     if (w->failure != PS_OK) {
         rc = w->failure;
         goto out;
+    }
+    if (w->batch != NULL) {
+        /* The records read before the end (or a failure) still get matched. */
+        ps_status bst = submit_batch(w);
+        if (bst != PS_OK) {
+            rc = bst;
+            goto out;
+        }
     }
     {
         /* The last row, and the file's share of its store's people. */
@@ -286,33 +579,67 @@ static ps_status scan_file(scan_worker *w, const ps_file *f, file_slot *slot)
     }
 out:
     close(fd);
+    if (w->batch != NULL) {
+        /* Only after a failure: the batch was never handed on. */
+        pthread_mutex_lock(&w->sh->lock);
+        spare_batch(w->sh, w->batch);
+        pthread_mutex_unlock(&w->sh->lock);
+        w->batch = NULL;
+    }
     if (rc == PS_OK)
         rc = ps_agg_take(w->agg, &slot->findings);
-    for (size_t i = 0; rc == PS_OK && slot->inner != NULL && i < slot->findings.n; i++) {
-        slot->findings.items[i].inner = ps_strdup(slot->inner);
-        if (slot->findings.items[i].inner == NULL)
-            rc = PS_ERR_NOMEM;
-    }
+    if (rc == PS_OK && w->nbatch == 0)
+        rc = set_inner(slot); /* a split file's, once its batches are joined */
     return rc;
 }
 
+/* Stop every worker: one ran out of memory, so the scan's result is void. */
+static void set_fatal(scan_shared *sh)
+{
+    pthread_mutex_lock(&sh->lock);
+    atomic_store(&sh->fatal, 1);
+    pthread_cond_broadcast(&sh->cond);
+    pthread_mutex_unlock(&sh->lock);
+}
+
+/*
+ * A worker: queued batches first (they hold memory and a reader may be
+ * waiting on the queue's room), then the next file, then, with no file
+ * left, batches until no reader can queue any more.
+ */
 static void *worker_main(void *arg)
 {
     scan_worker *w = arg;
     scan_shared *sh = w->sh;
 
-    for (;;) {
-        size_t i = atomic_fetch_add(&sh->next, 1);
-        if (i >= sh->files->n || atomic_load(&sh->fatal))
-            break;
-        w->file = &sh->files->items[i];
-        if (scan_file(w, w->file, &sh->slots[i]) != PS_OK) {
-            atomic_store(&sh->fatal, 1);
-            break;
+    while (!atomic_load(&sh->fatal)) {
+        ps_batch *b = take_batch(sh, false);
+        size_t k, i;
+        ps_status st;
+
+        if (b == NULL && (k = atomic_fetch_add(&sh->next, 1)) < sh->files->n) {
+            i = sh->order[k];
+            w->file = &sh->files->items[i];
+            w->file_index = i;
+            st = scan_file(w, w->file, &sh->slots[i]);
+            file_done(sh);
+            if (st != PS_OK) {
+                set_fatal(sh);
+                break;
+            }
+            if (sh->opts->progress != NULL) {
+                atomic_fetch_add(&sh->opts->progress->done_files, 1);
+                atomic_fetch_add(&sh->opts->progress->done_bytes, w->file->size);
+            }
+            continue;
         }
-        if (sh->opts->progress != NULL) {
-            atomic_fetch_add(&sh->opts->progress->done_files, 1);
-            atomic_fetch_add(&sh->opts->progress->done_bytes, w->file->size);
+        if (b == NULL)
+            b = take_batch(sh, true);
+        if (b == NULL)
+            break;
+        if (match_batch(w, b) != PS_OK) {
+            set_fatal(sh);
+            break;
         }
     }
     return NULL;
@@ -481,8 +808,10 @@ static ps_status worker_init(scan_worker *w, scan_shared *sh)
     w->sh = sh;
     if (ps_match_ctx_create(sh->matcher, &w->ctx) != PS_OK)
         return PS_ERR_NOMEM;
-    if (ps_agg_create(sh->opts->show_values, &w->agg) != PS_OK)
+    if (ps_agg_create(sh->opts->show_values, &w->agg) != PS_OK ||
+        ps_agg_create(sh->opts->show_values, &w->bagg) != PS_OK)
         return PS_ERR_NOMEM;
+    w->hit_agg = w->agg;
     ps_match_ctx_set_as_of(w->ctx, sh->opts->as_of);
     if (ps_people_create(sh->matcher, sh->opts->as_of, &w->people) != PS_OK)
         return PS_ERR_NOMEM;
@@ -493,7 +822,9 @@ static void worker_free(scan_worker *w)
 {
     ps_match_ctx_destroy(w->ctx);
     ps_agg_destroy(w->agg);
+    ps_agg_destroy(w->bagg);
     ps_people_destroy(w->people);
+    ps_batch_free(w->batch);
 }
 
 /* Join slots in walk order into out, and merge the people counts per store. */
@@ -533,9 +864,55 @@ static ps_status gather(scan_shared *sh, ps_scan_result *out)
     return PS_OK;
 }
 
+static int cmp_by_size(const void *a, const void *b, void *arg)
+{
+    const ps_filelist *fl = arg;
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    uint64_t sx = fl->items[x].size, sy = fl->items[y].size;
+
+    if (sx != sy)
+        return sx > sy ? -1 : 1;
+    return x < y ? -1 : x > y;
+}
+
+/* Join every split file's batches into its slot (see absorb_results). */
+static ps_status join_split_files(scan_shared *sh, ps_agg *agg)
+{
+    for (size_t i = 0; i < sh->files->n; i++) {
+        file_slot *slot = &sh->slots[i];
+        ps_status st;
+
+        if (slot->results == NULL)
+            continue;
+        st = absorb_results(agg, slot);
+        free_results(slot);
+        if (st == PS_OK)
+            st = set_inner(slot);
+        if (st != PS_OK)
+            return st;
+    }
+    return PS_OK;
+}
+
+static void free_batches(scan_shared *sh)
+{
+    while (sh->qhead != NULL) {
+        ps_batch *b = sh->qhead;
+        sh->qhead = b->next;
+        ps_batch_free(b);
+    }
+    while (sh->spare != NULL) {
+        ps_batch *b = sh->spare;
+        sh->spare = b->next;
+        ps_batch_free(b);
+    }
+}
+
 ps_status ps_scan_run(const ps_matcher *m, const ps_scan_opts *opts,
                       ps_scan_result *out, ps_diag *diag)
 {
+    size_t *order = NULL;
+    bool sync = false;
     ps_filelist files;
     scan_shared sh;
     scan_worker *workers = NULL;
@@ -563,12 +940,31 @@ ps_status ps_scan_run(const ps_matcher *m, const ps_scan_opts *opts,
     atomic_init(&sh.next, 0);
     atomic_init(&sh.fatal, 0);
     sh.slots = calloc(files.n + 1, sizeof(file_slot));
+    order = malloc((files.n + 1) * sizeof(size_t));
     nthreads = thread_count(opts, files.n);
     workers = calloc(nthreads, sizeof(scan_worker));
-    if (sh.slots == NULL || workers == NULL) {
+    if (sh.slots == NULL || order == NULL || workers == NULL) {
         rc = PS_ERR_NOMEM;
         goto done;
     }
+    /* Biggest first: the run then ends on small files, not on one big one. */
+    for (size_t i = 0; i < files.n; i++)
+        order[i] = i;
+    qsort_r(order, files.n, sizeof(size_t), cmp_by_size, &files);
+    sh.order = order;
+    sh.nthreads = nthreads;
+    sh.maxqueued = (size_t)nthreads * PS_QUEUE_PER_THREAD;
+    sh.unfinished = files.n;
+    if (pthread_mutex_init(&sh.lock, NULL) != 0) {
+        rc = PS_ERR_NOMEM;
+        goto done;
+    }
+    if (pthread_cond_init(&sh.cond, NULL) != 0) {
+        pthread_mutex_destroy(&sh.lock);
+        rc = PS_ERR_NOMEM;
+        goto done;
+    }
+    sync = true;
     for (unsigned t = 0; t < nthreads; t++) {
         rc = worker_init(&workers[t], &sh);
         if (rc != PS_OK)
@@ -586,7 +982,9 @@ ps_status ps_scan_run(const ps_matcher *m, const ps_scan_opts *opts,
         rc = PS_ERR_NOMEM;
         goto done;
     }
-    rc = run_file_rules(&sh, &workers[0]);
+    rc = join_split_files(&sh, workers[0].agg);
+    if (rc == PS_OK)
+        rc = run_file_rules(&sh, &workers[0]);
     if (rc == PS_OK)
         rc = gather(&sh, out);
     if (rc == PS_OK) {
@@ -600,9 +998,16 @@ done:
             free(sh.slots[i].error);
             free(sh.slots[i].inner);
             ps_people_part_free(sh.slots[i].people);
+            free_results(&sh.slots[i]);
         }
         free(sh.slots);
     }
+    free_batches(&sh);
+    if (sync) {
+        pthread_cond_destroy(&sh.cond);
+        pthread_mutex_destroy(&sh.lock);
+    }
+    free(order);
     for (unsigned t = 0; workers != NULL && t < nthreads; t++)
         worker_free(&workers[t]);
     free(workers);

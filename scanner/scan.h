@@ -42,7 +42,17 @@ typedef struct ps_scan_opts {
     int32_t as_of;        /* reference day (date.h) for ages and retention */
     const ps_ignore *ignore; /* paths left out (NULL: none); borrowed */
     ps_scan_progress *progress; /* NULL, or counters to keep up to date */
+    /*
+     * Files of at least split_bytes are read by one worker and matched by
+     * all (0: PS_SCAN_SPLIT_DEFAULT; UINT64_MAX: never), in batches of at
+     * most batch_records records (0: PS_BATCH_RECORDS).  Neither changes
+     * the result; tests set them to split small files finely.
+     */
+    uint64_t split_bytes;
+    size_t batch_records;
 } ps_scan_opts;
+
+#define PS_SCAN_SPLIT_DEFAULT ((uint64_t)8 << 20)
 
 typedef struct ps_scan_result {
     ps_findings findings; /* sorted */

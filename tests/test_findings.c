@@ -294,6 +294,16 @@ static void test_agg_evidence(void **state)
 }
 
 /* Past the distinct-key cap, new keys fold into one whole-file finding per rule. */
+/* The cap's shape: cap keyed findings in order, then one overflow finding of extra hits. */
+static void assert_capped(const ps_findings *fs, size_t cap, uint64_t extra)
+{
+    assert_int_equal(fs->n, cap + 1);
+    assert_int_equal(fs->items[cap].loc_kind, PS_LOC_NONE);
+    assert_null(fs->items[cap].column);
+    assert_int_equal(fs->items[cap].count, extra);
+    assert_string_equal(fs->items[cap - 1].column, "c65535");
+}
+
 static void test_agg_key_cap(void **state)
 {
     ps_agg *a;
@@ -311,13 +321,144 @@ static void test_agg_key_cap(void **state)
         assert_int_equal(hit(a, 0, "wide.csv", &r), i <= cap);
     }
     fs = take(a);
-    assert_int_equal(fs.n, cap + 1);
-    assert_int_equal(fs.items[cap].loc_kind, PS_LOC_NONE);
-    assert_null(fs.items[cap].column);
-    assert_int_equal(fs.items[cap].count, extra);
-    assert_string_equal(fs.items[cap - 1].column, "c65535");
+    assert_capped(&fs, cap, extra);
     ps_findings_free(&fs);
     ps_agg_destroy(a);
+}
+
+/* --- absorbing the parts of a file ---------------------------------------- */
+
+/* One hit as the scanner makes it: count, then evidence if new, then a date. */
+static void hit_full(ps_agg *a, uint32_t rule, const ps_record *rec, const char *ev, int32_t day)
+{
+    bool fresh = false;
+
+    assert_int_equal(ps_agg_hit(a, rule, PS_SEV_HIGH, "f", rec, &fresh), PS_OK);
+    if (fresh)
+        assert_int_equal(ps_agg_set_evidence(a, ev, strlen(ev)), PS_OK);
+    ps_agg_note_date(a, day);
+}
+
+static void assert_same_str(const char *x, const char *y)
+{
+    if (x == NULL || y == NULL)
+        assert_ptr_equal(x, y);
+    else
+        assert_string_equal(x, y);
+}
+
+static void assert_same_findings(const ps_findings *x, const ps_findings *y)
+{
+    assert_int_equal(x->n, y->n);
+    for (size_t i = 0; i < x->n; i++) {
+        const ps_finding *f = &x->items[i], *g = &y->items[i];
+
+        assert_int_equal(f->rule, g->rule);
+        assert_int_equal(f->loc_kind, g->loc_kind);
+        assert_int_equal(f->line, g->line);
+        assert_int_equal(f->row, g->row);
+        assert_int_equal(f->count, g->count);
+        assert_int_equal(f->oldest, g->oldest);
+        assert_same_str(f->path, g->path);
+        assert_same_str(f->table, g->table);
+        assert_same_str(f->column, g->column);
+        assert_same_str(f->pointer, g->pointer);
+        assert_same_str(f->evidence, g->evidence);
+        assert_same_str(f->value, g->value);
+    }
+}
+
+/*
+ * A stream of hits of every key kind (cells, CSV columns, JSON pointers
+ * whose array indices fold together, text lines), counted by one agg, and
+ * again cut into parts that are counted apart and absorbed in order: the
+ * same findings, for every place to cut, including at every hit.
+ */
+static void test_agg_absorb_equals_one_pass(void **state)
+{
+    enum { NHITS = 24 };
+    ps_record recs[NHITS];
+    uint32_t rules[NHITS];
+    char ev[NHITS][16];
+    int32_t days[NHITS];
+    ps_findings whole;
+    ps_agg *a;
+
+    (void)state;
+    for (int i = 0; i < NHITS; i++) {
+        switch (i % 4) {
+        case 0: recs[i] = cell("kids", i % 8 ? "name" : "dob", i); break;
+        case 1: recs[i] = csvline((uint64_t)i, "email"); break;
+        case 2: recs[i] = jline((uint64_t)i, i % 3 ? "/m/1/body" : "/m/2/body"); break;
+        default: recs[i] = textline((uint64_t)i); break;
+        }
+        rules[i] = (uint32_t)((i / 4) % 2); /* each key comes back in later parts */
+        snprintf(ev[i], sizeof(ev[i]), "v%d@example.com", i);
+        days[i] = (i % 5 == 0) ? INT32_MIN : 20000 - (i * 7) % 13;
+    }
+    assert_int_equal(ps_agg_create(true, &a), PS_OK);
+    for (int i = 0; i < NHITS; i++)
+        hit_full(a, rules[i], &recs[i], ev[i], days[i]);
+    whole = take(a);
+    assert_true(whole.n > 4);
+
+    for (int cut1 = 0; cut1 <= NHITS; cut1++) {
+        for (int cut2 = cut1; cut2 <= NHITS; cut2 += 5) {
+            int cuts[4] = { 0, cut1, cut2, NHITS };
+            ps_agg *part, *join;
+            ps_findings joined;
+
+            assert_int_equal(ps_agg_create(true, &part), PS_OK);
+            assert_int_equal(ps_agg_create(true, &join), PS_OK);
+            for (int k = 0; k < 3; k++) {
+                ps_findings fs;
+
+                for (int i = cuts[k]; i < cuts[k + 1]; i++)
+                    hit_full(part, rules[i], &recs[i], ev[i], days[i]);
+                fs = take(part);
+                assert_int_equal(ps_agg_absorb(join, &fs), PS_OK);
+                assert_int_equal(fs.n, 0);
+                ps_findings_free(&fs);
+            }
+            joined = take(join);
+            assert_same_findings(&whole, &joined);
+            ps_findings_free(&joined);
+            ps_agg_destroy(part);
+            ps_agg_destroy(join);
+        }
+    }
+    ps_findings_free(&whole);
+    ps_agg_destroy(a);
+}
+
+/* The distinct-key cap holds across parts: keys past it fold into the overflow finding. */
+static void test_agg_absorb_key_cap(void **state)
+{
+    const size_t cap = 65536, extra = 10, half = (cap + extra) / 2;
+    ps_agg *part, *join;
+    ps_findings fs;
+    char col[32];
+
+    (void)state;
+    assert_int_equal(ps_agg_create(false, &part), PS_OK);
+    assert_int_equal(ps_agg_create(false, &join), PS_OK);
+    for (size_t i = 0; i < cap + extra; i++) {
+        ps_record r;
+
+        snprintf(col, sizeof(col), "c%zu", i);
+        r = csvline(1, col);
+        hit(part, 0, "wide.csv", &r);
+        if (i + 1 == half || i + 1 == cap + extra) {
+            fs = take(part);
+            assert_int_equal(ps_agg_absorb(join, &fs), PS_OK);
+            ps_findings_free(&fs);
+        }
+    }
+    fs = take(join);
+    assert_capped(&fs, cap, extra);
+    ps_findings_free(&fs);
+    ps_agg_destroy(part);
+    ps_agg_destroy(join);
 }
 
 /* --- order ------------------------------------------------------------------ */
@@ -528,6 +669,8 @@ int main(void)
         cmocka_unit_test(test_agg_take_resets),
         cmocka_unit_test(test_agg_evidence),
         cmocka_unit_test(test_agg_key_cap),
+        cmocka_unit_test(test_agg_absorb_equals_one_pass),
+        cmocka_unit_test(test_agg_absorb_key_cap),
         cmocka_unit_test(test_findings_sort),
         cmocka_unit_test(test_findings_move),
         cmocka_unit_test(test_errors_sort),

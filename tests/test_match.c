@@ -698,6 +698,81 @@ static void test_stop(void **state)
     fx_free(&fx);
 }
 
+/* --- gated value patterns --------------------------------------------------------- */
+
+/*
+ * A value pattern used only under a field cue (phone) or a path (.env) is
+ * scanned by a database of its own, and only when the gate is open; one
+ * also used by an ungated rule stays shared.  The answers must be exactly
+ * those of one shared database: same rules fire, in the same order, on
+ * gated and ungated fields, for a NOT over a gated pattern too, and across
+ * records (no stale bit from the record before).
+ */
+static void test_gated_values(void **state)
+{
+    fixture fx = {tb_new(), NULL, NULL};
+    ps_file_facts f = text_file("export/users.csv");
+    ps_file_facts env = text_file("config/.env");
+    uint32_t phone, nodigits, envr, email, any_email;
+
+    (void)state;
+    phone = add_rule(&fx.t, "phone", PS_SCOPE_RECORD,
+                     c_group(&fx.t, PS_COND_ALL, 2, c_field(&fx.t, "^phone$"),
+                             c_value(&fx.t, "[0-9]{3}-[0-9]{4}")));
+    nodigits = add_rule(&fx.t, "msg", PS_SCOPE_RECORD,
+                        c_group(&fx.t, PS_COND_ALL, 2, c_field(&fx.t, "^body$"),
+                                c_not(&fx.t, c_value(&fx.t, "^[0-9 ]+$"))));
+    envr = add_rule(&fx.t, "env", PS_SCOPE_RECORD,
+                    c_group(&fx.t, PS_COND_ALL, 2, c_path(&fx.t, "(^|/)\\.env$"),
+                            c_value(&fx.t, "SECRET=")));
+    email = add_rule(&fx.t, "email-col", PS_SCOPE_RECORD,
+                     c_group(&fx.t, PS_COND_ALL, 2, c_field(&fx.t, "^email$"),
+                             c_value(&fx.t, "@")));
+    any_email = add_rule(&fx.t, "email-any", PS_SCOPE_RECORD, c_value(&fx.t, "@"));
+    fx_compile(&fx);
+
+    ps_match_file_begin(fx.c, &f);
+    assert_int_equal(fire_s(&fx, "phone", "call 555-0199"), B(phone));
+    assert_int_equal(fire_s(&fx, "fax", "call 555-0199"), 0);
+    assert_int_equal(fire_s(&fx, "phone", "unknown"), 0);
+    /* The record before matched; this one must not inherit its bit. */
+    assert_int_equal(fire_s(&fx, "phone", "555-0199"), B(phone));
+    assert_int_equal(fire_s(&fx, "phone", "n/a"), 0);
+    assert_int_equal(fire_s(&fx, "body", "see you at 5"), B(nodigits));
+    assert_int_equal(fire_s(&fx, "body", "400"), 0);
+    assert_int_equal(fire_s(&fx, "body", "hi"), B(nodigits));
+    /* "@" is used gated and ungated: shared, and both rules see it. */
+    assert_int_equal(fire_s(&fx, "email", "a@b.example"), B(email) | B(any_email));
+    assert_int_equal(fire_s(&fx, "name", "a@b.example"), B(any_email));
+    /* Path-gated: only in a .env file. */
+    assert_int_equal(fire_s(&fx, "", "SECRET=x"), 0);
+    ps_match_file_begin(fx.c, &env);
+    assert_int_equal(fire_s(&fx, "", "SECRET=x"), B(envr));
+    assert_int_equal(fire_s(&fx, "", "PUBLIC=x"), 0);
+    fx_free(&fx);
+}
+
+/* Gated patterns are checked at load like any other: file:line:col for a bad one. */
+static void test_gated_bad_regex(void **state)
+{
+    tb t = tb_new();
+    ps_matcher *m = (ps_matcher *)&t;
+    ps_diag d = {{0}};
+    ps_cond c = {0};
+    uint32_t field_ci;
+
+    (void)state;
+    field_ci = c_field(&t, "^phone$");
+    c.kind = PS_COND_VALUE;
+    c.pattern = pattern(&t, PS_TARGET_VALUE, "([0-9]", 0, 12, 5);
+    add_rule(&t, "phone", PS_SCOPE_RECORD,
+             c_group(&t, PS_COND_ALL, 2, field_ci, add_cond(&t, &c)));
+    assert_int_equal(ps_matcher_create(t.rs, &m, &d), PS_ERR_RULE);
+    assert_null(m);
+    assert_true(strncmp(d.msg, "f.yml:12:5: bad regex: ", 23) == 0);
+    ps_ruleset_destroy(t.rs);
+}
+
 /* --- compile errors ------------------------------------------------------------------- */
 
 typedef struct bad_case {
@@ -970,6 +1045,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plaintext_message),
+        cmocka_unit_test(test_gated_values),
+        cmocka_unit_test(test_gated_bad_regex),
         cmocka_unit_test(test_value_email_and_span),
         cmocka_unit_test(test_keywords_caseless_literal),
         cmocka_unit_test(test_hash_and_not),

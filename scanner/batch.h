@@ -1,0 +1,57 @@
+/*
+ * batch.h - a run of records copied out of a reader, so that another
+ * thread can match them.
+ *
+ * A reader lends its strings only for the length of one callback.  To let a
+ * big file be read by one worker and matched by all of them, the records
+ * are copied into a batch: one fixed arena for the bytes and one array of
+ * ps_record pointing into it.  The arena never moves once a record points
+ * into it, so a full batch is refused (PS_ERR_LIMIT) rather than grown; the
+ * caller hands the batch on and starts the next.  Only an empty batch grows,
+ * to take one record larger than the arena.
+ *
+ * Batch boundaries depend only on the records (their count and bytes),
+ * never on timing, so what is matched together is the same at any thread
+ * count.
+ */
+#ifndef PS_BATCH_H
+#define PS_BATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "plainsight.h"
+#include "read.h"
+
+#define PS_BATCH_BYTES (1u << 20)   /* arena: values and names of one batch */
+#define PS_BATCH_RECORDS 8192u      /* records in one batch */
+
+typedef struct ps_batch {
+    size_t file;          /* the scan's index of the file the records came from */
+    uint64_t seq;         /* 0, 1, 2 ... within that file */
+    ps_record *recs;
+    size_t n, cap;        /* records held / room for */
+    char *arena;
+    size_t used, size;    /* bytes used / allocated */
+    size_t base;          /* the arena's size when made; reset shrinks back to it */
+    struct ps_batch *next; /* for the owner's queues */
+} ps_batch;
+
+/*
+ * A new empty batch for up to records records and bytes bytes of arena
+ * (both at least 1), or NULL when out of memory.
+ */
+ps_batch *ps_batch_new(size_t records, size_t bytes);
+void ps_batch_free(ps_batch *b);
+
+/* Forget the records (keeps the memory; an oversized arena is shrunk back). */
+void ps_batch_reset(ps_batch *b);
+
+/*
+ * Copy rec (value, field name and location strings) into b.  Returns PS_OK,
+ * PS_ERR_LIMIT when b holds records and rec does not fit (b is unchanged:
+ * hand it on and add rec to a fresh batch), or PS_ERR_NOMEM.
+ */
+ps_status ps_batch_add(ps_batch *b, const ps_record *rec) PS_WARN_UNUSED;
+
+#endif /* PS_BATCH_H */
