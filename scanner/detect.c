@@ -764,9 +764,24 @@ ps_media ps_detect_b64_media(const char *v, size_t n)
     size_t start, run = 0, avail, k, out = 0;
     ps_sniff sn;
 
-    if (v == NULL || !data_url_start(v, n, &start))
+    /* Runs on every value of every record: the cheap refusals come first. */
+    if (v == NULL || n < B64_MIN || !data_url_start(v, n, &start) || n - start < B64_MIN)
         return PS_MEDIA_NONE;
     s = (const unsigned char *)v + start;
+    /*
+     * Every media magic starts with one of a few bytes (JPEG FF, PNG 89,
+     * GIF 'G', RIFF 'R', ISO BMFF 00, ID3 'I', AMR '#', Ogg 'O', MPEG sync
+     * FF).  Checking the first decoded byte first keeps hex hashes, names
+     * and tokens, which are base64-shaped too, away from the full sniff.
+     */
+    if (b64_value(s[0]) < 0 || b64_value(s[1]) < 0)
+        return PS_MEDIA_NONE;
+    {
+        unsigned char b0 = (unsigned char)(b64_value(s[0]) << 2 | b64_value(s[1]) >> 4);
+        if (b0 != 0xFF && b0 != 0x89 && b0 != 'G' && b0 != 'R' && b0 != 0x00 &&
+            b0 != 'I' && b0 != '#' && b0 != 'O')
+            return PS_MEDIA_NONE;
+    }
     avail = n - start < B64_HEAD ? n - start : B64_HEAD;
     while (run < avail && b64_value(s[run]) >= 0)
         run++;
@@ -776,18 +791,6 @@ ps_media ps_detect_b64_media(const char *v, size_t n)
     if (run < B64_MIN)
         return PS_MEDIA_NONE;
     k = run / 4 * 4;
-    /*
-     * Every media magic starts with one of a few bytes (JPEG FF, PNG 89,
-     * GIF 'G', RIFF 'R', ISO BMFF 00, ID3 'I', AMR '#', Ogg 'O', MPEG sync
-     * FF).  Checking the first decoded byte first keeps hex hashes, names
-     * and tokens, which are base64-shaped too, away from the full sniff.
-     */
-    {
-        unsigned char b0 = (unsigned char)(b64_value(s[0]) << 2 | b64_value(s[1]) >> 4);
-        if (b0 != 0xFF && b0 != 0x89 && b0 != 'G' && b0 != 'R' && b0 != 0x00 &&
-            b0 != 'I' && b0 != '#' && b0 != 'O')
-            return PS_MEDIA_NONE;
-    }
     for (size_t i = 0; i < k; i += 4) {
         uint32_t q = (uint32_t)b64_value(s[i]) << 18 | (uint32_t)b64_value(s[i + 1]) << 12 |
                      (uint32_t)b64_value(s[i + 2]) << 6 | (uint32_t)b64_value(s[i + 3]);

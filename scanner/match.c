@@ -47,6 +47,9 @@
 #define CACHE_SLOTS 256u
 #define CACHE_MAX_ENTRIES (CACHE_SLOTS * 3u / 4u)
 #define CACHE_KEY_ARENA (16u * 1024u)
+#define CAND_TMP CACHE_SLOTS
+#define CAND_ZERO (CACHE_SLOTS + 1u)
+#define CAND_LISTS (CACHE_SLOTS + 2u)
 
 /* The loader caps condition depth at 64; this only guards hand-built sets. */
 #define EVAL_DEPTH_MAX 128u
@@ -109,6 +112,14 @@ struct ps_match_ctx {
     /* field-name cache, reset per file by bumping gen */
     cache_slot *slots;
     uint64_t *slot_bits;   /* CACHE_SLOTS bitsets of nwords */
+    /*
+     * With each field name's bits, the record rules its FIELD prefilter lets
+     * through, in rule order: a column pays only for rules that can hold on
+     * it.  Lists of up to nrecord entries: CACHE_SLOTS for the slots, then
+     * one for field_tmp, then one for zero_bits (CAND_TMP, CAND_ZERO).
+     */
+    uint32_t *cand;
+    uint32_t *ncand;
     char *keys;
     size_t keys_used;
     size_t nentries;
@@ -672,6 +683,22 @@ const ps_ruleset *ps_matcher_rules(const ps_matcher *m)
 
 /* --- context ----------------------------------------------------------------- */
 
+/* List in candidate list `list` the record rules whose FIELD prefilter bits let through. */
+static void fill_candidates(ps_match_ctx *c, const uint64_t *bits, uint32_t list)
+{
+    const ps_matcher *m = c->m;
+    uint32_t *dst = c->cand + (size_t)list * (m->nrecord > 0 ? m->nrecord : 1);
+    uint32_t n = 0;
+
+    for (size_t i = 0; i < m->nrecord; i++) {
+        uint32_t r = m->record_rules[i];
+
+        if (m->need_field[r] == UINT32_MAX || bit_test(bits, m->need_field[r]))
+            dst[n++] = r;
+    }
+    c->ncand[list] = n;
+}
+
 void ps_match_ctx_destroy(ps_match_ctx *c)
 {
     if (c == NULL)
@@ -686,6 +713,8 @@ void ps_match_ctx_destroy(ps_match_ctx *c)
     free(c->file_memo);
     free(c->slots);
     free(c->slot_bits);
+    free(c->cand);
+    free(c->ncand);
     free(c->keys);
     free(c);
 }
@@ -721,12 +750,16 @@ ps_status ps_match_ctx_create(const ps_matcher *m, ps_match_ctx **out)
     c->file_memo = malloc(nrules);
     c->slots = calloc(CACHE_SLOTS, sizeof(cache_slot));
     c->slot_bits = calloc(CACHE_SLOTS * nw, sizeof(uint64_t));
+    c->cand = calloc((size_t)CAND_LISTS * (m->nrecord > 0 ? m->nrecord : 1), sizeof(uint32_t));
+    c->ncand = calloc(CAND_LISTS, sizeof(uint32_t));
     c->keys = malloc(CACHE_KEY_ARENA);
     if (c->path_bits == NULL || c->value_bits == NULL || c->field_tmp == NULL ||
         c->zero_bits == NULL || c->value_list == NULL || c->solo_gen == NULL ||
         c->file_memo == NULL ||
-        c->slots == NULL || c->slot_bits == NULL || c->keys == NULL)
+        c->slots == NULL || c->slot_bits == NULL || c->keys == NULL || c->cand == NULL ||
+        c->ncand == NULL)
         goto fail;
+    fill_candidates(c, c->zero_bits, CAND_ZERO);
     memset(c->file_memo, -1, nrules);
     for (int t = 0; t < PS_TARGET_COUNT; t++) {
         if (m->db[t] != NULL && hs_alloc_scratch(m->db[t], &c->scratch) != HS_SUCCESS)
@@ -855,6 +888,7 @@ static const uint64_t *field_bits_for(ps_match_ctx *c, const char *name, size_t 
     o.list = NULL;
     o.nlist = NULL;
     scan(m->db[PS_TARGET_FIELD], c->scratch, name, len, on_match, &o);
+    fill_candidates(c, bits, bits == c->field_tmp ? CAND_TMP : i);
     return bits;
 }
 
@@ -881,7 +915,7 @@ bool ps_match_name(ps_match_ctx *c, const char *name, size_t len, uint32_t patte
  * database scans the value once, on first need; a gated pattern's own
  * database scans it only when asked for that pattern.
  */
-static bool value_bit(ps_match_ctx *c, uint32_t p)
+static bool value_bit_scan(ps_match_ctx *c, uint32_t p)
 {
     const ps_matcher *m = c->m;
     scan_out o;
@@ -900,6 +934,13 @@ static bool value_bit(ps_match_ctx *c, uint32_t p)
         c->value_done = true;
     }
     return bit_test(c->value_bits, p);
+}
+
+static inline bool value_bit(ps_match_ctx *c, uint32_t p)
+{
+    if (c->value_done && !c->m->gated[p])
+        return bit_test(c->value_bits, p);
+    return value_bit_scan(c, p);
 }
 
 /* Whether value_bit(c, p) has been answered for the current record. */
@@ -1110,13 +1151,21 @@ ps_status ps_match_record(ps_match_ctx *c, const ps_record *rec, ps_hit_fn fn, v
     const ps_matcher *m = c->m;
     ps_status st = PS_OK;
 
+    const uint64_t *fb;
+    const uint32_t *list;
+    size_t n, which;
+
     record_begin(c, rec);
-    for (size_t i = 0; i < m->nrecord; i++) {
-        uint32_t r = m->record_rules[i];
+    /* The FIELD prefilter was applied when the name entered the cache. */
+    fb = get_field_bits(c);
+    which = fb == c->zero_bits ? CAND_ZERO :
+            fb == c->field_tmp ? CAND_TMP : (size_t)(fb - c->slot_bits) / m->nwords;
+    list = c->cand + which * (m->nrecord > 0 ? m->nrecord : 1);
+    n = c->ncand[which];
+    for (size_t i = 0; i < n; i++) {
+        uint32_t r = list[i];
 
         /* Prefilters: one bit each, before the tree (see required_pattern). */
-        if (m->need_field[r] != UINT32_MAX && !bit_test(get_field_bits(c), m->need_field[r]))
-            continue;
         if (m->need_path[r] != UINT32_MAX && !bit_test(c->path_bits, m->need_path[r]))
             continue;
         if (m->need_value[r] != UINT32_MAX && !value_bit(c, m->need_value[r]))
