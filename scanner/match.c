@@ -683,7 +683,15 @@ const ps_ruleset *ps_matcher_rules(const ps_matcher *m)
 
 /* --- context ----------------------------------------------------------------- */
 
-/* List in candidate list `list` the record rules whose FIELD prefilter bits let through. */
+static bool eval_record_rule(ps_match_ctx *c, uint32_t r);
+
+/*
+ * List in candidate list `list` the record rules that can still hold for a
+ * field with these FIELD bits in the current file: the field prefilter
+ * passes, the path prefilter passes, and a rule that reads file facts only
+ * is not already false for the file.  Everything here is constant for the
+ * file, and the lists live exactly as long as the file (see the cache).
+ */
 static void fill_candidates(ps_match_ctx *c, const uint64_t *bits, uint32_t list)
 {
     const ps_matcher *m = c->m;
@@ -693,8 +701,13 @@ static void fill_candidates(ps_match_ctx *c, const uint64_t *bits, uint32_t list
     for (size_t i = 0; i < m->nrecord; i++) {
         uint32_t r = m->record_rules[i];
 
-        if (m->need_field[r] == UINT32_MAX || bit_test(bits, m->need_field[r]))
-            dst[n++] = r;
+        if (m->need_field[r] != UINT32_MAX && !bit_test(bits, m->need_field[r]))
+            continue;
+        if (m->need_path[r] != UINT32_MAX && !bit_test(c->path_bits, m->need_path[r]))
+            continue;
+        if (m->rule_const[r] && !eval_record_rule(c, r))
+            continue;
+        dst[n++] = r;
     }
     c->ncand[list] = n;
 }
@@ -759,8 +772,8 @@ ps_status ps_match_ctx_create(const ps_matcher *m, ps_match_ctx **out)
         c->slots == NULL || c->slot_bits == NULL || c->keys == NULL || c->cand == NULL ||
         c->ncand == NULL)
         goto fail;
-    fill_candidates(c, c->zero_bits, CAND_ZERO);
     memset(c->file_memo, -1, nrules);
+    fill_candidates(c, c->zero_bits, CAND_ZERO);
     for (int t = 0; t < PS_TARGET_COUNT; t++) {
         if (m->db[t] != NULL && hs_alloc_scratch(m->db[t], &c->scratch) != HS_SUCCESS)
             goto fail;
@@ -808,6 +821,7 @@ void ps_match_file_begin(ps_match_ctx *c, const ps_file_facts *f)
     }
     c->keys_used = 0;
     c->nentries = 0;
+    fill_candidates(c, c->zero_bits, CAND_ZERO);
 }
 
 static void record_begin(ps_match_ctx *c, const ps_record *rec)
@@ -1156,7 +1170,7 @@ ps_status ps_match_record(ps_match_ctx *c, const ps_record *rec, ps_hit_fn fn, v
     size_t n, which;
 
     record_begin(c, rec);
-    /* The FIELD prefilter was applied when the name entered the cache. */
+    /* FIELD, PATH and file-constant prefilters were applied when the name entered the cache. */
     fb = get_field_bits(c);
     which = fb == c->zero_bits ? CAND_ZERO :
             fb == c->field_tmp ? CAND_TMP : (size_t)(fb - c->slot_bits) / m->nwords;
@@ -1165,9 +1179,7 @@ ps_status ps_match_record(ps_match_ctx *c, const ps_record *rec, ps_hit_fn fn, v
     for (size_t i = 0; i < n; i++) {
         uint32_t r = list[i];
 
-        /* Prefilters: one bit each, before the tree (see required_pattern). */
-        if (m->need_path[r] != UINT32_MAX && !bit_test(c->path_bits, m->need_path[r]))
-            continue;
+        /* The last prefilter: one bit, before the tree (see required_pattern). */
         if (m->need_value[r] != UINT32_MAX && !value_bit(c, m->need_value[r]))
             continue;
         if (eval_record_rule(c, r) && fn(ud, r, rec) != 0) {
