@@ -563,6 +563,18 @@ static ps_status compute_gates(ps_matcher *m)
         if (open[i] || rs->patterns[i].target != PS_TARGET_VALUE)
             m->gated[i] = false;
     }
+    /* eval's KEYWORDS case relies on one status for a condition's keywords. */
+    for (size_t i = 0; i < rs->nconds; i++) {
+        const ps_cond *k = &rs->conds[i];
+        bool any_open = false;
+
+        if (k->kind != PS_COND_KEYWORDS)
+            continue;
+        for (uint32_t j = 0; j < k->npatterns; j++)
+            any_open = any_open || !m->gated[k->pattern + j];
+        for (uint32_t j = 0; any_open && j < k->npatterns; j++)
+            m->gated[k->pattern + j] = false;
+    }
     free(refs);
     free(open);
     return PS_OK;
@@ -1081,6 +1093,19 @@ static bool eval(ps_match_ctx *c, uint32_t ci, unsigned depth)
     case PS_COND_KEYWORDS:
         if (rec == NULL || k->npatterns == 0)
             return false;
+        if (!c->m->gated[k->pattern]) {
+            /*
+             * A condition's keywords are used by the same rules, so they are
+             * all in the shared database: look through the few ids that
+             * matched rather than test every keyword.
+             */
+            (void)value_bit(c, k->pattern);
+            for (size_t j = 0; j < c->nvalue_list; j++) {
+                if (c->value_list[j] - k->pattern < k->npatterns)
+                    return true;
+            }
+            return false;
+        }
         for (uint32_t j = 0; j < k->npatterns; j++) {
             if (value_bit(c, k->pattern + j))
                 return true;

@@ -713,7 +713,7 @@ static void test_gated_values(void **state)
     fixture fx = {tb_new(), NULL, NULL};
     ps_file_facts f = text_file("export/users.csv");
     ps_file_facts env = text_file("config/.env");
-    uint32_t phone, nodigits, envr, email, any_email;
+    uint32_t phone, nodigits, envr, email, any_email, kw;
 
     (void)state;
     phone = add_rule(&fx.t, "phone", PS_SCOPE_RECORD,
@@ -729,6 +729,13 @@ static void test_gated_values(void **state)
                      c_group(&fx.t, PS_COND_ALL, 2, c_field(&fx.t, "^email$"),
                              c_value(&fx.t, "@")));
     any_email = add_rule(&fx.t, "email-any", PS_SCOPE_RECORD, c_value(&fx.t, "@"));
+    {
+        static const char *const words[] = { "first pet", "maiden name" };
+
+        kw = add_rule(&fx.t, "question", PS_SCOPE_RECORD,
+                      c_group(&fx.t, PS_COND_ALL, 2, c_field(&fx.t, "^hint$"),
+                              c_keywords(&fx.t, words, 2)));
+    }
     fx_compile(&fx);
 
     ps_match_file_begin(fx.c, &f);
@@ -744,6 +751,11 @@ static void test_gated_values(void **state)
     /* "@" is used gated and ungated: shared, and both rules see it. */
     assert_int_equal(fire_s(&fx, "email", "a@b.example"), B(email) | B(any_email));
     assert_int_equal(fire_s(&fx, "name", "a@b.example"), B(any_email));
+    /* Gated keywords: each keyword scanned on its own, under the cue only. */
+    assert_int_equal(fire_s(&fx, "hint", "my First Pet"), B(kw));
+    assert_int_equal(fire_s(&fx, "hint", "mother's MAIDEN name"), B(kw));
+    assert_int_equal(fire_s(&fx, "hint", "my dog"), 0);
+    assert_int_equal(fire_s(&fx, "note", "my first pet"), 0);
     /* Path-gated: only in a .env file. */
     assert_int_equal(fire_s(&fx, "", "SECRET=x"), 0);
     ps_match_file_begin(fx.c, &env);
