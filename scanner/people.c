@@ -401,11 +401,40 @@ static int age_of(const ps_people *p, const row_state *r)
     return a;
 }
 
+/*
+ * Room for need elements in one of the linkage arrays, growing by a quarter.
+ * These are the only arrays that follow the store's size (millions of
+ * entries at VTech scale), so doubling would leave up to half of the largest
+ * allocation of the scan unused; glibc moves big blocks with mremap, so the
+ * extra reallocations copy nothing.
+ */
+static ps_status grow_linkage(void *arr, size_t *cap, size_t need, size_t elem)
+{
+    void **pa = arr;
+    size_t ncap;
+    void *p;
+
+    if (need <= *cap)
+        return PS_OK;
+    ncap = *cap < 1024 ? 1024 : *cap;
+    while (ncap < need) {
+        if (ncap > SIZE_MAX / 2 / elem)
+            return PS_ERR_NOMEM;
+        ncap += ncap / 4;
+    }
+    p = realloc(*pa, ncap * elem);
+    if (p == NULL)
+        return PS_ERR_NOMEM;
+    *pa = p;
+    *cap = ncap;
+    return PS_OK;
+}
+
 static ps_status push_parent(ps_people_part *part, uint64_t key, uint32_t meta)
 {
     size_t old = part->capp;
 
-    if (ps_grow(&part->pkey, &part->capp, part->np + 1, sizeof(uint64_t)) != PS_OK)
+    if (grow_linkage(&part->pkey, &part->capp, part->np + 1, sizeof(uint64_t)) != PS_OK)
         return PS_ERR_NOMEM;
     if (part->capp != old) {
         uint32_t *m = realloc(part->pmeta, part->capp * sizeof(uint32_t));
@@ -455,7 +484,7 @@ static ps_status finish_row(ps_people *p, ps_row_fn fn, void *ud)
         if (r->country >= 0)
             part->children[r->country]++;
         else if (r->has_link) {
-            if (ps_grow(&part->clink, &part->capc, part->nc + 1, sizeof(uint64_t)) != PS_OK)
+            if (grow_linkage(&part->clink, &part->capc, part->nc + 1, sizeof(uint64_t)) != PS_OK)
                 return PS_ERR_NOMEM;
             part->clink[part->nc++] = r->link;
         } else {
