@@ -17,7 +17,13 @@
  * its batch itself, which bounds memory and keeps it busy.  Each batch's
  * findings are kept apart and absorbed into the file's findings in batch
  * order afterwards (ps_agg_absorb), so the result is the one a single
- * aggregation would give.  Batching depends on the file's size, never on
+ * aggregation would give.
+ *
+ * Memory.  A user store (SQLite, SQL dump, CSV) holds its linkage index
+ * while it is read: about 120 MB for a full-size VTech store.  Big stores
+ * are therefore read one at a time (take_store); a worker that would start
+ * a second one matches the first one's batches meanwhile, so both cores
+ * still work on it.  Batching depends on the file's size, never on
  * the thread count, so even the distinct-key cap behaves the same at -j1.
  */
 #include "config.h"
@@ -90,6 +96,7 @@ typedef struct scan_shared {
     size_t nspare;
     size_t unfinished;     /* files not yet completely read */
     unsigned nthreads;
+    bool store_busy;       /* a big user store is being read (see take_store) */
 } scan_shared;
 
 /* One worker's private state: nothing here is shared. */
@@ -325,6 +332,60 @@ static ps_batch *take_batch(scan_shared *sh, bool wait)
     return b;
 }
 
+/* A big file in a format that holds a user store and its linkage index. */
+static bool is_big_store(const scan_shared *sh, const file_slot *slot)
+{
+    uint64_t split = sh->opts->split_bytes ? sh->opts->split_bytes : PS_SCAN_SPLIT_DEFAULT;
+
+    if (slot->size < split)
+        return false;
+    return slot->sniff.format == PS_FMT_SQLITE || slot->sniff.format == PS_FMT_SQLDUMP ||
+           slot->sniff.format == PS_FMT_CSV;
+}
+
+/*
+ * Wait until no other big store is being read, matching queued batches
+ * (the other store's) meanwhile, then take the turn.  Leaves w's match
+ * context on whatever file it matched last: the caller begins its own.
+ */
+static ps_status take_store(scan_worker *w)
+{
+    scan_shared *sh = w->sh;
+    ps_status st = PS_OK;
+
+    pthread_mutex_lock(&sh->lock);
+    while (sh->store_busy && !atomic_load(&sh->fatal)) {
+        ps_batch *b = sh->qhead;
+
+        if (b == NULL) {
+            pthread_cond_wait(&sh->cond, &sh->lock);
+            continue;
+        }
+        sh->qhead = b->next;
+        if (sh->qhead == NULL)
+            sh->qtail = NULL;
+        sh->nqueued--;
+        b->next = NULL;
+        pthread_mutex_unlock(&sh->lock);
+        st = match_batch(w, b);
+        pthread_mutex_lock(&sh->lock);
+        if (st != PS_OK)
+            break;
+    }
+    if (st == PS_OK)
+        sh->store_busy = true;
+    pthread_mutex_unlock(&sh->lock);
+    return st;
+}
+
+static void give_store(scan_shared *sh)
+{
+    pthread_mutex_lock(&sh->lock);
+    sh->store_busy = false;
+    pthread_cond_broadcast(&sh->cond);
+    pthread_mutex_unlock(&sh->lock);
+}
+
 /* One file fewer that may still queue batches: wake the waiters to re-check. */
 static void file_done(scan_shared *sh)
 {
@@ -472,6 +533,7 @@ static ps_status scan_file(scan_worker *w, const ps_file *f, file_slot *slot)
     unsigned char head[PS_SNIFF_HEAD];
     const ps_reader *reader;
     ps_file_facts *facts = &slot->facts;
+    bool store_turn = false;
     ps_source src;
     ps_diag diag;
     struct stat st;
@@ -519,9 +581,15 @@ static ps_status scan_file(scan_worker *w, const ps_file *f, file_slot *slot)
     facts->size = slot->size;
     facts->mode = slot->mode;
     facts->sniff = slot->sniff;
+    reader = ps_reader_for(slot->sniff.format);
+    if (reader != NULL && is_big_store(w->sh, slot)) {
+        rc = take_store(w);
+        if (rc != PS_OK)
+            goto out;
+        store_turn = true;
+    }
     w->ctx_facts = NULL;
     begin_ctx(w, facts);
-    reader = ps_reader_for(slot->sniff.format);
     if (reader == NULL)
         goto out; /* empty files and ciphertext have no records */
 
@@ -579,6 +647,8 @@ static ps_status scan_file(scan_worker *w, const ps_file *f, file_slot *slot)
     }
 out:
     close(fd);
+    if (store_turn)
+        give_store(w->sh); /* its linkage index is resolved or handed on by now */
     if (w->batch != NULL) {
         /* Only after a failure: the batch was never handed on. */
         pthread_mutex_lock(&w->sh->lock);
