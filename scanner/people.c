@@ -647,25 +647,53 @@ static int cmp_row(const void *a, const void *b)
     return strcmp(ra->country, rb->country);
 }
 
-/* Append b's parents and linked children to a (both unresolved). */
+/* Swap two linkage arrays with their counts and capacities. */
+#define SWAP_ARRAY(T, x, y) do { T t_ = (x); (x) = (y); (y) = t_; } while (0)
+
+/*
+ * Append b's parents and linked children to a (both unresolved).  These
+ * are the biggest arrays of the scan, so an empty side of a takes b's
+ * arrays whole, and what is copied is freed from b at once: a folder store
+ * of a full-size parents.csv and kids.csv then never holds a copy.
+ */
 static ps_status part_absorb(ps_people_part *a, ps_people_part *b)
 {
     for (size_t i = 0; i < a->ncountry; i++) {
         a->parents[i] += b->parents[i];
         a->children[i] += b->children[i];
     }
-    for (size_t i = 0; i < b->np; i++) {
-        if (push_parent(a, b->pkey[i], b->pmeta[i]) != PS_OK)
-            return PS_ERR_NOMEM;
+    if (a->np == 0) {
+        SWAP_ARRAY(uint64_t *, a->pkey, b->pkey);
+        SWAP_ARRAY(uint32_t *, a->pmeta, b->pmeta);
+        SWAP_ARRAY(size_t, a->np, b->np);
+        SWAP_ARRAY(size_t, a->capp, b->capp);
+    } else {
+        for (size_t i = 0; i < b->np; i++) {
+            if (push_parent(a, b->pkey[i], b->pmeta[i]) != PS_OK)
+                return PS_ERR_NOMEM;
+        }
     }
-    if (b->nc > 0) {
-        if (ps_grow(&a->clink, &a->capc, a->nc + b->nc, sizeof(uint64_t)) != PS_OK)
+    free(b->pkey);
+    free(b->pmeta);
+    b->pkey = NULL;
+    b->pmeta = NULL;
+    b->np = b->capp = 0;
+    if (a->nc == 0) {
+        SWAP_ARRAY(uint64_t *, a->clink, b->clink);
+        SWAP_ARRAY(size_t, a->nc, b->nc);
+        SWAP_ARRAY(size_t, a->capc, b->capc);
+    } else if (b->nc > 0) {
+        if (grow_linkage(&a->clink, &a->capc, a->nc + b->nc, sizeof(uint64_t)) != PS_OK)
             return PS_ERR_NOMEM;
         memcpy(a->clink + a->nc, b->clink, b->nc * sizeof(uint64_t));
         a->nc += b->nc;
     }
+    free(b->clink);
+    b->clink = NULL;
+    b->nc = b->capc = 0;
     return PS_OK;
 }
+#undef SWAP_ARRAY
 
 static ps_status impact_from(const ps_ruleset *rs, const ps_people_part *p, ps_impacts *out)
 {

@@ -240,6 +240,89 @@ static void test_folder_store(void **state)
     ps_impacts_free(&im);
 }
 
+/*
+ * A folder store in four files, kids first: merging moves a file's arrays
+ * into an empty side and copies into a filled one, and either way every
+ * child finds its parent, and a parent listed twice counts once, in the
+ * lowest-numbered country its rows give (US before France).
+ */
+static void test_folder_store_four_files(void **state)
+{
+    fx *f = *state;
+    ps_people_part *parts[4] = {0};
+    ps_impacts im = {0};
+
+    file(f, "export/kids.csv", PS_FMT_CSV);
+    csv(f, 2, "parent_id", "1");
+    csv(f, 2, "name", "Emma");
+    csv(f, 3, "parent_id", "3");
+    csv(f, 3, "name", "Liam");
+    assert_int_equal(ps_people_file_end(f->p, on_row, f, &parts[0]), PS_OK);
+    file(f, "export/parents.csv", PS_FMT_CSV);
+    csv(f, 2, "id", "1");
+    csv(f, 2, "email", "a@example.com");
+    csv(f, 2, "country", "FR");
+    csv(f, 3, "id", "2");
+    csv(f, 3, "email", "b@example.com");
+    csv(f, 3, "country", "FR");
+    assert_int_equal(ps_people_file_end(f->p, on_row, f, &parts[1]), PS_OK);
+    file(f, "export/enfants.csv", PS_FMT_CSV);
+    csv(f, 2, "parent_id", "2");
+    csv(f, 2, "name", "Zoe");
+    assert_int_equal(ps_people_file_end(f->p, on_row, f, &parts[2]), PS_OK);
+    file(f, "export/users.csv", PS_FMT_CSV);
+    csv(f, 2, "id", "3");
+    csv(f, 2, "email", "c@example.com");
+    csv(f, 2, "country", "US");
+    csv(f, 3, "id", "1"); /* parent 1 again, now in the US */
+    csv(f, 3, "email", "a@example.com");
+    csv(f, 3, "country", "US");
+    assert_int_equal(ps_people_file_end(f->p, on_row, f, &parts[3]), PS_OK);
+    for (int i = 0; i < 4; i++)
+        assert_non_null(parts[i]);
+    assert_int_equal(ps_people_merge(f->rs, parts, 4, &im), PS_OK);
+    assert_int_equal(im.n, 1);
+    assert_string_equal(im.items[0].path, "export");
+    assert_int_equal(im.items[0].parents, 3);
+    assert_int_equal(im.items[0].children, 3);
+    assert_int_equal(im.items[0].nrows, 2);
+    /* US: parents 1 and 3, children Emma and Liam; France: parent 2, child Zoe. */
+    assert_string_equal(im.items[0].rows[0].country, "US");
+    assert_int_equal(im.items[0].rows[0].parents, 2);
+    assert_int_equal(im.items[0].rows[0].children, 2);
+    assert_string_equal(im.items[0].rows[1].country, "France");
+    assert_int_equal(im.items[0].rows[1].parents, 1);
+    assert_int_equal(im.items[0].rows[1].children, 1);
+    ps_impacts_free(&im);
+}
+
+/* The other order: a parents file first, so the kids' links move into it. */
+static void test_folder_store_parents_first(void **state)
+{
+    fx *f = *state;
+    ps_people_part *parts[2] = {0};
+    ps_impacts im = {0};
+
+    file(f, "shop/users.csv", PS_FMT_CSV);
+    csv(f, 2, "id", "7");
+    csv(f, 2, "email", "g@example.com");
+    csv(f, 2, "country", "France");
+    assert_int_equal(ps_people_file_end(f->p, on_row, f, &parts[0]), PS_OK);
+    file(f, "shop/kids.csv", PS_FMT_CSV);
+    csv(f, 2, "parent_id", "7");
+    csv(f, 2, "name", "Ines");
+    csv(f, 3, "parent_id", "7");
+    csv(f, 3, "name", "Adam");
+    assert_int_equal(ps_people_file_end(f->p, on_row, f, &parts[1]), PS_OK);
+    assert_int_equal(ps_people_merge(f->rs, parts, 2, &im), PS_OK);
+    assert_int_equal(im.n, 1);
+    assert_int_equal(im.items[0].nrows, 1);
+    assert_string_equal(im.items[0].rows[0].country, "France");
+    assert_int_equal(im.items[0].rows[0].parents, 1);
+    assert_int_equal(im.items[0].rows[0].children, 2);
+    ps_impacts_free(&im);
+}
+
 /* The traps: created_at, adults, ciphertext birthdates; and minors anywhere. */
 static void test_traps(void **state)
 {
@@ -310,6 +393,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_store_linkage, setup, teardown),
         cmocka_unit_test_setup_teardown(test_folder_store, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_folder_store_four_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_folder_store_parents_first, setup, teardown),
         cmocka_unit_test_setup_teardown(test_traps, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ambiguous_date, setup, teardown),
         cmocka_unit_test_setup_teardown(test_inactive_formats, setup, teardown),
