@@ -15,9 +15,10 @@
  * row-scope rules (they need the rows in order); matching, the bulk of the
  * cost, spreads over the pool.  When the queue is full the reader matches
  * its batch itself, which bounds memory and keeps it busy.  Each batch's
- * findings are kept apart and absorbed into the file's findings in batch
- * order afterwards (ps_agg_absorb), so the result is the one a single
- * aggregation would give.
+ * findings are absorbed into the file's findings in batch order
+ * (ps_agg_absorb) as soon as the batches before it are in, so the result
+ * is the one a single aggregation would give, and at most a few batches'
+ * findings wait at any time.
  *
  * Memory.  A user store (SQLite, SQL dump, CSV) holds its linkage index
  * while it is read: about 120 MB for a full-size VTech store.  Big stores
@@ -75,7 +76,14 @@ typedef struct file_slot {
     bool has_nonce;  /* nonce holds the file's nonce (nonce.h) */
     unsigned char nonce[PS_NONCE_BYTES];
     ps_file_facts facts;      /* what the matcher knows of the file; batches point here */
-    batch_result *results;    /* batches' findings (any order; under the pool lock) */
+    /*
+     * A split file's batches, joined as they come (under the pool lock):
+     * acc has absorbed batches 0 .. next_seq-1 in order; later ones wait in
+     * pending, sorted by seq, until the gap before them is filled.
+     */
+    ps_agg *acc;
+    uint64_t next_seq;
+    batch_result *pending;
 } file_slot;
 
 typedef struct scan_shared {
@@ -222,8 +230,28 @@ static ps_status match_batch(scan_worker *w, ps_batch *b)
         st = PS_ERR_NOMEM;
     res->seq = b->seq;
     pthread_mutex_lock(&sh->lock);
-    res->next = slot->results;
-    slot->results = res;
+    {
+        batch_result **at = &slot->pending;
+
+        while (*at != NULL && (*at)->seq < res->seq)
+            at = &(*at)->next;
+        res->next = *at;
+        *at = res;
+    }
+    /* Absorb what is now in order; a few findings per batch, so the lock is short. */
+    while (st == PS_OK && slot->pending != NULL && slot->pending->seq == slot->next_seq) {
+        batch_result *r = slot->pending;
+
+        if (slot->acc == NULL && ps_agg_create(sh->opts->show_values, &slot->acc) != PS_OK) {
+            st = PS_ERR_NOMEM;
+            break;
+        }
+        st = ps_agg_absorb(slot->acc, &r->found);
+        slot->pending = r->next;
+        slot->next_seq++;
+        ps_findings_free(&r->found);
+        free(r);
+    }
     spare_batch(sh, b);
     pthread_mutex_unlock(&sh->lock);
     return st;
@@ -395,39 +423,22 @@ static void file_done(scan_shared *sh)
     pthread_mutex_unlock(&sh->lock);
 }
 
-static int cmp_result(const void *a, const void *b)
-{
-    const batch_result *x = *(const batch_result *const *)a;
-    const batch_result *y = *(const batch_result *const *)b;
-
-    return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
 /*
  * Join a split file's findings: the reader's own (row-scope) findings, then
- * every batch's in batch order, through one aggregation (ps_agg_absorb), so
- * counts, first locations and evidence are those of a sequential read.
+ * the batches' (already joined in batch order in slot->acc), through one
+ * aggregation (ps_agg_absorb), so counts, first locations and evidence are
+ * those of a sequential read.
  */
 static ps_status absorb_results(ps_agg *agg, file_slot *slot)
 {
-    batch_result **v, *r;
-    size_t n = 0, k = 0;
-    ps_status st;
+    ps_findings batches = { 0 };
+    ps_status st = ps_agg_take(slot->acc, &batches);
 
-    for (r = slot->results; r != NULL; r = r->next)
-        n++;
-    if (n == 0)
-        return PS_OK;
-    v = malloc(n * sizeof(*v));
-    if (v == NULL)
-        return PS_ERR_NOMEM;
-    for (r = slot->results; r != NULL; r = r->next)
-        v[k++] = r;
-    qsort(v, n, sizeof(*v), cmp_result);
-    st = ps_agg_absorb(agg, &slot->findings);
-    for (k = 0; k < n && st == PS_OK; k++)
-        st = ps_agg_absorb(agg, &v[k]->found);
-    free(v);
+    if (st == PS_OK)
+        st = ps_agg_absorb(agg, &slot->findings);
+    if (st == PS_OK)
+        st = ps_agg_absorb(agg, &batches);
+    ps_findings_free(&batches);
     if (st == PS_OK)
         st = ps_agg_take(agg, &slot->findings);
     return st;
@@ -435,12 +446,14 @@ static ps_status absorb_results(ps_agg *agg, file_slot *slot)
 
 static void free_results(file_slot *slot)
 {
-    while (slot->results != NULL) {
-        batch_result *r = slot->results;
-        slot->results = r->next;
+    while (slot->pending != NULL) {
+        batch_result *r = slot->pending;
+        slot->pending = r->next;
         ps_findings_free(&r->found);
         free(r);
     }
+    ps_agg_destroy(slot->acc);
+    slot->acc = NULL;
 }
 
 /* Name the file inside a gzip file on each of its findings. */
@@ -952,8 +965,10 @@ static ps_status join_split_files(scan_shared *sh, ps_agg *agg)
         file_slot *slot = &sh->slots[i];
         ps_status st;
 
-        if (slot->results == NULL)
+        if (slot->acc == NULL)
             continue;
+        if (slot->pending != NULL)
+            return PS_ERR_NOMEM; /* a batch never came: only after a failure */
         st = absorb_results(agg, slot);
         free_results(slot);
         if (st == PS_OK)
