@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <zlib.h>
@@ -62,6 +63,8 @@ static ps_status input_fail(ps_input *in, ps_status st, const char *fmt, ...)
 
 ps_status ps_input_init(ps_input *in, int fd, size_t max_line)
 {
+    struct stat st;
+
     memset(in, 0, sizeof(*in));
     in->fd = fd;
     if (max_line == 0)
@@ -71,6 +74,18 @@ ps_status ps_input_init(ps_input *in, int fd, size_t max_line)
     in->buf = malloc(PS_INPUT_CHUNK);
     if (in->buf == NULL)
         return PS_ERR_NOMEM;
+    /*
+     * The end of a regular file is the size it has now: one that grows
+     * while it is read must not be chased to an end that keeps moving.
+     * Pipes and the like have no size and are read to their end.
+     */
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+        off_t at = lseek(fd, 0, SEEK_CUR);
+
+        in->raw_bounded = 1;
+        if (at >= 0 && at < st.st_size)
+            in->raw_left = (uint64_t)(st.st_size - at);
+    }
     /* Only a hint: pipes and some filesystems refuse it, which is fine. */
     (void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
     return PS_OK;
@@ -130,19 +145,43 @@ static ssize_t read_retry(int fd, void *dst, size_t n)
     return r;
 }
 
-/* The plain transport: the fd's own bytes. */
-static ps_status plain_read(ps_input *in, void *dst, size_t n, size_t *got)
+/*
+ * The fd's own bytes, up to the size taken at set-up for a regular file.
+ * *got == 0 means the end.  A regular file that ends before that size has
+ * shrunk under us: what it held at open was not all read, so say so.
+ */
+static ps_status raw_read(ps_input *in, void *dst, size_t n, size_t *got)
 {
-    ssize_t r = read_retry(in->fd, dst, n);
+    ssize_t r;
 
+    *got = 0;
+    if (in->raw_bounded) {
+        if (in->raw_left == 0)
+            return PS_OK;
+        if (n > in->raw_left)
+            n = (size_t)in->raw_left;
+    }
+    r = read_retry(in->fd, dst, n);
     if (r < 0) {
         in->err = errno;
         return input_fail(in, PS_ERR_IO, "read failed (errno %d)", in->err);
     }
-    if (r == 0)
-        in->eof = 1;
+    if (r == 0 && in->raw_bounded)
+        return input_fail(in, PS_ERR_IO, "file shrank while it was read");
+    if (in->raw_bounded)
+        in->raw_left -= (uint64_t)r;
     *got = (size_t)r;
     return PS_OK;
+}
+
+/* The plain transport: the fd's own bytes. */
+static ps_status plain_read(ps_input *in, void *dst, size_t n, size_t *got)
+{
+    ps_status st = raw_read(in, dst, n, got);
+
+    if (st == PS_OK && *got == 0)
+        in->eof = 1;
+    return st;
 }
 
 /*
@@ -169,11 +208,11 @@ static ps_status gzip_read(ps_input *in, void *dst, size_t n, size_t *got)
             return PS_OK;
         }
         if (z->zs.avail_in == 0 && !z->src_eof) {
-            ssize_t r = read_retry(in->fd, z->in, sizeof(z->in));
-            if (r < 0) {
-                in->err = errno;
-                return input_fail(in, PS_ERR_IO, "read failed (errno %d)", in->err);
-            }
+            size_t r;
+            ps_status st = raw_read(in, z->in, sizeof(z->in), &r);
+
+            if (st != PS_OK)
+                return st;
             if (r == 0)
                 z->src_eof = 1;
             z->zs.next_in = z->in;

@@ -14,6 +14,12 @@
  * and time: by a total (src->max_inflate) and, once more than 1 MiB has come
  * out, by the ratio of bytes out to bytes in (src->max_ratio).
  *
+ * A moving end.  A regular file is read up to the size fstat(2) gives when
+ * the input is set up, never further: a log that grows faster than it can
+ * be read would otherwise be chased forever.  Bytes appended later are not
+ * read (docs/limits.md).  A file that shrinks under the reader fails the
+ * source (PS_ERR_IO), because bytes that were there at open went unread.
+ *
  * Failure of the source.  When the source itself fails (a read error,
  * corrupt gzip data, a decompression limit), every later call returns the
  * same status and ps_input_error() gives a one-line message that names no
@@ -47,6 +53,8 @@ typedef struct ps_input {
     uint64_t line_no;   /* number of the last line returned, 1-based */
     int eof;
     int err;            /* errno of a failed read, else 0 */
+    int raw_bounded;    /* the fd is a regular file: stop at raw_left */
+    uint64_t raw_left;  /* fd bytes still to read, of the size at set-up */
     struct ps_inflate *z; /* NULL for a plain fd */
     ps_status fail;     /* sticky failure of the source, PS_OK when none */
     char errmsg[96];    /* what ps_input_error() returns */
@@ -54,6 +62,7 @@ typedef struct ps_input {
 
 /*
  * A plain fd.  max_line bounds a single line; 0 means PS_MAX_RECORD_DEFAULT.
+ * A regular file is read up to the size it has now (see "A moving end").
  * On failure in is still safe to pass to ps_input_free().
  */
 ps_status ps_input_init(ps_input *in, int fd, size_t max_line) PS_WARN_UNUSED;

@@ -1,6 +1,7 @@
 /*
  * test_input.c - buffered line and byte input: chunk boundaries, CRLF, a
- * last line without "\n", over-long lines, empty input, pipes; and the gzip
+ * last line without "\n", over-long lines, empty input, pipes, files that
+ * grow or shrink while they are read; and the gzip
  * transport: members back to back, corrupt and cut data, the size and
  * ratio limits, and ps_gzip_peek with its inner-name sanitizing.
  */
@@ -307,6 +308,84 @@ static void test_bad_fd(void **state)
     ps_input_free(NULL);
 }
 
+/* The path of the file make_file() made last. */
+static void last_path(void **state, char *path, size_t cap)
+{
+    tmp_state *ts = *state;
+
+    snprintf(path, cap, "%s/f%d", ts->dir, ts->next - 1);
+}
+
+/* Append n bytes to path (another writer, as a growing log has). */
+static void append_to(const char *path, const void *data, size_t n)
+{
+    int fd = open(path, O_WRONLY | O_APPEND);
+
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, data, n), (ssize_t)n);
+    close(fd);
+}
+
+/* "one\ntwo\n" in a fresh file, its path, and an input set up over it. */
+static int two_lines(void **state, ps_input *in, char *path, size_t cap)
+{
+    int fd = make_file(state, "one\ntwo\n", 8);
+
+    last_path(state, path, cap);
+    assert_int_equal(ps_input_init(in, fd, 0), PS_OK);
+    return fd;
+}
+
+/*
+ * A file that grows while it is read is read to the size it had when the
+ * input was set up, and no further: chasing its end never finishes.
+ */
+static void test_growing_file(void **state)
+{
+    char path[128];
+    const char *line;
+    size_t len;
+    ps_input in;
+    int fd = two_lines(state, &in, path, sizeof(path));
+
+    assert_int_equal(ps_input_line(&in, &line, &len), PS_OK);
+    assert_memory_equal(line, "one", 3);
+    append_to(path, "three\n", 6);
+    assert_int_equal(ps_input_line(&in, &line, &len), PS_OK);
+    assert_memory_equal(line, "two", 3);
+    assert_int_equal(ps_input_line(&in, &line, &len), PS_ERR_STOP);
+    assert_null(ps_input_error(&in));
+    assert_int_equal(in.offset, 8);
+    ps_input_free(&in);
+
+    /* Set up at a later position: the bound is what is left from there. */
+    assert_int_equal(lseek(fd, 4, SEEK_SET), 4);
+    assert_int_equal(ps_input_init(&in, fd, 0), PS_OK);
+    assert_int_equal(ps_input_line(&in, &line, &len), PS_OK);
+    assert_memory_equal(line, "two", 3);
+    assert_int_equal(ps_input_line(&in, &line, &len), PS_OK);
+    assert_memory_equal(line, "three", 5);
+    assert_int_equal(ps_input_line(&in, &line, &len), PS_ERR_STOP);
+    ps_input_free(&in);
+    close(fd);
+}
+
+/* A file cut short under the reader fails the source: bytes went unread. */
+static void test_shrinking_file(void **state)
+{
+    char path[128];
+    const char *line;
+    size_t len;
+    ps_input in;
+    int fd = two_lines(state, &in, path, sizeof(path));
+
+    assert_int_equal(truncate(path, 2), 0);
+    assert_int_equal(ps_input_line(&in, &line, &len), PS_ERR_IO);
+    assert_string_equal(ps_input_error(&in), "file shrank while it was read");
+    ps_input_free(&in);
+    close(fd);
+}
+
 /* ------------------------------------------------------------- gzip */
 
 /*
@@ -460,6 +539,28 @@ static void test_gzip_members(void **state)
     assert_int_equal(drain(&in, back, sizeof(back), &total), PS_OK);
     assert_int_equal(total, 14);
     assert_memory_equal(back, "one\ntwo\nthree\n", 14);
+    ps_input_free(&in);
+    close(fd);
+    free(gz);
+}
+
+/* A gzip file that grows after set-up: what was appended is not read. */
+static void test_gzip_growing(void **state)
+{
+    unsigned char *gz = NULL, back[64];
+    size_t gzlen = 0, total;
+    char path[128];
+    ps_input in;
+    int fd;
+
+    gz_member("one\ntwo\n", 8, NULL, 6, &gz, &gzlen);
+    fd = open_gz(state, &in, gz, gzlen, 0, 0, 0);
+    last_path(state, path, sizeof(path));
+    append_to(path, "junk appended later", 19);
+    assert_int_equal(drain(&in, back, sizeof(back), &total), PS_OK);
+    assert_int_equal(total, 8);
+    assert_memory_equal(back, "one\ntwo\n", 8);
+    assert_null(ps_input_error(&in));
     ps_input_free(&in);
     close(fd);
     free(gz);
@@ -726,8 +827,11 @@ int main(void)
         cmocka_unit_test(test_read_and_chunk),
         cmocka_unit_test(test_pipe),
         cmocka_unit_test(test_bad_fd),
+        cmocka_unit_test(test_growing_file),
+        cmocka_unit_test(test_shrinking_file),
         cmocka_unit_test(test_gzip_lines_and_bytes),
         cmocka_unit_test(test_gzip_members),
+        cmocka_unit_test(test_gzip_growing),
         cmocka_unit_test(test_gzip_corrupt),
         cmocka_unit_test(test_gzip_bomb),
         cmocka_unit_test(test_gzip_ratio_floor),
