@@ -3,7 +3,8 @@
  * last line without "\n", over-long lines, empty input, pipes, files that
  * grow or shrink while they are read; and the gzip
  * transport: members back to back, corrupt and cut data, the size and
- * ratio limits, and ps_gzip_peek with its inner-name sanitizing.
+ * ratio limits, and ps_gzip_peek with its inner-name sanitizing; and UTF-16
+ * decoded on the way in.
  */
 #include "config.h"
 
@@ -544,6 +545,146 @@ static void test_gzip_members(void **state)
     free(gz);
 }
 
+/* ----------------------------------------------------------- UTF-16 */
+
+/* Append code point cp as UTF-16 (be or le) to u, and as UTF-8 to o. */
+static void put_cp(uint32_t cp, int be, unsigned char *u, size_t *nu,
+                   unsigned char *o, size_t *no)
+{
+    uint32_t units[2];
+    int k = 1;
+
+    if (cp >= 0x10000) {
+        units[0] = 0xD800 + ((cp - 0x10000) >> 10);
+        units[1] = 0xDC00 + ((cp - 0x10000) & 0x3FF);
+        k = 2;
+    } else {
+        units[0] = cp;
+    }
+    for (int i = 0; i < k; i++) {
+        u[(*nu)++] = (unsigned char)(be ? units[i] >> 8 : units[i]);
+        u[(*nu)++] = (unsigned char)(be ? units[i] : units[i] >> 8);
+    }
+    if (cp < 0x80) {
+        o[(*no)++] = (unsigned char)cp;
+    } else if (cp < 0x800) {
+        o[(*no)++] = (unsigned char)(0xC0 | cp >> 6);
+        o[(*no)++] = (unsigned char)(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        o[(*no)++] = (unsigned char)(0xE0 | cp >> 12);
+        o[(*no)++] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+        o[(*no)++] = (unsigned char)(0x80 | (cp & 0x3F));
+    } else {
+        o[(*no)++] = (unsigned char)(0xF0 | cp >> 18);
+        o[(*no)++] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+        o[(*no)++] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+        o[(*no)++] = (unsigned char)(0x80 | (cp & 0x3F));
+    }
+}
+
+/* An input over the UTF-16 bytes u[0..n), decoded as enc, gzipped first if gz. */
+static int open_utf16(void **state, ps_input *in, const unsigned char *u, size_t n,
+                      ps_encoding enc, int gz)
+{
+    unsigned char *z = NULL;
+    size_t zlen = 0;
+    ps_source src;
+    int fd;
+
+    if (gz)
+        gz_member(u, n, NULL, 6, &z, &zlen);
+    fd = gz ? make_file(state, z, zlen) : make_file(state, u, n);
+    free(z);
+    memset(&src, 0, sizeof(src));
+    src.fd = fd;
+    src.transport = gz ? PS_TRANSPORT_GZIP : PS_TRANSPORT_PLAIN;
+    src.sniff.encoding = enc;
+    assert_int_equal(ps_input_open(in, &src), PS_OK);
+    return fd;
+}
+
+/*
+ * UTF-16 comes out as UTF-8, byte for byte what the text is, whatever the
+ * byte order, with or without a BOM, gzipped or not.  About 300 KB of it,
+ * so a surrogate pair (and a unit) is cut by the 64 KiB reads: a prefix of
+ * 0 to 6 units moves the pattern across that boundary.
+ */
+static void test_utf16_decode_stream(void **state)
+{
+    static const uint32_t pattern[] = {'a', 'b', 0x1F600, 0xE9, 0x20AC, '\n'};
+    size_t cap = 400000;
+    unsigned char *u = malloc(cap), *o = malloc(cap), *back = malloc(cap);
+
+    assert_non_null(u);
+    assert_non_null(o);
+    assert_non_null(back);
+    for (int variant = 0; variant < 7 * 4; variant++) {
+        int prefix = variant % 7, be = (variant / 7) & 1, bom = (variant / 14) & 1;
+        size_t nu = 0, no = 0, nbom = 0, total;
+        ps_input in;
+        int fd;
+
+        if (bom)
+            put_cp(0xFEFF, be, u, &nu, back, &nbom); /* the BOM is not output */
+        for (int i = 0; i < prefix; i++)
+            put_cp('x', be, u, &nu, o, &no);
+        while (nu < 300000)
+            for (size_t i = 0; i < sizeof(pattern) / sizeof(pattern[0]); i++)
+                put_cp(pattern[i], be, u, &nu, o, &no);
+        print_message("prefix %d, %s, %s\n", prefix, be ? "be" : "le", bom ? "bom" : "no bom");
+        fd = open_utf16(state, &in, u, nu, be ? PS_ENC_UTF16BE : PS_ENC_UTF16LE, variant == 27);
+        assert_int_equal(drain(&in, back, cap, &total), PS_OK);
+        assert_int_equal(total, no);
+        assert_memory_equal(back, o, no);
+        assert_int_equal(in.offset, no);
+        ps_input_free(&in);
+        close(fd);
+    }
+    free(u);
+    free(o);
+    free(back);
+}
+
+/* Lines are those of the decoded text; broken surrogates become U+FFFD. */
+static void test_utf16_lines(void **state)
+{
+    static const unsigned char le[] = "\xFF\xFE" "o\x00n\x00" "e\x00\r\x00\n\x00"
+                                      "\x00\xDC" "!\x00\n\x00" "t\x00\x3D\xD8";
+    const char *line;
+    size_t len;
+    ps_input in;
+    int fd = open_utf16(state, &in, le, sizeof(le) - 1, PS_ENC_UTF16LE, 0);
+
+    assert_int_equal(ps_input_line(&in, &line, &len), PS_OK);
+    assert_int_equal(len, 3);
+    assert_memory_equal(line, "one", 3);
+    assert_int_equal(ps_input_line(&in, &line, &len), PS_OK);
+    assert_int_equal(len, 4);
+    assert_memory_equal(line, "\xEF\xBF\xBD!", 4);
+    assert_int_equal(ps_input_line(&in, &line, &len), PS_OK);
+    assert_int_equal(len, 4);
+    assert_memory_equal(line, "t\xEF\xBF\xBD", 4); /* a high surrogate cut by the end */
+    assert_int_equal(in.line_no, 3);
+    assert_int_equal(ps_input_line(&in, &line, &len), PS_ERR_STOP);
+    assert_null(ps_input_error(&in));
+    ps_input_free(&in);
+    close(fd);
+}
+
+/* An encoding that is not one is refused, not read as bytes. */
+static void test_open_bad_encoding(void **state)
+{
+    ps_source src;
+    ps_input in;
+
+    (void)state;
+    memset(&src, 0, sizeof(src));
+    src.fd = -1;
+    src.sniff.encoding = (ps_encoding)42;
+    assert_int_equal(ps_input_open(&in, &src), PS_ERR_USAGE);
+    ps_input_free(&in);
+}
+
 /* A gzip file that grows after set-up: what was appended is not read. */
 static void test_gzip_growing(void **state)
 {
@@ -839,6 +980,9 @@ int main(void)
         cmocka_unit_test(test_open_bad_transport),
         cmocka_unit_test(test_gzip_peek_names),
         cmocka_unit_test(test_gzip_peek_head),
+        cmocka_unit_test(test_utf16_decode_stream),
+        cmocka_unit_test(test_utf16_lines),
+        cmocka_unit_test(test_open_bad_encoding),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -457,6 +457,24 @@ static void test_csv_quoting(void **state)
     collect_free(&c);
 }
 
+/*
+ * UTF-16 (here LE with a BOM, as Excel writes it, and a name with an accent)
+ * is sniffed as CSV and read as its UTF-8 text: same records, same lines.
+ */
+static void test_csv_utf16(void **state)
+{
+    static const char data[] = "\xFF\xFE" "i\0d\0,\0n\0" "a\0m\0" "e\0\r\0\n\0"
+                               "1\0,\0R\0\xE9\0n\0" "e\0\r\0\n\0";
+    collect c = {0};
+    ps_diag d;
+
+    assert_int_equal(run(state, &ps_reader_csv, data, sizeof(data) - 1, 0, 0, &c, &d), PS_OK);
+    assert_int_equal(c.n, 2);
+    expect_line(&c, 0, "id", "1", 2);
+    expect_line(&c, 1, "name", "R\xC3\xA9ne", 2);
+    collect_free(&c);
+}
+
 static void test_csv_delimiters(void **state)
 {
     static const struct { const char *data; char delim; } t[] = {
@@ -1548,6 +1566,7 @@ int main(void)
         cmocka_unit_test(test_jsonl_brackets_in_strings),
         cmocka_unit_test(test_jsonl_many_tokens),
         cmocka_unit_test(test_csv_quoting),
+        cmocka_unit_test(test_csv_utf16),
         cmocka_unit_test(test_csv_delimiters),
         cmocka_unit_test(test_csv_unterminated),
         cmocka_unit_test(test_csv_long_cell),
