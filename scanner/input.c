@@ -242,6 +242,31 @@ static ps_status gzip_read(ps_input *in, void *dst, size_t n, size_t *got)
                     z->done = 1;
                 continue;
             }
+            if (z->zs.avail_in == 1 && !z->src_eof) {
+                /* One byte cannot show the magic: move it to the front, read on. */
+                size_t r;
+                ps_status st;
+
+                z->in[0] = z->zs.next_in[0];
+                st = raw_read(in, z->in + 1, sizeof(z->in) - 1, &r);
+                if (st != PS_OK)
+                    return st;
+                z->src_eof = r == 0;
+                z->zs.next_in = z->in;
+                z->zs.avail_in = (uInt)(1 + r);
+                continue;
+            }
+            if (z->zs.avail_in < 2 || z->zs.next_in[0] != 0x1f || z->zs.next_in[1] != 0x8b) {
+                /*
+                 * Not another member: junk or padding after complete data,
+                 * which gzip(1) also ignores with a warning.  Everything
+                 * before it has been handed on; what follows is not read,
+                 * and that is said, not hidden.
+                 */
+                z->done = 1;
+                in->fail_at_end = 1;
+                return input_fail(in, PS_ERR_FORMAT, "data after the end of the gzip data: not read");
+            }
             if (inflateReset(&z->zs) != Z_OK)
                 return input_fail(in, PS_ERR_FORMAT, "corrupt gzip data");
             z->member_done = 0;
@@ -401,7 +426,8 @@ ps_status ps_input_line(ps_input *in, const char **line, size_t *len)
 
         if (in->pos == in->end) {
             st = input_fill(in);
-            if (st != PS_OK)
+            /* A failure after all the data: the last line comes first. */
+            if (st != PS_OK && !(partial && in->fail_at_end))
                 return st;
             if (in->end == 0) {
                 /* End of input: flush a last line without its "\n". */
@@ -615,6 +641,8 @@ ps_status ps_gzip_peek(int fd, unsigned char *head, size_t cap, size_t *got,
         if (member_done) {
             if (zs.avail_in == 0)
                 break; /* the data ended with a member */
+            if (zs.avail_in < 2 || zs.next_in[0] != 0x1f || zs.next_in[1] != 0x8b)
+                break; /* not a member (junk, padding): the reader will say so */
             if (inflateReset(&zs) != Z_OK) {
                 st = PS_ERR_FORMAT;
                 goto done;

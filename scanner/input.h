@@ -30,7 +30,10 @@
  * Failure of the source.  When the source itself fails (a read error,
  * corrupt gzip data, a decompression limit), every later call returns the
  * same status and ps_input_error() gives a one-line message that names no
- * data.  Readers tell that apart from an over-long line (also
+ * data.  Bytes after complete gzip data that are not another member (junk,
+ * padding) are such a failure too, PS_ERR_FORMAT "data after the end of the
+ * gzip data: not read", but only once everything before them has been
+ * handed out: a last line without its newline is still returned first.  Readers tell that apart from an over-long line (also
  * PS_ERR_LIMIT, but recoverable) by ps_input_error() being non-NULL.
  */
 #ifndef PS_INPUT_H
@@ -66,6 +69,7 @@ typedef struct ps_input {
     struct ps_inflate *z; /* NULL for a plain fd */
     struct ps_utf16 *u;   /* NULL unless the text is UTF-16 */
     ps_status fail;     /* sticky failure of the source, PS_OK when none */
+    int fail_at_end;    /* it came after all the data (gzip trailing junk) */
     char errmsg[96];    /* what ps_input_error() returns */
 } ps_input;
 

@@ -709,7 +709,7 @@ static void test_gzip_growing(void **state)
 
 typedef struct gz_bad_case {
     const char *what;
-    int damage;           /* 0 flip a byte mid-data, 1 cut the tail, 2 trailing junk, 3 not gzip */
+    int damage;           /* 0 flip a byte mid-data, 1 cut the tail, 2 a broken second member, 3 not gzip */
     const char *message;  /* expected prefix of ps_input_error */
 } gz_bad_case;
 
@@ -718,7 +718,7 @@ static void test_gzip_corrupt(void **state)
     static const gz_bad_case cases[] = {
         {"flipped byte", 0, "corrupt gzip data"},
         {"cut short", 1, "corrupt gzip data (cut short)"},
-        {"trailing junk", 2, "corrupt gzip data"},
+        {"a second member, broken", 2, "corrupt gzip data"},
         {"not gzip at all", 3, "corrupt gzip data"},
     };
     unsigned char text[20000];
@@ -747,7 +747,7 @@ static void test_gzip_corrupt(void **state)
         case 2:
             gz = realloc(gz, gzlen + 5);
             assert_non_null(gz);
-            memcpy(gz + gzlen, "junk!", 5);
+            memcpy(gz + gzlen, "\x1f\x8b\x08\xff!", 5); /* a member header, then nonsense */
             gzlen += 5;
             break;
         default:
@@ -763,6 +763,61 @@ static void test_gzip_corrupt(void **state)
         assert_int_equal(ps_input_line(&in, &line, &len), PS_ERR_FORMAT);
         assert_int_equal(ps_input_read(&in, text, 10, &len), PS_ERR_FORMAT);
         ps_input_free(&in);
+        close(fd);
+        free(gz);
+    }
+}
+
+/*
+ * Bytes after complete gzip data that are not another member: everything
+ * before them is handed out (a last line without its newline included),
+ * then the source fails with a message of its own, not "corrupt".  Junk of
+ * one byte, of many, and zero padding; the peek reads the member too.
+ */
+static void test_gzip_trailing_junk(void **state)
+{
+    static const struct { const char *what; const char *junk; size_t n; } cases[] = {
+        {"one byte", "x", 1},
+        {"text", "\x00\x01garbage after the member", 27},
+        {"zero padding", "\0\0\0\0\0\0\0\0", 8},
+    };
+
+    for (size_t t = 0; t < sizeof(cases) / sizeof(cases[0]); t++) {
+        unsigned char *gz = NULL, head[64], back[64];
+        size_t gzlen = 0, total, len, got;
+        const char *line;
+        char inner[16];
+        ps_input in;
+        int fd;
+
+        print_message("case: %s\n", cases[t].what);
+        gz_member("one\ntwo", 7, NULL, 6, &gz, &gzlen);
+        gz = realloc(gz, gzlen + cases[t].n);
+        assert_non_null(gz);
+        memcpy(gz + gzlen, cases[t].junk, cases[t].n);
+        gzlen += cases[t].n;
+
+        fd = open_gz(state, &in, gz, gzlen, 0, 0, 0);
+        assert_int_equal(ps_input_line(&in, &line, &len), PS_OK);
+        assert_memory_equal(line, "one", 3);
+        assert_int_equal(ps_input_line(&in, &line, &len), PS_OK);
+        assert_int_equal(len, 3);
+        assert_memory_equal(line, "two", 3);
+        assert_int_equal(ps_input_line(&in, &line, &len), PS_ERR_FORMAT);
+        assert_string_equal(ps_input_error(&in), "data after the end of the gzip data: not read");
+        ps_input_free(&in);
+        close(fd);
+
+        fd = open_gz(state, &in, gz, gzlen, 0, 0, 0);
+        assert_int_equal(drain(&in, back, sizeof(back), &total), PS_ERR_FORMAT);
+        assert_int_equal(total, 7);
+        assert_memory_equal(back, "one\ntwo", 7);
+        ps_input_free(&in);
+        close(fd);
+
+        fd = make_file(state, gz, gzlen);
+        assert_int_equal(ps_gzip_peek(fd, head, sizeof(head), &got, inner, sizeof(inner)), PS_OK);
+        assert_int_equal(got, 7);
         close(fd);
         free(gz);
     }
@@ -974,6 +1029,7 @@ int main(void)
         cmocka_unit_test(test_gzip_members),
         cmocka_unit_test(test_gzip_growing),
         cmocka_unit_test(test_gzip_corrupt),
+        cmocka_unit_test(test_gzip_trailing_junk),
         cmocka_unit_test(test_gzip_bomb),
         cmocka_unit_test(test_gzip_ratio_floor),
         cmocka_unit_test(test_gzip_max_inflate),
