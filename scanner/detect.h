@@ -16,8 +16,9 @@
 #include "sniff.h"
 
 /*
- * True when v[0..n) is text a person could read: valid UTF-8, mostly
- * printable, and not opaque (not a recognised hash or envelope, and not a
+ * True when v[0..n) is text a person could read: valid UTF-8 (or, from 16
+ * bytes, mostly-ASCII text in a single-byte encoding such as Latin-1),
+ * mostly printable, and not opaque (not a recognised hash or envelope, and not a
  * long unbroken run of hex/base64 whose entropy says "random bytes").
  * Empty values are not readable.
  */

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <zlib.h>
@@ -30,6 +31,17 @@
 #define GZ_IN_CHUNK (64u * 1024u)                /* compressed bytes per read */
 #define GZ_PEEK_MAX_IN ((uint64_t)4 << 20)       /* compressed bytes a peek may read */
 #define GZ_NAME_MAX 4096u                        /* FNAME bytes kept from a header */
+
+#define UTF16_RAW_CHUNK (64u * 1024u)           /* UTF-16 bytes decoded at a time */
+
+/* The UTF-16 decoder's state; see utf16_read(). */
+struct ps_utf16 {
+    unsigned char raw[UTF16_RAW_CHUNK];
+    size_t pos, end;       /* undecoded bytes are raw[pos..end) */
+    int be;                /* big-endian */
+    int started;           /* the byte-order mark was looked for */
+    int raw_eof;           /* the transport has no more bytes */
+};
 
 struct ps_inflate {
     z_stream zs;
@@ -62,6 +74,8 @@ static ps_status input_fail(ps_input *in, ps_status st, const char *fmt, ...)
 
 ps_status ps_input_init(ps_input *in, int fd, size_t max_line)
 {
+    struct stat st;
+
     memset(in, 0, sizeof(*in));
     in->fd = fd;
     if (max_line == 0)
@@ -71,8 +85,34 @@ ps_status ps_input_init(ps_input *in, int fd, size_t max_line)
     in->buf = malloc(PS_INPUT_CHUNK);
     if (in->buf == NULL)
         return PS_ERR_NOMEM;
+    /*
+     * The end of a regular file is the size it has now: one that grows
+     * while it is read must not be chased to an end that keeps moving.
+     * Pipes and the like have no size and are read to their end.
+     */
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+        off_t at = lseek(fd, 0, SEEK_CUR);
+
+        in->raw_bounded = 1;
+        if (at >= 0 && at < st.st_size)
+            in->raw_left = (uint64_t)(st.st_size - at);
+    }
     /* Only a hint: pipes and some filesystems refuse it, which is fine. */
     (void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    return PS_OK;
+}
+
+/* The UTF-16 decoder over whatever transport in has, for enc. */
+static ps_status input_open_utf16(ps_input *in, ps_encoding enc)
+{
+    if (enc == PS_ENC_BYTES)
+        return PS_OK;
+    if (enc != PS_ENC_UTF16LE && enc != PS_ENC_UTF16BE)
+        return PS_ERR_USAGE;
+    in->u = calloc(1, sizeof(*in->u));
+    if (in->u == NULL)
+        return PS_ERR_NOMEM;
+    in->u->be = enc == PS_ENC_UTF16BE;
     return PS_OK;
 }
 
@@ -81,8 +121,10 @@ ps_status ps_input_open(ps_input *in, const ps_source *src)
     struct ps_inflate *z;
     ps_status st = ps_input_init(in, src->fd, src->max_record);
 
-    if (st != PS_OK || src->transport == PS_TRANSPORT_PLAIN)
+    if (st != PS_OK)
         return st;
+    if (src->transport == PS_TRANSPORT_PLAIN)
+        return input_open_utf16(in, src->sniff.encoding);
     if (src->transport != PS_TRANSPORT_GZIP)
         return PS_ERR_USAGE;
     z = calloc(1, sizeof(*z));
@@ -96,7 +138,7 @@ ps_status ps_input_open(ps_input *in, const ps_source *src)
     z->max_out = src->max_inflate ? src->max_inflate : PS_INFLATE_MAX_DEFAULT;
     z->max_ratio = src->max_ratio ? src->max_ratio : PS_INFLATE_RATIO_DEFAULT;
     in->z = z;
-    return PS_OK;
+    return input_open_utf16(in, src->sniff.encoding);
 }
 
 void ps_input_free(ps_input *in)
@@ -108,6 +150,8 @@ void ps_input_free(ps_input *in)
         free(in->z);
         in->z = NULL;
     }
+    free(in->u);
+    in->u = NULL;
     free(in->buf);
     in->buf = NULL;
     ps_buf_free(&in->line);
@@ -130,24 +174,38 @@ static ssize_t read_retry(int fd, void *dst, size_t n)
     return r;
 }
 
-/* The plain transport: the fd's own bytes. */
-static ps_status plain_read(ps_input *in, void *dst, size_t n, size_t *got)
+/*
+ * The fd's own bytes, up to the size taken at set-up for a regular file.
+ * *got == 0 means the end.  A regular file that ends before that size has
+ * shrunk under us: what it held at open was not all read, so say so.
+ */
+static ps_status raw_read(ps_input *in, void *dst, size_t n, size_t *got)
 {
-    ssize_t r = read_retry(in->fd, dst, n);
+    ssize_t r;
 
+    *got = 0;
+    if (in->raw_bounded) {
+        if (in->raw_left == 0)
+            return PS_OK;
+        if (n > in->raw_left)
+            n = (size_t)in->raw_left;
+    }
+    r = read_retry(in->fd, dst, n);
     if (r < 0) {
         in->err = errno;
         return input_fail(in, PS_ERR_IO, "read failed (errno %d)", in->err);
     }
-    if (r == 0)
-        in->eof = 1;
+    if (r == 0 && in->raw_bounded)
+        return input_fail(in, PS_ERR_IO, "file shrank while it was read");
+    if (in->raw_bounded)
+        in->raw_left -= (uint64_t)r;
     *got = (size_t)r;
     return PS_OK;
 }
 
 /*
  * The gzip transport: inflate into dst until at least one byte comes out,
- * the data ends (*got == 0, in->eof set) or something fails.  The two
+ * the data ends (*got == 0) or something fails.  The two
  * limits are checked on every call, so a bomb stops after at most one
  * window past the limit has been inflated, and what comes out past the
  * total limit is never handed on.
@@ -164,16 +222,14 @@ static ps_status gzip_read(ps_input *in, void *dst, size_t n, size_t *got)
         uInt before_in, before_out;
         int rc, probing = 0;
 
-        if (z->done) {
-            in->eof = 1;
+        if (z->done)
             return PS_OK;
-        }
         if (z->zs.avail_in == 0 && !z->src_eof) {
-            ssize_t r = read_retry(in->fd, z->in, sizeof(z->in));
-            if (r < 0) {
-                in->err = errno;
-                return input_fail(in, PS_ERR_IO, "read failed (errno %d)", in->err);
-            }
+            size_t r;
+            ps_status st = raw_read(in, z->in, sizeof(z->in), &r);
+
+            if (st != PS_OK)
+                return st;
             if (r == 0)
                 z->src_eof = 1;
             z->zs.next_in = z->in;
@@ -185,6 +241,31 @@ static ps_status gzip_read(ps_input *in, void *dst, size_t n, size_t *got)
                 if (z->src_eof)
                     z->done = 1;
                 continue;
+            }
+            if (z->zs.avail_in == 1 && !z->src_eof) {
+                /* One byte cannot show the magic: move it to the front, read on. */
+                size_t r;
+                ps_status st;
+
+                z->in[0] = z->zs.next_in[0];
+                st = raw_read(in, z->in + 1, sizeof(z->in) - 1, &r);
+                if (st != PS_OK)
+                    return st;
+                z->src_eof = r == 0;
+                z->zs.next_in = z->in;
+                z->zs.avail_in = (uInt)(1 + r);
+                continue;
+            }
+            if (z->zs.avail_in < 2 || z->zs.next_in[0] != 0x1f || z->zs.next_in[1] != 0x8b) {
+                /*
+                 * Not another member: junk or padding after complete data,
+                 * which gzip(1) also ignores with a warning.  Everything
+                 * before it has been handed on; what follows is not read,
+                 * and that is said, not hidden.
+                 */
+                z->done = 1;
+                in->fail_at_end = 1;
+                return input_fail(in, PS_ERR_FORMAT, "data after the end of the gzip data: not read");
             }
             if (inflateReset(&z->zs) != Z_OK)
                 return input_fail(in, PS_ERR_FORMAT, "corrupt gzip data");
@@ -240,15 +321,74 @@ static ps_status gzip_read(ps_input *in, void *dst, size_t n, size_t *got)
     return PS_OK;
 }
 
+/* The transport's bytes (the fd's own, or inflated); *got == 0 at the end. */
+static ps_status transport_read(ps_input *in, void *dst, size_t n, size_t *got)
+{
+    *got = 0;
+    return in->z != NULL ? gzip_read(in, dst, n, got) : raw_read(in, dst, n, got);
+}
+
+/*
+ * UTF-16 decoding, on top of the transport: its bytes are collected in
+ * u->raw, and what dst has room for comes out as UTF-8.  A unit or a
+ * surrogate pair cut by the end of a read waits in u->raw for the rest; one
+ * cut by the end of the data becomes U+FFFD.  A leading byte-order mark is
+ * dropped.  n is a window or more (input_fill, the large reads of
+ * ps_input_read), never less than the 4 bytes one character may need.
+ */
+static ps_status utf16_read(ps_input *in, void *dst, size_t n, size_t *got)
+{
+    struct ps_utf16 *u = in->u;
+
+    *got = 0;
+    if (n < 4)
+        return input_fail(in, PS_ERR_USAGE, "UTF-16 decoding needs room for a character");
+    while (*got == 0) {
+        size_t used, k;
+        ps_status st;
+
+        if (u->end - u->pos < 4 && !u->raw_eof) {
+            /* Too little left to be sure of a character: read more. */
+            memmove(u->raw, u->raw + u->pos, u->end - u->pos);
+            u->end -= u->pos;
+            u->pos = 0;
+            st = transport_read(in, u->raw + u->end, sizeof(u->raw) - u->end, &k);
+            if (st != PS_OK)
+                return st;
+            u->end += k;
+            u->raw_eof = k == 0;
+            continue;
+        }
+        if (!u->started) {
+            u->started = 1;
+            if (u->end - u->pos >= 2 &&
+                ((u->be && u->raw[u->pos] == 0xFE && u->raw[u->pos + 1] == 0xFF) ||
+                 (!u->be && u->raw[u->pos] == 0xFF && u->raw[u->pos + 1] == 0xFE)))
+                u->pos += 2;
+        }
+        if (u->pos == u->end)
+            break; /* the end of the data */
+        *got = ps_utf16_decode(u->raw + u->pos, u->end - u->pos, u->be,
+                               dst, n, &used, u->raw_eof);
+        u->pos += used;
+    }
+    return PS_OK;
+}
+
 /* Fill dst from the source, whatever the transport.  Sets in->eof. */
 static ps_status input_source_read(ps_input *in, void *dst, size_t n, size_t *got)
 {
+    ps_status st;
+
     *got = 0;
     if (in->fail != PS_OK)
         return in->fail;
     if (in->eof)
         return PS_OK;
-    return in->z != NULL ? gzip_read(in, dst, n, got) : plain_read(in, dst, n, got);
+    st = in->u != NULL ? utf16_read(in, dst, n, got) : transport_read(in, dst, n, got);
+    if (st == PS_OK && *got == 0)
+        in->eof = 1;
+    return st;
 }
 
 /* Refill the (empty) window.  At end of input pos == end == 0 afterwards. */
@@ -286,7 +426,8 @@ ps_status ps_input_line(ps_input *in, const char **line, size_t *len)
 
         if (in->pos == in->end) {
             st = input_fill(in);
-            if (st != PS_OK)
+            /* A failure after all the data: the last line comes first. */
+            if (st != PS_OK && !(partial && in->fail_at_end))
                 return st;
             if (in->end == 0) {
                 /* End of input: flush a last line without its "\n". */
@@ -500,6 +641,8 @@ ps_status ps_gzip_peek(int fd, unsigned char *head, size_t cap, size_t *got,
         if (member_done) {
             if (zs.avail_in == 0)
                 break; /* the data ended with a member */
+            if (zs.avail_in < 2 || zs.next_in[0] != 0x1f || zs.next_in[1] != 0x8b)
+                break; /* not a member (junk, padding): the reader will say so */
             if (inflateReset(&zs) != Z_OK) {
                 st = PS_ERR_FORMAT;
                 goto done;

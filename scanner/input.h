@@ -14,10 +14,26 @@
  * and time: by a total (src->max_inflate) and, once more than 1 MiB has come
  * out, by the ratio of bytes out to bytes in (src->max_ratio).
  *
+ * A moving end.  A regular file is read up to the size fstat(2) gives when
+ * the input is set up, never further: a log that grows faster than it can
+ * be read would otherwise be chased forever.  Bytes appended later are not
+ * read (docs/limits.md).  A file that shrinks under the reader fails the
+ * source (PS_ERR_IO), because bytes that were there at open went unread.
+ *
+ * Encodings.  When src->sniff.encoding says UTF-16 (LE or BE, sniff.h),
+ * ps_input_open() decodes it to UTF-8 on top of the transport (so a gzipped
+ * UTF-16 file works too): readers see UTF-8 text, offsets and line numbers
+ * are those of the decoded text, a leading byte-order mark is dropped, and
+ * broken surrogates become U+FFFD.  Memory stays bounded: 64 KiB of UTF-16
+ * at a time.
+ *
  * Failure of the source.  When the source itself fails (a read error,
  * corrupt gzip data, a decompression limit), every later call returns the
  * same status and ps_input_error() gives a one-line message that names no
- * data.  Readers tell that apart from an over-long line (also
+ * data.  Bytes after complete gzip data that are not another member (junk,
+ * padding) are such a failure too, PS_ERR_FORMAT "data after the end of the
+ * gzip data: not read", but only once everything before them has been
+ * handed out: a last line without its newline is still returned first.  Readers tell that apart from an over-long line (also
  * PS_ERR_LIMIT, but recoverable) by ps_input_error() being non-NULL.
  */
 #ifndef PS_INPUT_H
@@ -37,6 +53,7 @@
 #define PS_INFLATE_RATIO_FLOOR ((uint64_t)1 << 20)  /* ratio checked past this */
 
 struct ps_inflate; /* gzip state; private to input.c */
+struct ps_utf16;   /* UTF-16 decoder state; private to input.c */
 
 typedef struct ps_input {
     int fd;             /* borrowed; the caller opened it read-only */
@@ -47,23 +64,29 @@ typedef struct ps_input {
     uint64_t line_no;   /* number of the last line returned, 1-based */
     int eof;
     int err;            /* errno of a failed read, else 0 */
+    int raw_bounded;    /* the fd is a regular file: stop at raw_left */
+    uint64_t raw_left;  /* fd bytes still to read, of the size at set-up */
     struct ps_inflate *z; /* NULL for a plain fd */
+    struct ps_utf16 *u;   /* NULL unless the text is UTF-16 */
     ps_status fail;     /* sticky failure of the source, PS_OK when none */
+    int fail_at_end;    /* it came after all the data (gzip trailing junk) */
     char errmsg[96];    /* what ps_input_error() returns */
 } ps_input;
 
 /*
  * A plain fd.  max_line bounds a single line; 0 means PS_MAX_RECORD_DEFAULT.
+ * A regular file is read up to the size it has now (see "A moving end").
  * On failure in is still safe to pass to ps_input_free().
  */
 ps_status ps_input_init(ps_input *in, int fd, size_t max_line) PS_WARN_UNUSED;
 
 /*
  * The byte source a reader should use for src: src->fd through
- * src->transport, lines bounded by src->max_record, inflating bounded by
- * src->max_inflate and src->max_ratio (0 = the defaults above).  Returns
- * PS_OK, PS_ERR_NOMEM or PS_ERR_USAGE (unknown transport).  On failure in is
- * still safe to pass to ps_input_free().
+ * src->transport, decoded from src->sniff.encoding to UTF-8, lines bounded
+ * by src->max_record, inflating bounded by src->max_inflate and
+ * src->max_ratio (0 = the defaults above).  Returns PS_OK, PS_ERR_NOMEM or
+ * PS_ERR_USAGE (unknown transport or encoding).  On failure in is still safe
+ * to pass to ps_input_free().
  */
 ps_status ps_input_open(ps_input *in, const ps_source *src) PS_WARN_UNUSED;
 

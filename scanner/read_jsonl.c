@@ -348,6 +348,39 @@ static ps_status jl_walk(jl_ctx *c, const char *js, size_t len, size_t ntok,
     return i == ntok ? PS_OK : PS_ERR_FORMAT;
 }
 
+/*
+ * Is the line nested deeper than JL_MAX_DEPTH?  A cheap look at the
+ * brackets outside strings, before jsmn sees the line: jsmn's cost grows
+ * with the square of the nesting, so a 100,000-deep line would take many
+ * seconds to tokenize only to be refused by jl_walk afterwards.  Brackets
+ * are counted as jl_walk counts containers (the root is level 1), so the
+ * two agree on where the limit lies; anything malformed is left to jsmn.
+ */
+static int jl_too_deep(const char *js, size_t len)
+{
+    size_t depth = 0;
+    int in_str = 0;
+
+    for (size_t k = 0; k < len; k++) {
+        char ch = js[k];
+
+        if (in_str) {
+            if (ch == '\\')
+                k++; /* the escaped character cannot end the string */
+            else if (ch == '"')
+                in_str = 0;
+        } else if (ch == '"') {
+            in_str = 1;
+        } else if (ch == '[' || ch == '{') {
+            if (++depth > JL_MAX_DEPTH)
+                return 1;
+        } else if ((ch == ']' || ch == '}') && depth > 0) {
+            depth--;
+        }
+    }
+    return 0;
+}
+
 /* Tokenize one line into c->tok, growing it up to JL_MAX_TOKENS. */
 static ps_status jl_tokenize(jl_ctx *c, const char *js, size_t len,
                              size_t *ntok)
@@ -446,7 +479,8 @@ static ps_status read_jsonl(const ps_source *src, ps_record_fn fn, void *ud,
         if (k == len)
             continue;
         c->line_no = in.line_no;
-        st = jl_tokenize(c, line, len, &ntok);
+        st = jl_too_deep(line + k, len - k) ? PS_ERR_LIMIT
+                                             : jl_tokenize(c, line, len, &ntok);
         if (st == PS_OK)
             st = jl_walk(c, line, len, ntok, 0);
         if (st == PS_OK)

@@ -322,8 +322,7 @@ static int compressed_magic(const unsigned char *head, size_t n)
 /*
  * Text means: no NUL, valid UTF-8 (a sequence cut by the end of the head is
  * fine), and at least 95% printable or whitespace.  UTF-16 fails here on its
- * NULs on purpose: the readers do not transcode, so calling it text would
- * promise records they cannot produce.
+ * NULs; ps_sniff_buffer() tries it separately (sniff_utf16), decoded.
  */
 static int looks_text(const unsigned char *s, size_t n)
 {
@@ -994,6 +993,147 @@ static ps_sniff classify(const unsigned char *head, size_t n, const char *name,
     return r;
 }
 
+/* ---------------------------------------------------------------- UTF-16 */
+
+/* Write code point cp (at most U+10FFFF) as UTF-8 at out; returns its length. */
+static size_t put_utf8(unsigned char *out, uint32_t cp)
+{
+    if (cp < 0x80) {
+        out[0] = (unsigned char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (unsigned char)(0xC0 | cp >> 6);
+        out[1] = (unsigned char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (unsigned char)(0xE0 | cp >> 12);
+        out[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+        out[2] = (unsigned char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = (unsigned char)(0xF0 | cp >> 18);
+    out[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+    out[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+    out[3] = (unsigned char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+#define UTF16_REPLACEMENT 0xFFFDu
+
+size_t ps_utf16_decode(const unsigned char *in, size_t n, int be,
+                       unsigned char *out, size_t cap, size_t *used, int final)
+{
+    size_t i = 0, o = 0;
+
+    while (cap - o >= 4 && i < n) {
+        uint32_t u, lo;
+
+        if (n - i < 2) {
+            if (!final)
+                break; /* half a unit: the rest is in the next read */
+            o += put_utf8(out + o, UTF16_REPLACEMENT);
+            i = n;
+            break;
+        }
+        u = be ? (uint32_t)in[i] << 8 | in[i + 1] : (uint32_t)in[i + 1] << 8 | in[i];
+        if (u < 0xD800 || u > 0xDFFF) {
+            o += put_utf8(out + o, u);
+            i += 2;
+            continue;
+        }
+        if (u >= 0xDC00) {
+            o += put_utf8(out + o, UTF16_REPLACEMENT); /* a low surrogate alone */
+            i += 2;
+            continue;
+        }
+        if (n - i < 4) {
+            if (!final)
+                break; /* its partner may come with the next read */
+            o += put_utf8(out + o, UTF16_REPLACEMENT);
+            i += 2;
+            continue;
+        }
+        lo = be ? (uint32_t)in[i + 2] << 8 | in[i + 3] : (uint32_t)in[i + 3] << 8 | in[i + 2];
+        if (lo < 0xDC00 || lo > 0xDFFF) {
+            /* A high surrogate alone: the next unit is decoded on its own. */
+            o += put_utf8(out + o, UTF16_REPLACEMENT);
+            i += 2;
+            continue;
+        }
+        o += put_utf8(out + o, 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00));
+        i += 4;
+    }
+    *used = i;
+    return o;
+}
+
+/*
+ * Does the head look like UTF-16?  A byte-order mark says so outright.
+ * Without one, only text that is mostly ASCII (or Latin-1) can be told from
+ * binary: at least 16 bytes, and three units in four with one byte zero and
+ * the other not, on the same side.  Text in other scripts without a BOM is
+ * not recognised (docs/limits.md).  The caller still checks that the
+ * decoded head is text, which keeps arrays of small binary integers out.
+ */
+static ps_encoding utf16_guess(const unsigned char *head, size_t n)
+{
+    size_t units = n / 2, le = 0, be = 0;
+
+    if (starts(head, n, "\xFF\xFE", 2))
+        return PS_ENC_UTF16LE;
+    if (starts(head, n, "\xFE\xFF", 2))
+        return PS_ENC_UTF16BE;
+    if (n < 16 || (head[0] != 0) == (head[1] != 0))
+        return PS_ENC_BYTES; /* cheap exit for the common case */
+    for (size_t i = 0; i < units; i++) {
+        const unsigned char *u = head + 2 * i;
+
+        le += u[0] != 0 && u[1] == 0;
+        be += u[0] == 0 && u[1] != 0;
+    }
+    if (le * 4 >= units * 3)
+        return PS_ENC_UTF16LE;
+    if (be * 4 >= units * 3)
+        return PS_ENC_UTF16BE;
+    return PS_ENC_BYTES;
+}
+
+/*
+ * UTF-16 text: decode the head and sniff the text format from that.  Returns
+ * 1 with *r filled when the decoded head is text of a text format, else 0
+ * (the bytes are then sniffed as they are).
+ */
+static int sniff_utf16(const unsigned char *head, size_t n, const char *name,
+                       uint64_t file_size, ps_sniff *r)
+{
+    /* Two bytes of UTF-16 make at most three of UTF-8; 4 spare for the last. */
+    unsigned char text[PS_SNIFF_HEAD / 2 * 3 + 4];
+    ps_encoding enc = utf16_guess(head, n);
+    block_scan_result bs;
+    int bs_done = 0, whole = (uint64_t)n >= file_size;
+    size_t used, m;
+
+    if (enc == PS_ENC_BYTES)
+        return 0;
+    m = ps_utf16_decode(head, n, enc == PS_ENC_UTF16BE, text, sizeof(text), &used, whole);
+    if (m > PS_SNIFF_HEAD) {
+        /* Keep the sniffing window as it is for any file; cut at a character. */
+        m = PS_SNIFF_HEAD;
+        while (m > 0 && (text[m] & 0xC0) == 0x80)
+            m--;
+        whole = 0;
+    }
+    if (m == 0 || !looks_text(text, m))
+        return 0;
+    *r = classify(text, m, name, whole ? (uint64_t)m : UINT64_MAX, &bs, &bs_done);
+    if (!is_text_format(r->format))
+        return 0;
+    r->encoding = enc;
+    return 1;
+}
+
 ps_sniff ps_sniff_buffer(const unsigned char *head, size_t n,
                          const char *name, uint64_t file_size)
 {
@@ -1008,6 +1148,8 @@ ps_sniff ps_sniff_buffer(const unsigned char *head, size_t n,
     }
     if (n > PS_SNIFF_HEAD)
         n = PS_SNIFF_HEAD;
+    if (sniff_utf16(head, n, name, file_size, &r))
+        return r;
     r = classify(head, n, name, file_size, &bs, &bs_done);
     if (!is_text_format(r.format)) {
         if (!bs_done)

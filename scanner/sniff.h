@@ -83,8 +83,21 @@ typedef enum ps_cipher {
 #define PS_SNIFF_BLOCK 16
 #define PS_SNIFF_BLOCK_MIN_DISTINCT 10
 
+/*
+ * How a text file's bytes encode its characters.  Readers always see UTF-8:
+ * ps_input_open() decodes UTF-16 on the way in (input.c), so a UTF-16 CSV is
+ * read by the CSV reader like any other, and its line numbers are those of
+ * the decoded text.
+ */
+typedef enum ps_encoding {
+    PS_ENC_BYTES = 0, /* as they are: UTF-8, ASCII, or a single-byte code page */
+    PS_ENC_UTF16LE,   /* UTF-16 little-endian (a BOM FF FE, or ASCII-heavy with NULs) */
+    PS_ENC_UTF16BE    /* UTF-16 big-endian (a BOM FE FF, or ASCII-heavy with NULs) */
+} ps_encoding;
+
 typedef struct ps_sniff {
     ps_format format;
+    ps_encoding encoding; /* text formats only; PS_ENC_BYTES otherwise */
     ps_media media;       /* set when format == PS_FMT_MEDIA */
     ps_cipher cipher;     /* set when format == PS_FMT_CIPHERTEXT */
     double entropy;       /* Shannon entropy of the head, bits per byte (0..8) */
@@ -110,6 +123,20 @@ ps_media_class ps_media_class_of(ps_media m);
 const char *ps_cipher_name(ps_cipher c);
 /* 0 and *out for a cipher name other than "none", else -1. */
 int ps_cipher_parse(const char *name, ps_cipher *out);
+
+/*
+ * Decode UTF-16 from in[0..n) (big-endian when be != 0) into UTF-8 at
+ * out[0..cap), and return the number of bytes written; *used is the number
+ * of input bytes consumed.  Decoding stops when the input is used up or less
+ * than 4 bytes of room are left, so one code point always fits: cap < 4
+ * makes no progress.  A lone surrogate becomes U+FFFD.  An odd last byte, or
+ * a high surrogate that ends the input, is left unconsumed for the next call
+ * (its partner may follow), unless final is set: then it becomes U+FFFD.  A
+ * byte-order mark is decoded like any other character (U+FEFF).  Pure: no
+ * I/O, no allocation.
+ */
+size_t ps_utf16_decode(const unsigned char *in, size_t n, int be,
+                       unsigned char *out, size_t cap, size_t *used, int final);
 
 /* Shannon entropy in bits per byte of buf[0..n). 0 for n == 0. */
 double ps_entropy(const unsigned char *buf, size_t n);

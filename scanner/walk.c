@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -241,6 +242,22 @@ static ps_status walk_one_dir(walk_ctx *w, const walk_dir *d)
     return rc;
 }
 
+/* What a root that is not a regular file is, for its errors entry. */
+static const char *special_kind(mode_t mode, bool via_link)
+{
+    if (S_ISFIFO(mode))
+        return "a FIFO";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    if (S_ISCHR(mode))
+        return "a character device";
+    if (S_ISBLK(mode))
+        return "a block device";
+    if (S_ISDIR(mode) && via_link)
+        return "a symbolic link to a directory (not followed; name the directory)";
+    return "not a regular file";
+}
+
 /*
  * Walk one root.  name is the root as given, normalised; prefix is what
  * relative paths start with ("" with a single directory root).
@@ -260,10 +277,24 @@ static ps_status walk_root(walk_ctx *w, const char *root, const char *name,
     if (!S_ISDIR(st.st_mode)) {
         /* A file named on the command line: reported under the name given. */
         struct stat tst;
-        if (stat(real, &tst) == 0 && S_ISREG(tst.st_mode))
-            rc = add_file(w, real, name[0] ? name : root, &tst, false);
-        else
+        const char *shown = name[0] ? name : root;
+
+        if (stat(real, &tst) == 0 && S_ISREG(tst.st_mode)) {
+            rc = add_file(w, real, shown, &tst, false);
+        } else {
+            /*
+             * Inside a tree a special file is only counted; one the user
+             * named was meant to be scanned, so not reading it makes the
+             * scan incomplete.  It is never opened: a FIFO would block.
+             */
+            char msg[160];
+
+            snprintf(msg, sizeof(msg), "named on the command line, but %s: not read",
+                     special_kind(lstat(real, &tst) == 0 ? tst.st_mode : st.st_mode,
+                                  S_ISLNK(st.st_mode)));
             w->out->skipped++;
+            rc = ps_errors_add(w->errs, shown, msg);
+        }
         free(real);
         return rc;
     }

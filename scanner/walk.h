@@ -38,7 +38,10 @@ typedef struct ps_filelist {
 
 /*
  * Walk roots[0..nroots).  A root that is a file is listed under the path
- * given (normalised: no "./", no doubled or trailing slashes).  With
+ * given (normalised: no "./", no doubled or trailing slashes); a root that
+ * is a FIFO, socket, device or a link to a directory is not opened, and
+ * becomes an entry in errs (it was asked for, so the scan is incomplete
+ * without it), where inside a tree such entries are only counted.  With
  * one directory root, paths are relative to it; with several roots each
  * path is prefixed by its root as given (normalised).  Unreadable
  * directories become entries in errs, and the walk goes on.  A root that

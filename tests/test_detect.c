@@ -74,6 +74,11 @@ static const bool_case readable_text[] = {
     {"psf1 prefix, sentence", "psf1: see you at the park", 0, true},
     {"dollar word", "$7 for the ice cream", 0, true},
     {"argon2 mentioned", "we hash with $argon2id$ now", 0, true},
+    /* not UTF-8, but single-byte legacy text: its ASCII words still count */
+    {"latin-1 log line", "2015-11-14 connexion r\xe9ussie pour latin1.parent@mail.com (caf\xe9 cr\xe8me)", 0, true},
+    {"utf-8 line, one stray byte", "2015-11-14 login user=utf8.parent@mail.com \xc3", 0, true},
+    {"windows-1252 quotes", "\x93" "see you at the park\x94 \x96 don\x92t tell mum", 0, true},
+    {"latin-1 street", "M\xfcller Stra\xdf" "e 5, Z\xfcrich", 0, true},
 };
 
 static const bool_case readable_opaque[] = {
@@ -99,6 +104,13 @@ static const bool_case readable_opaque[] = {
     {"invalid utf-8 surrogate", "a\xed\xa0\x80z", 0, false},
     {"truncated utf-8", "abc\xe4\xbd", 0, false},
     {"control heavy", "ab\x01\x02\x03\x04 text", 0, false},
+    /* single-byte text needs 16 bytes, mostly ASCII words, few high bytes */
+    {"latin-1, too short to judge", "caf\xe9 cr\xe8me", 0, false},
+    {"latin-1, high bytes over a fifth", "\xe9\xe8\xe0\xe7\xf4 abcdefghijklmn", 0, false},
+    {"latin-1, too few word bytes", "a\xe9;;;;;;;;;;;;;;;;;;;;;;;;;;;;;", 0, false},
+    {"latin-1, control bytes", "abcdefghij\x01klmnopqrs\x02tu\xe9", 0, false},
+    {"random 32 bytes", "\x8f\x1c\xd2\x47\x9a\x03\xee\x5b\x71\xc4\x2f\xb8\x66\x0d\xf3\x94"
+                        "\x3a\xe1\x58\xcc\x07\x9e\x42\xbd\x15\x80\x6f\xd9\x23\xa7\x4e\xf0", 32, false},
     /* what `plainsight protect` and libsodium leave behind: never plain text */
     {"psf1 sealed field", "psf1:eVZivW_ZPwvWMpq-Cx4uPLCEa8dk9h95LLx7QA_lBKiyU65g1p5PlaCYdOMmu7lr10nJYnMo27G-dTVDrQ", 0, false},
     {"secretstream header, base64", "9wi/NbxMozHAdr+2nijfr1ofXTzjuq/Z", 0, false},
@@ -142,6 +154,36 @@ static void test_readable_control_threshold(void **state)
         buf[i * 17 + 3] = '\x02'; /* 12 of 200: 6% */
     assert_false(ps_detect_readable(buf, sizeof(buf)));
     assert_false(ps_detect_readable(NULL, 0));
+}
+
+/*
+ * Random bytes must not pass for single-byte legacy text: from a fixed
+ * xorshift stream, none of 100,000 32-byte values and a handful at most of
+ * 100,000 16-byte values (about 3 expected) are readable.
+ */
+static void test_readable_random_bytes(void **state)
+{
+    static const size_t lens[] = {16, 32};
+    static const size_t most[] = {12, 0};
+    uint64_t x = 0x9E3779B97F4A7C15u;
+    unsigned char v[32];
+
+    (void)state;
+    for (size_t l = 0; l < sizeof(lens) / sizeof(lens[0]); l++) {
+        size_t readable = 0;
+
+        for (int i = 0; i < 100000; i++) {
+            for (size_t k = 0; k < lens[l]; k++) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                v[k] = (unsigned char)(x >> 24);
+            }
+            readable += ps_detect_readable((const char *)v, lens[l]);
+        }
+        print_message("%zu-byte random values readable: %zu of 100000\n", lens[l], readable);
+        assert_true(readable <= most[l]);
+    }
 }
 
 /* --- Luhn -------------------------------------------------------------------- */
@@ -452,6 +494,7 @@ int main(void)
         cmocka_unit_test(test_readable_text),
         cmocka_unit_test(test_readable_opaque),
         cmocka_unit_test(test_readable_control_threshold),
+        cmocka_unit_test(test_readable_random_bytes),
         cmocka_unit_test(test_luhn_table),
         cmocka_unit_test(test_luhn_bounds),
         cmocka_unit_test(test_hash_table),

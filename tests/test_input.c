@@ -1,8 +1,10 @@
 /*
  * test_input.c - buffered line and byte input: chunk boundaries, CRLF, a
- * last line without "\n", over-long lines, empty input, pipes; and the gzip
+ * last line without "\n", over-long lines, empty input, pipes, files that
+ * grow or shrink while they are read; and the gzip
  * transport: members back to back, corrupt and cut data, the size and
- * ratio limits, and ps_gzip_peek with its inner-name sanitizing.
+ * ratio limits, and ps_gzip_peek with its inner-name sanitizing; and UTF-16
+ * decoded on the way in.
  */
 #include "config.h"
 
@@ -307,6 +309,84 @@ static void test_bad_fd(void **state)
     ps_input_free(NULL);
 }
 
+/* The path of the file make_file() made last. */
+static void last_path(void **state, char *path, size_t cap)
+{
+    tmp_state *ts = *state;
+
+    snprintf(path, cap, "%s/f%d", ts->dir, ts->next - 1);
+}
+
+/* Append n bytes to path (another writer, as a growing log has). */
+static void append_to(const char *path, const void *data, size_t n)
+{
+    int fd = open(path, O_WRONLY | O_APPEND);
+
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, data, n), (ssize_t)n);
+    close(fd);
+}
+
+/* "one\ntwo\n" in a fresh file, its path, and an input set up over it. */
+static int two_lines(void **state, ps_input *in, char *path, size_t cap)
+{
+    int fd = make_file(state, "one\ntwo\n", 8);
+
+    last_path(state, path, cap);
+    assert_int_equal(ps_input_init(in, fd, 0), PS_OK);
+    return fd;
+}
+
+/*
+ * A file that grows while it is read is read to the size it had when the
+ * input was set up, and no further: chasing its end never finishes.
+ */
+static void test_growing_file(void **state)
+{
+    char path[128];
+    const char *line;
+    size_t len;
+    ps_input in;
+    int fd = two_lines(state, &in, path, sizeof(path));
+
+    assert_int_equal(ps_input_line(&in, &line, &len), PS_OK);
+    assert_memory_equal(line, "one", 3);
+    append_to(path, "three\n", 6);
+    assert_int_equal(ps_input_line(&in, &line, &len), PS_OK);
+    assert_memory_equal(line, "two", 3);
+    assert_int_equal(ps_input_line(&in, &line, &len), PS_ERR_STOP);
+    assert_null(ps_input_error(&in));
+    assert_int_equal(in.offset, 8);
+    ps_input_free(&in);
+
+    /* Set up at a later position: the bound is what is left from there. */
+    assert_int_equal(lseek(fd, 4, SEEK_SET), 4);
+    assert_int_equal(ps_input_init(&in, fd, 0), PS_OK);
+    assert_int_equal(ps_input_line(&in, &line, &len), PS_OK);
+    assert_memory_equal(line, "two", 3);
+    assert_int_equal(ps_input_line(&in, &line, &len), PS_OK);
+    assert_memory_equal(line, "three", 5);
+    assert_int_equal(ps_input_line(&in, &line, &len), PS_ERR_STOP);
+    ps_input_free(&in);
+    close(fd);
+}
+
+/* A file cut short under the reader fails the source: bytes went unread. */
+static void test_shrinking_file(void **state)
+{
+    char path[128];
+    const char *line;
+    size_t len;
+    ps_input in;
+    int fd = two_lines(state, &in, path, sizeof(path));
+
+    assert_int_equal(truncate(path, 2), 0);
+    assert_int_equal(ps_input_line(&in, &line, &len), PS_ERR_IO);
+    assert_string_equal(ps_input_error(&in), "file shrank while it was read");
+    ps_input_free(&in);
+    close(fd);
+}
+
 /* ------------------------------------------------------------- gzip */
 
 /*
@@ -465,9 +545,171 @@ static void test_gzip_members(void **state)
     free(gz);
 }
 
+/* ----------------------------------------------------------- UTF-16 */
+
+/* Append code point cp as UTF-16 (be or le) to u, and as UTF-8 to o. */
+static void put_cp(uint32_t cp, int be, unsigned char *u, size_t *nu,
+                   unsigned char *o, size_t *no)
+{
+    uint32_t units[2];
+    int k = 1;
+
+    if (cp >= 0x10000) {
+        units[0] = 0xD800 + ((cp - 0x10000) >> 10);
+        units[1] = 0xDC00 + ((cp - 0x10000) & 0x3FF);
+        k = 2;
+    } else {
+        units[0] = cp;
+    }
+    for (int i = 0; i < k; i++) {
+        u[(*nu)++] = (unsigned char)(be ? units[i] >> 8 : units[i]);
+        u[(*nu)++] = (unsigned char)(be ? units[i] : units[i] >> 8);
+    }
+    if (cp < 0x80) {
+        o[(*no)++] = (unsigned char)cp;
+    } else if (cp < 0x800) {
+        o[(*no)++] = (unsigned char)(0xC0 | cp >> 6);
+        o[(*no)++] = (unsigned char)(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        o[(*no)++] = (unsigned char)(0xE0 | cp >> 12);
+        o[(*no)++] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+        o[(*no)++] = (unsigned char)(0x80 | (cp & 0x3F));
+    } else {
+        o[(*no)++] = (unsigned char)(0xF0 | cp >> 18);
+        o[(*no)++] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+        o[(*no)++] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+        o[(*no)++] = (unsigned char)(0x80 | (cp & 0x3F));
+    }
+}
+
+/* An input over the UTF-16 bytes u[0..n), decoded as enc, gzipped first if gz. */
+static int open_utf16(void **state, ps_input *in, const unsigned char *u, size_t n,
+                      ps_encoding enc, int gz)
+{
+    unsigned char *z = NULL;
+    size_t zlen = 0;
+    ps_source src;
+    int fd;
+
+    if (gz)
+        gz_member(u, n, NULL, 6, &z, &zlen);
+    fd = gz ? make_file(state, z, zlen) : make_file(state, u, n);
+    free(z);
+    memset(&src, 0, sizeof(src));
+    src.fd = fd;
+    src.transport = gz ? PS_TRANSPORT_GZIP : PS_TRANSPORT_PLAIN;
+    src.sniff.encoding = enc;
+    assert_int_equal(ps_input_open(in, &src), PS_OK);
+    return fd;
+}
+
+/*
+ * UTF-16 comes out as UTF-8, byte for byte what the text is, whatever the
+ * byte order, with or without a BOM, gzipped or not.  About 300 KB of it,
+ * so a surrogate pair (and a unit) is cut by the 64 KiB reads: a prefix of
+ * 0 to 6 units moves the pattern across that boundary.
+ */
+static void test_utf16_decode_stream(void **state)
+{
+    static const uint32_t pattern[] = {'a', 'b', 0x1F600, 0xE9, 0x20AC, '\n'};
+    size_t cap = 400000;
+    unsigned char *u = malloc(cap), *o = malloc(cap), *back = malloc(cap);
+
+    assert_non_null(u);
+    assert_non_null(o);
+    assert_non_null(back);
+    for (int variant = 0; variant < 7 * 4; variant++) {
+        int prefix = variant % 7, be = (variant / 7) & 1, bom = (variant / 14) & 1;
+        size_t nu = 0, no = 0, nbom = 0, total;
+        ps_input in;
+        int fd;
+
+        if (bom)
+            put_cp(0xFEFF, be, u, &nu, back, &nbom); /* the BOM is not output */
+        for (int i = 0; i < prefix; i++)
+            put_cp('x', be, u, &nu, o, &no);
+        while (nu < 300000)
+            for (size_t i = 0; i < sizeof(pattern) / sizeof(pattern[0]); i++)
+                put_cp(pattern[i], be, u, &nu, o, &no);
+        print_message("prefix %d, %s, %s\n", prefix, be ? "be" : "le", bom ? "bom" : "no bom");
+        fd = open_utf16(state, &in, u, nu, be ? PS_ENC_UTF16BE : PS_ENC_UTF16LE, variant == 27);
+        assert_int_equal(drain(&in, back, cap, &total), PS_OK);
+        assert_int_equal(total, no);
+        assert_memory_equal(back, o, no);
+        assert_int_equal(in.offset, no);
+        ps_input_free(&in);
+        close(fd);
+    }
+    free(u);
+    free(o);
+    free(back);
+}
+
+/* Lines are those of the decoded text; broken surrogates become U+FFFD. */
+static void test_utf16_lines(void **state)
+{
+    static const unsigned char le[] = "\xFF\xFE" "o\x00n\x00" "e\x00\r\x00\n\x00"
+                                      "\x00\xDC" "!\x00\n\x00" "t\x00\x3D\xD8";
+    const char *line;
+    size_t len;
+    ps_input in;
+    int fd = open_utf16(state, &in, le, sizeof(le) - 1, PS_ENC_UTF16LE, 0);
+
+    assert_int_equal(ps_input_line(&in, &line, &len), PS_OK);
+    assert_int_equal(len, 3);
+    assert_memory_equal(line, "one", 3);
+    assert_int_equal(ps_input_line(&in, &line, &len), PS_OK);
+    assert_int_equal(len, 4);
+    assert_memory_equal(line, "\xEF\xBF\xBD!", 4);
+    assert_int_equal(ps_input_line(&in, &line, &len), PS_OK);
+    assert_int_equal(len, 4);
+    assert_memory_equal(line, "t\xEF\xBF\xBD", 4); /* a high surrogate cut by the end */
+    assert_int_equal(in.line_no, 3);
+    assert_int_equal(ps_input_line(&in, &line, &len), PS_ERR_STOP);
+    assert_null(ps_input_error(&in));
+    ps_input_free(&in);
+    close(fd);
+}
+
+/* An encoding that is not one is refused, not read as bytes. */
+static void test_open_bad_encoding(void **state)
+{
+    ps_source src;
+    ps_input in;
+
+    (void)state;
+    memset(&src, 0, sizeof(src));
+    src.fd = -1;
+    src.sniff.encoding = (ps_encoding)42;
+    assert_int_equal(ps_input_open(&in, &src), PS_ERR_USAGE);
+    ps_input_free(&in);
+}
+
+/* A gzip file that grows after set-up: what was appended is not read. */
+static void test_gzip_growing(void **state)
+{
+    unsigned char *gz = NULL, back[64];
+    size_t gzlen = 0, total;
+    char path[128];
+    ps_input in;
+    int fd;
+
+    gz_member("one\ntwo\n", 8, NULL, 6, &gz, &gzlen);
+    fd = open_gz(state, &in, gz, gzlen, 0, 0, 0);
+    last_path(state, path, sizeof(path));
+    append_to(path, "junk appended later", 19);
+    assert_int_equal(drain(&in, back, sizeof(back), &total), PS_OK);
+    assert_int_equal(total, 8);
+    assert_memory_equal(back, "one\ntwo\n", 8);
+    assert_null(ps_input_error(&in));
+    ps_input_free(&in);
+    close(fd);
+    free(gz);
+}
+
 typedef struct gz_bad_case {
     const char *what;
-    int damage;           /* 0 flip a byte mid-data, 1 cut the tail, 2 trailing junk, 3 not gzip */
+    int damage;           /* 0 flip a byte mid-data, 1 cut the tail, 2 a broken second member, 3 not gzip */
     const char *message;  /* expected prefix of ps_input_error */
 } gz_bad_case;
 
@@ -476,7 +718,7 @@ static void test_gzip_corrupt(void **state)
     static const gz_bad_case cases[] = {
         {"flipped byte", 0, "corrupt gzip data"},
         {"cut short", 1, "corrupt gzip data (cut short)"},
-        {"trailing junk", 2, "corrupt gzip data"},
+        {"a second member, broken", 2, "corrupt gzip data"},
         {"not gzip at all", 3, "corrupt gzip data"},
     };
     unsigned char text[20000];
@@ -505,7 +747,7 @@ static void test_gzip_corrupt(void **state)
         case 2:
             gz = realloc(gz, gzlen + 5);
             assert_non_null(gz);
-            memcpy(gz + gzlen, "junk!", 5);
+            memcpy(gz + gzlen, "\x1f\x8b\x08\xff!", 5); /* a member header, then nonsense */
             gzlen += 5;
             break;
         default:
@@ -521,6 +763,61 @@ static void test_gzip_corrupt(void **state)
         assert_int_equal(ps_input_line(&in, &line, &len), PS_ERR_FORMAT);
         assert_int_equal(ps_input_read(&in, text, 10, &len), PS_ERR_FORMAT);
         ps_input_free(&in);
+        close(fd);
+        free(gz);
+    }
+}
+
+/*
+ * Bytes after complete gzip data that are not another member: everything
+ * before them is handed out (a last line without its newline included),
+ * then the source fails with a message of its own, not "corrupt".  Junk of
+ * one byte, of many, and zero padding; the peek reads the member too.
+ */
+static void test_gzip_trailing_junk(void **state)
+{
+    static const struct { const char *what; const char *junk; size_t n; } cases[] = {
+        {"one byte", "x", 1},
+        {"text", "\x00\x01garbage after the member", 27},
+        {"zero padding", "\0\0\0\0\0\0\0\0", 8},
+    };
+
+    for (size_t t = 0; t < sizeof(cases) / sizeof(cases[0]); t++) {
+        unsigned char *gz = NULL, head[64], back[64];
+        size_t gzlen = 0, total, len, got;
+        const char *line;
+        char inner[16];
+        ps_input in;
+        int fd;
+
+        print_message("case: %s\n", cases[t].what);
+        gz_member("one\ntwo", 7, NULL, 6, &gz, &gzlen);
+        gz = realloc(gz, gzlen + cases[t].n);
+        assert_non_null(gz);
+        memcpy(gz + gzlen, cases[t].junk, cases[t].n);
+        gzlen += cases[t].n;
+
+        fd = open_gz(state, &in, gz, gzlen, 0, 0, 0);
+        assert_int_equal(ps_input_line(&in, &line, &len), PS_OK);
+        assert_memory_equal(line, "one", 3);
+        assert_int_equal(ps_input_line(&in, &line, &len), PS_OK);
+        assert_int_equal(len, 3);
+        assert_memory_equal(line, "two", 3);
+        assert_int_equal(ps_input_line(&in, &line, &len), PS_ERR_FORMAT);
+        assert_string_equal(ps_input_error(&in), "data after the end of the gzip data: not read");
+        ps_input_free(&in);
+        close(fd);
+
+        fd = open_gz(state, &in, gz, gzlen, 0, 0, 0);
+        assert_int_equal(drain(&in, back, sizeof(back), &total), PS_ERR_FORMAT);
+        assert_int_equal(total, 7);
+        assert_memory_equal(back, "one\ntwo", 7);
+        ps_input_free(&in);
+        close(fd);
+
+        fd = make_file(state, gz, gzlen);
+        assert_int_equal(ps_gzip_peek(fd, head, sizeof(head), &got, inner, sizeof(inner)), PS_OK);
+        assert_int_equal(got, 7);
         close(fd);
         free(gz);
     }
@@ -726,15 +1023,22 @@ int main(void)
         cmocka_unit_test(test_read_and_chunk),
         cmocka_unit_test(test_pipe),
         cmocka_unit_test(test_bad_fd),
+        cmocka_unit_test(test_growing_file),
+        cmocka_unit_test(test_shrinking_file),
         cmocka_unit_test(test_gzip_lines_and_bytes),
         cmocka_unit_test(test_gzip_members),
+        cmocka_unit_test(test_gzip_growing),
         cmocka_unit_test(test_gzip_corrupt),
+        cmocka_unit_test(test_gzip_trailing_junk),
         cmocka_unit_test(test_gzip_bomb),
         cmocka_unit_test(test_gzip_ratio_floor),
         cmocka_unit_test(test_gzip_max_inflate),
         cmocka_unit_test(test_open_bad_transport),
         cmocka_unit_test(test_gzip_peek_names),
         cmocka_unit_test(test_gzip_peek_head),
+        cmocka_unit_test(test_utf16_decode_stream),
+        cmocka_unit_test(test_utf16_lines),
+        cmocka_unit_test(test_open_bad_encoding),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

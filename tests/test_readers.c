@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -355,6 +356,57 @@ static void test_jsonl_depth(void **state)
     collect_free(&c);
 }
 
+/*
+ * 100,000 levels on one line are refused by a look at the brackets before
+ * jsmn tokenizes the line (whose cost grows with the square of the depth:
+ * about 18 s here).  The line is cut inside a string, which jsmn alone
+ * would call invalid JSON after all that work: "exceeds a limit" shows that
+ * the depth was judged first.  The next line is still read.
+ */
+static void test_jsonl_depth_before_tokens(void **state)
+{
+    size_t deep = 100000, n = 0;
+    char *buf = malloc(deep + 64);
+    collect c = {0};
+    ps_diag d;
+    clock_t t0;
+
+    assert_non_null(buf);
+    memset(buf, '[', deep);
+    n = deep;
+    memcpy(buf + n, "\"cut\n{\"after\":\"yes\"}\n", 22);
+    n += 22;
+    t0 = clock();
+    assert_int_equal(run(state, &ps_reader_jsonl, buf, n, 0, 0, &c, &d), PS_ERR_LIMIT);
+    assert_true(clock() - t0 < 2 * CLOCKS_PER_SEC);
+    assert_non_null(strstr(d.msg, "line 1: exceeds a limit"));
+    assert_int_equal(c.n, 1);
+    expect_line(&c, 0, "/after", "yes", 2);
+    collect_free(&c);
+    free(buf);
+}
+
+/* Brackets inside strings (escaped quotes included) are not nesting. */
+static void test_jsonl_brackets_in_strings(void **state)
+{
+    char buf[1024];
+    size_t n = 0;
+    collect c = {0};
+    ps_diag d;
+
+    memcpy(buf, "{\"s\":\"\\\"", 8);
+    n = 8;
+    for (int i = 0; i < 300; i++)
+        buf[n++] = '[';
+    memcpy(buf + n, "\"}\n", 3);
+    n += 3;
+    assert_int_equal(run(state, &ps_reader_jsonl, buf, n, 0, 0, &c, &d), PS_OK);
+    assert_int_equal(c.n, 1);
+    assert_int_equal(c.r[0].value_len, 301);
+    assert_int_equal(c.r[0].value[0], '"');
+    collect_free(&c);
+}
+
 /* Many tokens on one line: the token array grows (and jsmn resumes). */
 static void test_jsonl_many_tokens(void **state)
 {
@@ -402,6 +454,24 @@ static void test_csv_quoting(void **state)
     expect_line(&c, 7, "id", "4", 7);
     expect_line(&c, 8, "note", "x", 7);
     assert_string_equal(c.r[1].column, "name");
+    collect_free(&c);
+}
+
+/*
+ * UTF-16 (here LE with a BOM, as Excel writes it, and a name with an accent)
+ * is sniffed as CSV and read as its UTF-8 text: same records, same lines.
+ */
+static void test_csv_utf16(void **state)
+{
+    static const char data[] = "\xFF\xFE" "i\0d\0,\0n\0" "a\0m\0" "e\0\r\0\n\0"
+                               "1\0,\0R\0\xE9\0n\0" "e\0\r\0\n\0";
+    collect c = {0};
+    ps_diag d;
+
+    assert_int_equal(run(state, &ps_reader_csv, data, sizeof(data) - 1, 0, 0, &c, &d), PS_OK);
+    assert_int_equal(c.n, 2);
+    expect_line(&c, 0, "id", "1", 2);
+    expect_line(&c, 1, "name", "R\xC3\xA9ne", 2);
     collect_free(&c);
 }
 
@@ -1492,8 +1562,11 @@ int main(void)
         cmocka_unit_test(test_jsonl_escapes),
         cmocka_unit_test(test_jsonl_invalid_lines),
         cmocka_unit_test(test_jsonl_depth),
+        cmocka_unit_test(test_jsonl_depth_before_tokens),
+        cmocka_unit_test(test_jsonl_brackets_in_strings),
         cmocka_unit_test(test_jsonl_many_tokens),
         cmocka_unit_test(test_csv_quoting),
+        cmocka_unit_test(test_csv_utf16),
         cmocka_unit_test(test_csv_delimiters),
         cmocka_unit_test(test_csv_unterminated),
         cmocka_unit_test(test_csv_long_cell),

@@ -2,7 +2,7 @@
  * test_sniff.c - format and media detection: a table of {bytes, name,
  * expected} plus the name tables and the entropy function, and the
  * protection facts sniffing gives (cipher kinds, SQLCipher, the ECB
- * fingerprint).
+ * fingerprint), and UTF-16: how it is recognised and decoded.
  */
 #include "config.h"
 
@@ -106,7 +106,7 @@ static const sniff_case cases[] = {
     {"mariadb dump", B("-- MariaDB dump 10.19\n"), NULL, PS_FMT_SQLDUMP, 0, 0, 0},
     {"pg dump", B("--\n-- PostgreSQL database dump\n--\n\nSET x = 0;\n"), "db.out", PS_FMT_SQLDUMP, 0, 0, 0},
     {".sql with statements", B("CREATE TABLE t (id int, name text);\nINSERT INTO t VALUES (1,'a');\n"), "schema.sql", PS_FMT_SQLDUMP, 0, 0, 0},
-    {"utf-16 with bom", B("\xFF\xFEh\x00i\x00\n\x00"), "u16.txt", PS_FMT_UNKNOWN, 0, 0, 0},
+    {"utf-16 with bom", B("\xFF\xFEh\x00i\x00\n\x00"), "u16.txt", PS_FMT_TEXT, 0, 0, 0},
 };
 
 static void test_table(void **state)
@@ -122,6 +122,94 @@ static void test_table(void **state)
         assert_int_equal(s.cipher, t->cipher);
         if (t->format == PS_FMT_CSV)
             assert_int_equal(s.delimiter, t->delim);
+    }
+}
+
+/* ------------------------------------------------------------ UTF-16 */
+
+typedef struct utf16_case {
+    const char *what;
+    const unsigned char *bytes;
+    size_t n;
+    uint64_t file_size;  /* 0: n (the head is the whole file) */
+    ps_format format;
+    ps_encoding encoding;
+} utf16_case;
+
+/* UTF-16 is sniffed from its decoded head; what does not decode to text is not. */
+static void test_utf16_sniff(void **state)
+{
+    static const utf16_case u16[] = {
+        {"le bom text", B("\xFF\xFEh\x00i\x00 \x00t\x00h\x00" "e\x00r\x00" "e\x00\n\x00"), 0,
+         PS_FMT_TEXT, PS_ENC_UTF16LE},
+        {"be bom csv", B("\xFE\xFF\x00" "a\x00,\x00" "b\x00\n\x00" "1\x00,\x00" "2\x00\n"), 0,
+         PS_FMT_CSV, PS_ENC_UTF16BE},
+        {"le no bom log", B("l\x00o\x00g\x00i\x00n\x00 \x00o\x00k\x00 \x00u\x00=\x00" "a\x00@\x00" "b\x00\n\x00"), 0,
+         PS_FMT_TEXT, PS_ENC_UTF16LE},
+        {"be no bom jsonl", B("\x00{\x00\"\x00k\x00\"\x00:\x00" "1\x00}\x00\n\x00{\x00\"\x00k\x00\"\x00:\x00" "2\x00}\x00\n"), 0,
+         PS_FMT_JSONL, PS_ENC_UTF16BE},
+        {"le bom, emoji pair", B("\xFF\xFEo\x00k\x00 \x00=\xD8\x00\xDE\n\x00"), 0,
+         PS_FMT_TEXT, PS_ENC_UTF16LE},
+        {"le bom, head of a longer file", B("\xFF\xFEh\x00i\x00\n\x00h\x00"), 1u << 20,
+         PS_FMT_TEXT, PS_ENC_UTF16LE},
+        {"bom, then binary", B("\xFF\xFE\x01\x00\x02\x00\x03\x00\x04\x00"), 0,
+         PS_FMT_UNKNOWN, PS_ENC_BYTES},
+        {"small le integers, no bom", B("\x01\x00\x02\x00\x03\x00\x04\x00\x05\x00\x06\x00\x07\x00\x08\x00"), 0,
+         PS_FMT_UNKNOWN, PS_ENC_BYTES},
+        {"too short without a bom", B("h\x00i\x00"), 0, PS_FMT_UNKNOWN, PS_ENC_BYTES},
+        {"utf-8 stays bytes", B("plain text, nothing else\n"), 0, PS_FMT_TEXT, PS_ENC_BYTES},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(u16) / sizeof(u16[0]); i++) {
+        const utf16_case *t = &u16[i];
+        ps_sniff s = ps_sniff_buffer(t->bytes, t->n, "f", t->file_size ? t->file_size : t->n);
+
+        print_message("case: %s\n", t->what);
+        assert_int_equal(s.format, t->format);
+        assert_int_equal(s.encoding, t->encoding);
+    }
+}
+
+typedef struct decode_case {
+    const char *what;
+    const unsigned char *in;
+    size_t n;
+    int be, final;
+    size_t cap;
+    const char *out;     /* expected UTF-8 */
+    size_t used;
+} decode_case;
+
+static void test_utf16_decode(void **state)
+{
+    static const decode_case dec[] = {
+        {"ascii le", B("A\x00" "b\x00"), 0, 1, 16, "Ab", 4},
+        {"ascii be", B("\x00" "A\x00" "b"), 1, 1, 16, "Ab", 4},
+        {"two and three bytes", B("\xE9\x00\xAC\x20"), 0, 1, 16, "\xC3\xA9\xE2\x82\xAC", 4},
+        {"surrogate pair", B("\x3D\xD8\x00\xDE"), 0, 1, 16, "\xF0\x9F\x98\x80", 4},
+        {"lone low surrogate", B("\x00\xDC" "A\x00"), 0, 1, 16, "\xEF\xBF\xBD" "A", 4},
+        {"high surrogate, then a letter", B("\x3D\xD8" "A\x00"), 0, 1, 16, "\xEF\xBF\xBD" "A", 4},
+        {"high surrogate at the end, more to come", B("A\x00\x3D\xD8"), 0, 0, 16, "A", 2},
+        {"high surrogate at the end of the data", B("A\x00\x3D\xD8"), 0, 1, 16, "A\xEF\xBF\xBD", 4},
+        {"odd byte, more to come", B("A\x00" "B"), 0, 0, 16, "A", 2},
+        {"odd byte at the end of the data", B("A\x00" "B"), 0, 1, 16, "A\xEF\xBF\xBD", 3},
+        {"no room for one character", B("A\x00"), 0, 1, 3, "", 0},
+        {"room for two of three", B("A\x00" "B\x00" "C\x00"), 0, 1, 5, "AB", 4},
+        {"bom is a character", B("\xFF\xFE" "A\x00"), 0, 1, 16, "\xEF\xBB\xBF" "A", 4},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(dec) / sizeof(dec[0]); i++) {
+        const decode_case *t = &dec[i];
+        unsigned char out[16];
+        size_t used = 99, m;
+
+        print_message("case: %s\n", t->what);
+        m = ps_utf16_decode(t->in, t->n, t->be, out, t->cap, &used, t->final);
+        assert_int_equal(m, strlen(t->out));
+        assert_memory_equal(out, t->out, m);
+        assert_int_equal(used, t->used);
     }
 }
 
@@ -516,6 +604,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table),
         cmocka_unit_test(test_empty),
+        cmocka_unit_test(test_utf16_sniff),
+        cmocka_unit_test(test_utf16_decode),
         cmocka_unit_test(test_random),
         cmocka_unit_test(test_low_entropy_binary),
         cmocka_unit_test(test_mp3_sync),

@@ -177,22 +177,43 @@ static void test_walk_missing_root(void **state)
     ps_errors_free(&errs);
 }
 
-static void test_walk_fifo_root_is_skipped(void **state)
+/*
+ * A special file named on the command line is never opened (a FIFO would
+ * block) but, unlike one met inside a tree, it gets an errors entry: the
+ * user asked for it, so the scan is incomplete without it.
+ */
+static void test_walk_special_root_is_an_error(void **state)
 {
     tree *t = *state;
-    char fifo[PATH_MAX + 16];
-    const char *roots[1];
-    ps_filelist fl = { 0 };
-    ps_errors errs = { 0 };
-    ps_diag diag;
+    char path[PATH_MAX + 16];
+    static const struct { const char *rel; const char *kind; } cases[] = {
+        {"in/pipe", "a FIFO"},
+        {"in/dirlink", "a symbolic link to a directory"},
+        {NULL, "a character device"}, /* /dev/null */
+    };
 
-    snprintf(fifo, sizeof(fifo), "%s/in/pipe", t->root);
-    roots[0] = fifo;
-    assert_int_equal(ps_walk(roots, 1, NULL, &fl, &errs, &diag), PS_OK);
-    assert_int_equal(fl.n, 0);
-    assert_int_equal(fl.skipped, 1);
-    ps_filelist_free(&fl);
-    ps_errors_free(&errs);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const char *roots[1];
+        ps_filelist fl = { 0 };
+        ps_errors errs = { 0 };
+        ps_diag diag;
+
+        if (cases[i].rel != NULL)
+            snprintf(path, sizeof(path), "%s/%s", t->root, cases[i].rel);
+        else
+            snprintf(path, sizeof(path), "/dev/null");
+        roots[0] = path;
+        print_message("case: %s\n", cases[i].kind);
+        assert_int_equal(ps_walk(roots, 1, NULL, &fl, &errs, &diag), PS_OK);
+        assert_int_equal(fl.n, 0);
+        assert_int_equal(fl.skipped, 1);
+        assert_int_equal(errs.n, 1);
+        assert_string_equal(errs.items[0].path, path);
+        assert_non_null(strstr(errs.items[0].message, "named on the command line, but "));
+        assert_non_null(strstr(errs.items[0].message, cases[i].kind));
+        ps_filelist_free(&fl);
+        ps_errors_free(&errs);
+    }
 }
 
 static void test_walk_unreadable_dir(void **state)
@@ -234,7 +255,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_walk_link_inside_root, setup, teardown),
         cmocka_unit_test_setup_teardown(test_walk_several_roots, setup, teardown),
         cmocka_unit_test_setup_teardown(test_walk_missing_root, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_walk_fifo_root_is_skipped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_walk_special_root_is_an_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_walk_unreadable_dir, setup, teardown),
         cmocka_unit_test(test_path_dirlen),
     };
