@@ -186,6 +186,52 @@ static void test_readable_random_bytes(void **state)
     }
 }
 
+/*
+ * The short path (under 16 bytes of printable ASCII) must agree with the
+ * full rules for every such value, including the edges: exactly 15 and 16
+ * bytes, all spaces, a leading '$' or 'p' (hash prefixes), a tab (not in
+ * the short path).  The full rules for these inputs reduce to "readable
+ * unless only whitespace", checked here on 200,000 random values.
+ */
+static void test_readable_short_ascii(void **state)
+{
+    static const bool_case edges[] = {
+        {"15 letters", "abcdefghijklmno", 0, true},
+        {"15 spaces", "               ", 0, false},
+        {"one space", " ", 0, false},
+        {"dollar prefix", "$2b$10$abc", 0, true},
+        {"pbkdf2-shaped prefix", "pbkdf2_sha256$1", 0, true},
+        {"tab only", "\t", 0, false},
+        {"tab and word", "\tx", 0, true},
+        {"15 hex digits", "5f4dcc3b5aa765d", 0, true},
+        {"16 hex digits, a token", "5f4dcc3b5aa765d6", 0, false},
+    };
+    uint64_t x = 0x2545F4914F6CDD1Du;
+    char v[16];
+
+    (void)state;
+    run_bool_table(edges, sizeof(edges) / sizeof(edges[0]), ps_detect_readable);
+    for (int i = 0; i < 200000; i++) {
+        size_t n, k;
+        bool word = false;
+
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        n = 1 + (size_t)(x % 15);
+        for (k = 0; k < n; k++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            /* a space one time in four, so all-space values come up */
+            v[k] = (x & 3u) == 0 ? ' ' : (char)(0x21 + (x >> 8) % 94);
+            word = word || v[k] != ' ';
+        }
+        if (ps_detect_readable(v, n) != word)
+            fail_msg("value %d (%zu bytes) judged %d", i, n, (int)!word);
+    }
+}
+
 /* --- Luhn -------------------------------------------------------------------- */
 
 static const bool_case luhn_cases[] = {
@@ -495,6 +541,7 @@ int main(void)
         cmocka_unit_test(test_readable_opaque),
         cmocka_unit_test(test_readable_control_threshold),
         cmocka_unit_test(test_readable_random_bytes),
+        cmocka_unit_test(test_readable_short_ascii),
         cmocka_unit_test(test_luhn_table),
         cmocka_unit_test(test_luhn_bounds),
         cmocka_unit_test(test_hash_table),
