@@ -728,9 +728,16 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-static unsigned thread_count(const ps_scan_opts *opts, size_t nfiles)
+/*
+ * Workers: opts->threads (0: the online CPUs), capped at the number of
+ * files, since a file is one worker's work; unless some file is big enough
+ * to be split into batches, which any number of workers can share.
+ */
+static unsigned thread_count(const ps_scan_opts *opts, const ps_filelist *files)
 {
+    uint64_t split = opts->split_bytes ? opts->split_bytes : PS_SCAN_SPLIT_DEFAULT;
     long n = opts->threads;
+    bool big = false;
 
     if (n <= 0)
         n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -738,8 +745,10 @@ static unsigned thread_count(const ps_scan_opts *opts, size_t nfiles)
         n = 1;
     if (n > MAX_THREADS)
         n = MAX_THREADS;
-    if ((size_t)n > nfiles)
-        n = nfiles > 0 ? (long)nfiles : 1;
+    for (size_t i = 0; i < files->n && !big; i++)
+        big = files->items[i].size >= split;
+    if (!big && (size_t)n > files->n)
+        n = files->n > 0 ? (long)files->n : 1;
     return (unsigned)n;
 }
 
@@ -1026,7 +1035,7 @@ ps_status ps_scan_run(const ps_matcher *m, const ps_scan_opts *opts,
     atomic_init(&sh.fatal, 0);
     sh.slots = calloc(files.n + 1, sizeof(file_slot));
     order = malloc((files.n + 1) * sizeof(size_t));
-    nthreads = thread_count(opts, files.n);
+    nthreads = thread_count(opts, &files);
     workers = calloc(nthreads, sizeof(scan_worker));
     if (sh.slots == NULL || order == NULL || workers == NULL) {
         rc = PS_ERR_NOMEM;
