@@ -31,6 +31,25 @@
 #define PS_VALUE_MAX 200    /* bytes of raw value kept with show_values */
 #define PS_REDACT_BUF_MAX 4096
 
+/*
+ * The last place each rule (by rule index mod MEMO_SLOTS) was counted:
+ * a column hit on row after row finds its finding with a few string
+ * compares instead of building, hashing and probing its key.  The key is a
+ * function of (kind, table, column, pointer), so equal strings mean the same
+ * finding.  Strings longer than MEMO_STR are simply not remembered.
+ */
+#define MEMO_SLOTS 64u
+#define MEMO_STR 64u
+
+typedef struct hit_memo {
+    bool used;
+    uint32_t rule;
+    ps_loc_kind kind;
+    size_t finding;
+    signed char has[3];        /* table, column, pointer: 1 set, 0 NULL */
+    char str[3][MEMO_STR];
+} hit_memo;
+
 typedef struct agg_slot {
     char *key;      /* owned; NULL marks an empty slot */
     size_t keylen;
@@ -48,6 +67,7 @@ struct ps_agg {
     size_t last;      /* finding created by the last hit, or SIZE_MAX */
     size_t hit;       /* finding counted by the last hit, or SIZE_MAX */
     ps_buf key;       /* scratch for building a key */
+    hit_memo memo[MEMO_SLOTS];
 };
 
 /* --- findings and errors -------------------------------------------------- */
@@ -412,6 +432,50 @@ static ps_status agg_new_finding(ps_agg *a, uint32_t rule, ps_severity sev, cons
     return PS_OK;
 }
 
+static void memo_clear(ps_agg *a)
+{
+    for (size_t i = 0; i < MEMO_SLOTS; i++)
+        a->memo[i].used = false;
+}
+
+static bool memo_str_eq(const hit_memo *m, int k, const char *s)
+{
+    return s == NULL ? m->has[k] == 0 : m->has[k] == 1 && strcmp(m->str[k], s) == 0;
+}
+
+/* The finding rec's key maps to for rule, if the memo knows; else SIZE_MAX. */
+static size_t memo_find(const ps_agg *a, uint32_t rule, const ps_record *rec)
+{
+    const hit_memo *m = &a->memo[rule % MEMO_SLOTS];
+
+    if (!m->used || m->rule != rule || m->kind != rec->loc.kind ||
+        !memo_str_eq(m, 0, rec->loc.table) || !memo_str_eq(m, 1, rec->loc.column) ||
+        !memo_str_eq(m, 2, rec->loc.pointer))
+        return SIZE_MAX;
+    return m->finding;
+}
+
+static void memo_put(ps_agg *a, uint32_t rule, const ps_record *rec, size_t finding)
+{
+    hit_memo *m = &a->memo[rule % MEMO_SLOTS];
+    const char *s[3] = { rec->loc.table, rec->loc.column, rec->loc.pointer };
+
+    m->used = false;
+    for (int k = 0; k < 3; k++) {
+        size_t n = s[k] != NULL ? strlen(s[k]) : 0;
+
+        if (n >= MEMO_STR)
+            return;
+        m->has[k] = s[k] != NULL;
+        if (s[k] != NULL)
+            memcpy(m->str[k], s[k], n + 1);
+    }
+    m->rule = rule;
+    m->kind = rec->loc.kind;
+    m->finding = finding;
+    m->used = true;
+}
+
 /*
  * Count one hit (see findings.h).  Fails only with PS_ERR_NOMEM; a key too
  * long or one past the distinct-key cap goes to the rule's overflow finding.
@@ -429,6 +493,15 @@ ps_status ps_agg_hit(ps_agg *a, uint32_t rule, ps_severity sev, const char *path
     *fresh = false;
     a->last = SIZE_MAX;
     a->hit = SIZE_MAX;
+    if (rec != NULL) {
+        size_t f = memo_find(a, rule, rec);
+
+        if (f != SIZE_MAX) {
+            a->cur.items[f].count++;
+            a->hit = f;
+            return PS_OK;
+        }
+    }
     st = agg_key(a, rec);
     if (st == PS_ERR_NOMEM)
         return st;
@@ -453,6 +526,8 @@ ps_status ps_agg_hit(ps_agg *a, uint32_t rule, ps_severity sev, const char *path
     if (slot->key != NULL) {
         a->cur.items[slot->finding].count++;
         a->hit = slot->finding;
+        if (rec != NULL)
+            memo_put(a, rule, rec, slot->finding);
         return PS_OK;
     }
     /* New key: overflow keys are at most one per rule, so the cap still bounds memory. */
@@ -473,6 +548,8 @@ ps_status ps_agg_hit(ps_agg *a, uint32_t rule, ps_severity sev, const char *path
     a->last = a->cur.n - 1;
     a->hit = a->last;
     *fresh = true;
+    if (rec != NULL)
+        memo_put(a, rule, rec, a->last);
     return PS_OK;
 }
 
@@ -555,6 +632,7 @@ ps_status ps_agg_absorb(ps_agg *a, ps_findings *src)
 {
     ps_status st = PS_OK;
 
+    memo_clear(a); /* absorbing moves findings the memo does not see */
     a->last = SIZE_MAX;
     a->hit = SIZE_MAX;
     for (size_t i = 0; i < src->n; i++) {
@@ -649,6 +727,7 @@ ps_status ps_agg_take(ps_agg *a, ps_findings *out)
     if (st != PS_OK)
         return st;
     agg_clear_table(a);
+    memo_clear(a);
     a->last = SIZE_MAX;
     a->hit = SIZE_MAX;
     ps_buf_reset(&a->key);
