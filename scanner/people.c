@@ -44,6 +44,7 @@ typedef struct role_slot {
 struct ps_people_part {
     char *store;
     bool folder;          /* a folder store: merged with its siblings later */
+    bool resolved;        /* only counts left (part_resolve ran) */
     size_t ncountry;      /* country groups + 1: the last slot is "Unknown" */
     uint64_t *parents;    /* [ncountry] exposed parents counted directly */
     uint64_t *children;   /* [ncountry] children counted directly */
@@ -203,6 +204,7 @@ static void part_resolve(ps_people_part *p)
     p->pkey = p->clink = NULL;
     p->pmeta = NULL;
     p->np = p->capp = p->nc = p->capc = 0;
+    p->resolved = true;
 }
 
 /* --- the tracker ------------------------------------------------------------ */
@@ -725,6 +727,26 @@ static ps_status impact_from(const ps_ruleset *rs, const ps_people_part *p, ps_i
     qsort(im->rows, n, sizeof(ps_impact_row), cmp_row);
     out->n++;
     return PS_OK;
+}
+
+const char *ps_people_part_folder(const ps_people_part *part)
+{
+    return part != NULL && part->folder && !part->resolved ? part->store : NULL;
+}
+
+ps_status ps_people_join(ps_people_part **parts, size_t n)
+{
+    ps_status st = PS_OK;
+
+    for (size_t k = 1; k < n; k++) {
+        if (st == PS_OK && parts[k] != NULL)
+            st = part_absorb(parts[0], parts[k]);
+        ps_people_part_free(parts[k]);
+        parts[k] = NULL;
+    }
+    if (st == PS_OK)
+        part_resolve(parts[0]);
+    return st;
 }
 
 ps_status ps_people_merge(const ps_ruleset *rs, ps_people_part **parts, size_t nparts,

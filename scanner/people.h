@@ -69,6 +69,21 @@ ps_status ps_people_file_end(ps_people *p, ps_row_fn fn, void *ud,
                              ps_people_part **part) PS_WARN_UNUSED;
 
 void ps_people_part_free(ps_people_part *part);
+/*
+ * The folder store a part still waits on (from a CSV or JSON Lines file
+ * whose siblings may hold the other side of its links), or NULL.
+ */
+const char *ps_people_part_folder(const ps_people_part *part);
+/*
+ * Join every part of one folder store (parts[0..n), all with the same
+ * ps_people_part_folder, once all of the folder's files are read) into
+ * parts[0] and resolve it, so that only its counts stay in memory, as for a
+ * single-file store; parts[1..n) are freed and set to NULL.  The scan driver
+ * calls this as soon as a folder is done, so a big export does not hold
+ * its linkage index while other stores are read.  ps_people_merge takes the
+ * result like any other part.  Fails only with PS_ERR_NOMEM.
+ */
+ps_status ps_people_join(ps_people_part **parts, size_t n) PS_WARN_UNUSED;
 
 /*
  * Merge the parts of every store (in any order; parts are consumed and the

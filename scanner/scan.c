@@ -105,6 +105,15 @@ typedef struct scan_shared {
     size_t unfinished;     /* files not yet completely read */
     unsigned nthreads;
     bool store_busy;       /* a big user store is being read (see take_store) */
+
+    /*
+     * Files by folder, for joining a folder store's people as soon as the
+     * folder is done (see folder_done): dir_idx lists file indices grouped
+     * by folder, group g being dir_idx[group_start[g] .. group_start[g+1]);
+     * group_of[i] is file i's group; group_left[g] counts its unfinished
+     * files (under lock).
+     */
+    size_t *dir_idx, *group_of, *group_start, *group_left;
 } scan_shared;
 
 /* One worker's private state: nothing here is shared. */
@@ -676,6 +685,57 @@ out:
     return rc;
 }
 
+/*
+ * Join the people parts of folder group g's folder stores (all its files are
+ * read): each store's parts become one resolved part, kept in the slot of
+ * its first file, so its linkage index is freed now rather than at the end.
+ */
+static ps_status join_folder(scan_shared *sh, size_t g)
+{
+    const size_t *idx = sh->dir_idx + sh->group_start[g];
+    size_t n = sh->group_start[g + 1] - sh->group_start[g];
+    ps_people_part **v = malloc((n + 1) * sizeof(*v));
+    ps_status st = PS_OK;
+
+    if (v == NULL)
+        return PS_ERR_NOMEM;
+    for (size_t a = 0; a < n && st == PS_OK; a++) {
+        const char *name = ps_people_part_folder(sh->slots[idx[a]].people);
+        size_t k = 0;
+
+        if (name == NULL)
+            continue;
+        v[k++] = sh->slots[idx[a]].people;
+        for (size_t b = a + 1; b < n; b++) {
+            const char *other = ps_people_part_folder(sh->slots[idx[b]].people);
+
+            if (other != NULL && strcmp(other, name) == 0) {
+                v[k++] = sh->slots[idx[b]].people;
+                sh->slots[idx[b]].people = NULL;
+            }
+        }
+        st = ps_people_join(v, k);
+    }
+    free(v);
+    return st;
+}
+
+/*
+ * File i is done.  When it was the last of its folder, join the folder's
+ * stores now: every other file of the folder has written its slot before
+ * taking the lock to count itself done, so the slots are complete here.
+ */
+static ps_status folder_done(scan_shared *sh, size_t i)
+{
+    size_t g = sh->group_of[i];
+    bool last;
+
+    pthread_mutex_lock(&sh->lock);
+    last = --sh->group_left[g] == 0;
+    pthread_mutex_unlock(&sh->lock);
+    return last ? join_folder(sh, g) : PS_OK;
+}
+
 /* Stop every worker: one ran out of memory, so the scan's result is void. */
 static void set_fatal(scan_shared *sh)
 {
@@ -705,6 +765,8 @@ static void *worker_main(void *arg)
             w->file = &sh->files->items[i];
             w->file_index = i;
             st = scan_file(w, w->file, &sh->slots[i]);
+            if (st == PS_OK)
+                st = folder_done(sh, i);
             file_done(sh);
             if (st != PS_OK) {
                 set_fatal(sh);
@@ -956,6 +1018,38 @@ static ps_status gather(scan_shared *sh, ps_scan_result *out)
     return PS_OK;
 }
 
+/* Fill sh's folder groups (see scan_shared) from the file list. */
+static ps_status group_folders(scan_shared *sh)
+{
+    const ps_filelist *fl = sh->files;
+    size_t ng = 0;
+
+    sh->dir_idx = malloc((fl->n + 1) * sizeof(size_t));
+    sh->group_of = malloc((fl->n + 1) * sizeof(size_t));
+    sh->group_start = malloc((fl->n + 2) * sizeof(size_t));
+    sh->group_left = malloc((fl->n + 1) * sizeof(size_t));
+    if (sh->dir_idx == NULL || sh->group_of == NULL || sh->group_start == NULL ||
+        sh->group_left == NULL)
+        return PS_ERR_NOMEM;
+    for (size_t i = 0; i < fl->n; i++)
+        sh->dir_idx[i] = i;
+    qsort_r(sh->dir_idx, fl->n, sizeof(size_t), cmp_by_dir, (void *)fl);
+    for (size_t k = 0; k < fl->n; k++) {
+        const char *p = fl->items[sh->dir_idx[k]].rel_path;
+
+        if (k == 0 || ps_path_dirlen(p) != ps_path_dirlen(fl->items[sh->dir_idx[k - 1]].rel_path) ||
+            memcmp(p, fl->items[sh->dir_idx[k - 1]].rel_path, ps_path_dirlen(p)) != 0) {
+            sh->group_start[ng] = k;
+            sh->group_left[ng] = 0;
+            ng++;
+        }
+        sh->group_of[sh->dir_idx[k]] = ng - 1;
+        sh->group_left[ng - 1]++;
+    }
+    sh->group_start[ng] = fl->n;
+    return PS_OK;
+}
+
 static int cmp_by_size(const void *a, const void *b, void *arg)
 {
     const ps_filelist *fl = arg;
@@ -1046,6 +1140,9 @@ ps_status ps_scan_run(const ps_matcher *m, const ps_scan_opts *opts,
         order[i] = i;
     qsort_r(order, files.n, sizeof(size_t), cmp_by_size, &files);
     sh.order = order;
+    rc = group_folders(&sh);
+    if (rc != PS_OK)
+        goto done;
     sh.nthreads = nthreads;
     sh.maxqueued = (size_t)nthreads * PS_QUEUE_PER_THREAD;
     sh.unfinished = files.n;
@@ -1102,6 +1199,10 @@ done:
         pthread_mutex_destroy(&sh.lock);
     }
     free(order);
+    free(sh.dir_idx);
+    free(sh.group_of);
+    free(sh.group_start);
+    free(sh.group_left);
     for (unsigned t = 0; workers != NULL && t < nthreads; t++)
         worker_free(&workers[t]);
     free(workers);

@@ -240,18 +240,9 @@ static void test_folder_store(void **state)
     ps_impacts_free(&im);
 }
 
-/*
- * A folder store in four files, kids first: merging moves a file's arrays
- * into an empty side and copies into a filled one, and either way every
- * child finds its parent, and a parent listed twice counts once, in the
- * lowest-numbered country its rows give (US before France).
- */
-static void test_folder_store_four_files(void **state)
+/* The parts of a folder store in four files, kids first; a parent listed twice. */
+static void four_file_parts(fx *f, ps_people_part *parts[4])
 {
-    fx *f = *state;
-    ps_people_part *parts[4] = {0};
-    ps_impacts im = {0};
-
     file(f, "export/kids.csv", PS_FMT_CSV);
     csv(f, 2, "parent_id", "1");
     csv(f, 2, "name", "Emma");
@@ -278,21 +269,63 @@ static void test_folder_store_four_files(void **state)
     csv(f, 3, "email", "a@example.com");
     csv(f, 3, "country", "US");
     assert_int_equal(ps_people_file_end(f->p, on_row, f, &parts[3]), PS_OK);
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 4; i++) {
         assert_non_null(parts[i]);
+        assert_string_equal(ps_people_part_folder(parts[i]), "export");
+    }
+}
+
+/* US: parents 1 and 3, children Emma and Liam; France: parent 2, child Zoe. */
+static void assert_four_file_table(const ps_impacts *im)
+{
+    assert_int_equal(im->n, 1);
+    assert_string_equal(im->items[0].path, "export");
+    assert_int_equal(im->items[0].parents, 3);
+    assert_int_equal(im->items[0].children, 3);
+    assert_int_equal(im->items[0].nrows, 2);
+    assert_string_equal(im->items[0].rows[0].country, "US");
+    assert_int_equal(im->items[0].rows[0].parents, 2);
+    assert_int_equal(im->items[0].rows[0].children, 2);
+    assert_string_equal(im->items[0].rows[1].country, "France");
+    assert_int_equal(im->items[0].rows[1].parents, 1);
+    assert_int_equal(im->items[0].rows[1].children, 1);
+}
+
+/*
+ * A folder store in four files: merging moves a file's arrays into an
+ * empty side and copies into a filled one, and either way every child
+ * finds its parent, and a parent listed twice counts once, in the
+ * lowest-numbered country its rows give (US before France).
+ */
+static void test_folder_store_four_files(void **state)
+{
+    fx *f = *state;
+    ps_people_part *parts[4] = {0};
+    ps_impacts im = {0};
+
+    four_file_parts(f, parts);
     assert_int_equal(ps_people_merge(f->rs, parts, 4, &im), PS_OK);
-    assert_int_equal(im.n, 1);
-    assert_string_equal(im.items[0].path, "export");
-    assert_int_equal(im.items[0].parents, 3);
-    assert_int_equal(im.items[0].children, 3);
-    assert_int_equal(im.items[0].nrows, 2);
-    /* US: parents 1 and 3, children Emma and Liam; France: parent 2, child Zoe. */
-    assert_string_equal(im.items[0].rows[0].country, "US");
-    assert_int_equal(im.items[0].rows[0].parents, 2);
-    assert_int_equal(im.items[0].rows[0].children, 2);
-    assert_string_equal(im.items[0].rows[1].country, "France");
-    assert_int_equal(im.items[0].rows[1].parents, 1);
-    assert_int_equal(im.items[0].rows[1].children, 1);
+    assert_four_file_table(&im);
+    ps_impacts_free(&im);
+}
+
+/*
+ * Joined early (as the scan does when a folder is done), the store keeps
+ * only counts, and the merge gives the same table.
+ */
+static void test_folder_store_joined_early(void **state)
+{
+    fx *f = *state;
+    ps_people_part *parts[4] = {0};
+    ps_impacts im = {0};
+
+    four_file_parts(f, parts);
+    assert_int_equal(ps_people_join(parts, 4), PS_OK);
+    for (int i = 1; i < 4; i++)
+        assert_null(parts[i]);
+    assert_null(ps_people_part_folder(parts[0])); /* resolved: nothing to wait for */
+    assert_int_equal(ps_people_merge(f->rs, parts, 4, &im), PS_OK);
+    assert_four_file_table(&im);
     ps_impacts_free(&im);
 }
 
@@ -394,6 +427,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store_linkage, setup, teardown),
         cmocka_unit_test_setup_teardown(test_folder_store, setup, teardown),
         cmocka_unit_test_setup_teardown(test_folder_store_four_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_folder_store_joined_early, setup, teardown),
         cmocka_unit_test_setup_teardown(test_folder_store_parents_first, setup, teardown),
         cmocka_unit_test_setup_teardown(test_traps, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ambiguous_date, setup, teardown),
