@@ -8,7 +8,8 @@
 #
 # BAD_INPUTS_ONLY=NN runs only the cases whose name starts with NN;
 # BAD_INPUTS_KEEP=1 keeps the work trees (their path is printed);
-# BAD_INPUTS_TIMEOUT_SCALE=N multiplies every timeout (valgrind, sanitizers).
+# BAD_INPUTS_TIMEOUT_SCALE=N multiplies every timeout (valgrind, sanitizers);
+# BAD_INPUTS_RSS_SCALE=N every peak-memory bound (ASan's shadow memory).
 . "$(dirname "$0")/lib.sh"
 . "$top_srcdir/tests/bad-inputs/lib.sh"
 
