@@ -37,6 +37,8 @@ typedef enum sd_esc {
     SD_ESC_C      /* PostgreSQL E'' and COPY: C escapes, octal, \xHH */
 } sd_esc;
 
+#define SD_SHOWN_MAX 80 /* a table name in a diagnostic, "..." included */
+
 typedef struct sd_table {
     char *name;
     char **cols;
@@ -52,6 +54,7 @@ typedef struct sd_ctx {
     ps_record_fn fn;
     void *ud;
     ps_diag *diag;
+    char shown[SD_SHOWN_MAX];   /* a table name as a diagnostic may show it */
     size_t max_record;
     int pg;  /* PostgreSQL dialect: $$ quotes, '#' is not a comment */
     int bs;  /* backslash escapes in plain '...' strings (MySQL) */
@@ -66,6 +69,16 @@ typedef struct sd_ctx {
     char colname[32];
     ps_status first;
 } sd_ctx;
+
+/*
+ * A table name for a diagnostic: names come from the dump, so they may
+ * hold newlines or terminal escapes; diagnostics are one line of text.
+ */
+static const char *sd_shown(const sd_table *t, char *buf)
+{
+    ps_printable(buf, SD_SHOWN_MAX, t->name);
+    return buf;
+}
 
 /* ---------------------------------------------------------------- bytes */
 
@@ -592,7 +605,7 @@ static ps_status sd_emit(sd_ctx *c, const sd_table *t, size_t col, int64_t row,
 
     if (c->over) {
         ps_diag_first(c->diag, &c->first, PS_ERR_LIMIT, "table %s row %lld: value longer than %zu bytes",
-                t->name, (long long)row, c->max_record);
+                sd_shown(t, c->shown), (long long)row, c->max_record);
         return PS_OK;
     }
     memset(&rec, 0, sizeof(rec));
@@ -852,7 +865,7 @@ static ps_status sd_insert(sd_ctx *c)
             if (cut) {
                 ps_diag_first(c->diag, &c->first, PS_ERR_FORMAT,
                         "table %s row %lld: unterminated string at end of input",
-                        t->name, (long long)row);
+                        sd_shown(t, c->shown), (long long)row);
                 goto done;
             }
             ch = sd_skip_space(c);
@@ -864,11 +877,11 @@ static ps_status sd_insert(sd_ctx *c)
                 if (ch < 0)
                     ps_diag_first(c->diag, &c->first, PS_ERR_FORMAT,
                             "table %s row %lld: statement cut at end of input",
-                            t->name, (long long)row);
+                            sd_shown(t, c->shown), (long long)row);
                 else
                     ps_diag_first(c->diag, &c->first, PS_ERR_FORMAT,
                             "table %s row %lld: unexpected syntax in VALUES",
-                            t->name, (long long)row);
+                            sd_shown(t, c->shown), (long long)row);
                 goto skip;
             }
             sd_get(c);
@@ -907,14 +920,14 @@ static ps_status sd_copy_data(sd_ctx *c, sd_table *t)
         if (ch < 0) {
             if (at_start) {
                 ps_diag_first(c->diag, &c->first, PS_ERR_FORMAT, "table %s: COPY data without its end marker",
-                        t->name);
+                        sd_shown(t, c->shown));
                 return PS_OK;
             }
             /* Finish the cut row, then report. */
             st = is_null ? PS_OK : sd_emit(c, t, col, row, 0);
             if (st == PS_OK)
                 ps_diag_first(c->diag, &c->first, PS_ERR_FORMAT, "table %s row %lld: COPY data cut at end of input",
-                        t->name, (long long)row);
+                        sd_shown(t, c->shown), (long long)row);
             return st;
         }
         if (at_start) {

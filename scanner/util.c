@@ -265,6 +265,23 @@ size_t ps_strlcpy(char *dst, const char *src, size_t dstsize)
     return n;
 }
 
+void ps_printable(char *dst, size_t dstsize, const char *src)
+{
+    size_t n = strlen(src), k = 0;
+    bool cut = n > dstsize - 1;
+    size_t keep = cut ? dstsize - 4 : n;
+
+    for (; k < keep; k++) {
+        unsigned char c = (unsigned char)src[k];
+        dst[k] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+    }
+    if (cut) {
+        memcpy(dst + k, "...", 3);
+        k += 3;
+    }
+    dst[k] = '\0';
+}
+
 int ps_strcaseeq(const char *a, const char *b)
 {
     for (;; a++, b++) {

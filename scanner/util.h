@@ -45,6 +45,13 @@ char *ps_strndup(const char *s, size_t n);
 size_t ps_strlcpy(char *dst, const char *src, size_t dstsize);
 
 /*
+ * A name read from a scanned file (a table, an identifier) made fit for a
+ * one-line diagnostic: bytes outside printable ASCII become '?', and a name
+ * longer than dstsize - 1 is cut with "...".  dstsize must be at least 4.
+ */
+void ps_printable(char *dst, size_t dstsize, const char *src);
+
+/*
  * Readers go on past a bad spot and report the first problem of a file:
  * set *first = st and the message only while *first is still PS_OK.
  */

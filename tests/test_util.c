@@ -142,6 +142,34 @@ static void test_diag(void **state)
     assert_string_equal(d.msg, "n: 5");
 }
 
+/* Names from scanned files in diagnostics: one line, printable, bounded. */
+static void test_printable(void **state)
+{
+    static const struct {
+        const char *in;
+        size_t cap;
+        const char *want;
+    } cases[] = {
+        {"parents", 80, "parents"},
+        {"a\nb", 80, "a?b"},
+        {"evil\033[2J", 80, "evil?[2J"},
+        {"caf\xc3\xa9", 80, "caf??"},
+        {"", 80, ""},
+        {"abcdefgh", 8, "abcd..."},
+        {"abcdefg", 8, "abcdefg"},
+        {"\r\t\x7f", 4, "???"},
+    };
+    char out[80];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        memset(out, 'X', sizeof(out));
+        ps_printable(out, cases[i].cap, cases[i].in);
+        assert_string_equal(out, cases[i].want);
+        assert_true(strlen(out) < cases[i].cap);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -152,6 +180,7 @@ int main(void)
         cmocka_unit_test(test_strings),
         cmocka_unit_test(test_vocabulary),
         cmocka_unit_test(test_diag),
+        cmocka_unit_test(test_printable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
