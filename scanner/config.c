@@ -23,295 +23,40 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <yaml.h>
-
 #include "date.h"
 #include "psconfig.h"
 #include "util.h"
+#include "yamltree.h"
 
-#define NO_NODE UINT32_MAX
+#define NO_NODE PS_YNONE
 /* How deep collections may nest; the schema needs three levels. */
 #define YAML_MAX_DEPTH 32
 /* How much of a config string an error message quotes. */
-#define QUOTE_MAX 64
+#define QUOTE_MAX PS_YQUOTE_MAX
 
-/* --- the YAML tree ------------------------------------------------------- */
-
-typedef enum ynode_type { Y_SCALAR = 0, Y_SEQ, Y_MAP } ynode_type;
-
-/* One node; a mapping's kids alternate key, value (keys are scalars). */
-typedef struct ynode {
-    ynode_type type;
-    unsigned line, col;   /* 1-based */
-    char *str;            /* scalar text, NUL-terminated (may hold NULs) */
-    size_t len;
-    bool plain;           /* unquoted scalar */
-    uint32_t *kids;
-    size_t nkids, capkids;
-} ynode;
+/* --- the YAML tree (yamltree.c) ------------------------------------------ */
 
 /* What one load works with; no globals. */
 typedef struct loader {
     ps_config *c;
     ps_diag *diag;
-    const char *data;
-    size_t len;
-    ynode *nodes;
-    size_t n, cap;
-    uint32_t root;
+    ps_ytree tree;        /* the document, with the file name, diag and text */
 } loader;
 
-static ynode *node_at(loader *ld, uint32_t i)
+static ps_ynode *node_at(loader *ld, uint32_t i)
 {
-    return &ld->nodes[i];
-}
-
-static void tree_free(loader *ld)
-{
-    for (size_t i = 0; i < ld->n; i++) {
-        free(ld->nodes[i].str);
-        free(ld->nodes[i].kids);
-    }
-    free(ld->nodes);
-    ld->nodes = NULL;
-    ld->n = ld->cap = 0;
-}
-
-static const char *type_name(ynode_type t)
-{
-    switch (t) {
-    case Y_SCALAR: return "scalar";
-    case Y_SEQ: return "sequence";
-    case Y_MAP: return "mapping";
-    }
-    return "node";
+    return ps_ytree_node(&ld->tree, i);
 }
 
 /*
- * At most QUOTE_MAX bytes of s into out (size QUOTE_MAX + 4), control
- * characters as '?' and a cut marked "...", so an echoed string keeps the
- * diagnostic one short line.
+ * The tree's error helpers for this loader (yamltree.h): "file:line:col:
+ * message" at a node, and running out of memory.
  */
-static const char *quote(const char *s, size_t len, char *out)
-{
-    size_t k = 0;
-
-    for (size_t i = 0; i < len && k < QUOTE_MAX; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        out[k++] = (ch < 0x20 || ch == 0x7f) ? '?' : (char)ch;
-    }
-    if (len > QUOTE_MAX) {
-        memcpy(out + k, "...", 3);
-        k += 3;
-    }
-    out[k] = '\0';
-    return out;
-}
-
-/* "file:line:col: message"; returns PS_ERR_RULE. */
-static ps_status fail_at(loader *ld, unsigned long line, unsigned long col,
-                         const char *fmt, ...) PS_PRINTF(4, 5);
-static ps_status fail_at(loader *ld, unsigned long line, unsigned long col,
-                         const char *fmt, ...)
-{
-    char msg[sizeof(((ps_diag *)0)->msg)];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    ps_diag_at(ld->diag, ld->c->file, line, col, "%s", msg);
-    return PS_ERR_RULE;
-}
-
-/* The same at node ni. */
-static ps_status fail(loader *ld, uint32_t ni, const char *fmt, ...) PS_PRINTF(3, 4);
-static ps_status fail(loader *ld, uint32_t ni, const char *fmt, ...)
-{
-    char msg[sizeof(((ps_diag *)0)->msg)];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    ps_diag_at(ld->diag, ld->c->file, node_at(ld, ni)->line, node_at(ld, ni)->col, "%s", msg);
-    return PS_ERR_RULE;
-}
-
-static ps_status nomem(loader *ld)
-{
-    ps_diag_set(ld->diag, "%s: out of memory", ld->c->file);
-    return PS_ERR_NOMEM;
-}
-
-/* Join names as "a, b, c" into dst (always terminated, clipped if long). */
-static const char *join_names(char *dst, size_t cap, const char *const *names, size_t n)
-{
-    size_t k = 0;
-
-    dst[0] = '\0';
-    for (size_t i = 0; i < n && k < cap; i++) {
-        int w = snprintf(dst + k, cap - k, "%s%s", i ? ", " : "", names[i]);
-        if (w < 0)
-            break;
-        k += (size_t)w;
-    }
-    return dst;
-}
-
-/* Append a node of type t at mark m; *idx receives its index. */
-static ps_status node_new(loader *ld, ynode_type t, const yaml_mark_t *m, uint32_t *idx)
-{
-    ynode *nd;
-
-    if (ld->n >= NO_NODE || ps_grow(&ld->nodes, &ld->cap, ld->n + 1, sizeof(ynode)) != PS_OK)
-        return nomem(ld);
-    nd = &ld->nodes[ld->n];
-    memset(nd, 0, sizeof(*nd));
-    nd->type = t;
-    nd->line = (unsigned)m->line + 1;
-    nd->col = (unsigned)m->column + 1;
-    *idx = (uint32_t)ld->n++;
-    return PS_OK;
-}
-
-/* Hang node ni under the open collection parent, or make it the root. */
-static ps_status node_attach(loader *ld, uint32_t parent, uint32_t ni)
-{
-    ynode *p;
-
-    if (parent == NO_NODE) {
-        ld->root = ni;
-        return PS_OK;
-    }
-    p = node_at(ld, parent);
-    if (p->type == Y_MAP && p->nkids % 2 == 0 && node_at(ld, ni)->type != Y_SCALAR)
-        return fail(ld, ni, "a mapping key must be a scalar, found a %s",
-                    type_name(node_at(ld, ni)->type));
-    if (ps_grow(&p->kids, &p->capkids, p->nkids + 1, sizeof(uint32_t)) != PS_OK)
-        return nomem(ld);
-    p->kids[p->nkids++] = ni;
-    return PS_OK;
-}
-
-/* Line and column of a byte offset, for reader errors that carry no mark. */
-static void offset_pos(const loader *ld, size_t off, unsigned long *line, unsigned long *col)
-{
-    *line = 1;
-    *col = 1;
-    for (size_t i = 0; i < off && i < ld->len; i++) {
-        if (ld->data[i] == '\n') {
-            ++*line;
-            *col = 1;
-        } else {
-            ++*col;
-        }
-    }
-}
-
-static ps_status syntax_error(loader *ld, const yaml_parser_t *p)
-{
-    const char *problem = p->problem != NULL ? p->problem : "unknown problem";
-    unsigned long line, col;
-
-    if (p->error == YAML_MEMORY_ERROR)
-        return nomem(ld);
-    if (p->error == YAML_READER_ERROR) {
-        offset_pos(ld, p->problem_offset, &line, &col);
-    } else {
-        line = (unsigned long)p->problem_mark.line + 1;
-        col = (unsigned long)p->problem_mark.column + 1;
-    }
-    return fail_at(ld, line, col, "YAML syntax error: %s", problem);
-}
-
-/* Handle one parser event; stack holds the open collections. */
-static ps_status tree_event(loader *ld, const yaml_event_t *ev, uint32_t *stack,
-                            size_t *depth, size_t *ndocs)
-{
-    const yaml_mark_t *m = &ev->start_mark;
-    uint32_t parent = *depth ? stack[*depth - 1] : NO_NODE;
-    const yaml_char_t *anchor = NULL;
-    uint32_t ni;
-    ps_status st;
-
-    switch (ev->type) {
-    case YAML_DOCUMENT_START_EVENT:
-        if (++*ndocs > 1)
-            return fail_at(ld, m->line + 1, m->column + 1,
-                           "only one YAML document per file is allowed");
-        return PS_OK;
-    case YAML_ALIAS_EVENT:
-        return fail_at(ld, m->line + 1, m->column + 1, "YAML aliases are not allowed");
-    case YAML_SCALAR_EVENT:
-        anchor = ev->data.scalar.anchor;
-        break;
-    case YAML_SEQUENCE_START_EVENT:
-        anchor = ev->data.sequence_start.anchor;
-        break;
-    case YAML_MAPPING_START_EVENT:
-        anchor = ev->data.mapping_start.anchor;
-        break;
-    case YAML_SEQUENCE_END_EVENT:
-    case YAML_MAPPING_END_EVENT:
-        --*depth;
-        return PS_OK;
-    default:
-        return PS_OK;
-    }
-    /* Anchors exist only to be aliased; refusing them too stops a bomb early. */
-    if (anchor != NULL)
-        return fail_at(ld, m->line + 1, m->column + 1, "YAML aliases are not allowed");
-    if (ev->type == YAML_SCALAR_EVENT) {
-        if ((st = node_new(ld, Y_SCALAR, m, &ni)) != PS_OK)
-            return st;
-        node_at(ld, ni)->str = ps_strndup((const char *)ev->data.scalar.value,
-                                          ev->data.scalar.length);
-        if (node_at(ld, ni)->str == NULL)
-            return nomem(ld);
-        node_at(ld, ni)->len = ev->data.scalar.length;
-        node_at(ld, ni)->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-        return node_attach(ld, parent, ni);
-    }
-    if (*depth >= YAML_MAX_DEPTH)
-        return fail_at(ld, m->line + 1, m->column + 1,
-                       "YAML nested deeper than %d levels", YAML_MAX_DEPTH);
-    st = node_new(ld, ev->type == YAML_MAPPING_START_EVENT ? Y_MAP : Y_SEQ, m, &ni);
-    if (st == PS_OK)
-        st = node_attach(ld, parent, ni);
-    if (st == PS_OK)
-        stack[(*depth)++] = ni;
-    return st;
-}
-
-/* Parse ld->data into the tree; PS_ERR_RULE on syntax, aliases, a second document, depth. */
-static ps_status tree_build(loader *ld)
-{
-    yaml_parser_t parser;
-    yaml_event_t ev;
-    uint32_t stack[YAML_MAX_DEPTH];
-    size_t depth = 0, ndocs = 0;
-    ps_status st = PS_OK;
-    bool done = false;
-
-    ld->root = NO_NODE;
-    if (!yaml_parser_initialize(&parser))
-        return nomem(ld);
-    yaml_parser_set_input_string(&parser, (const unsigned char *)ld->data, ld->len);
-    while (!done) {
-        if (!yaml_parser_parse(&parser, &ev)) {
-            st = syntax_error(ld, &parser);
-            break;
-        }
-        done = ev.type == YAML_STREAM_END_EVENT;
-        st = tree_event(ld, &ev, stack, &depth, &ndocs);
-        yaml_event_delete(&ev);
-        if (st != PS_OK)
-            break;
-    }
-    yaml_parser_delete(&parser);
-    return st;
-}
+#define fail(ld, ni, ...) ps_ytree_fail(&(ld)->tree, (ni), __VA_ARGS__)
+#define nomem(ld) ps_ytree_nomem(&(ld)->tree)
+#define want(ld, ni, t, ctx) ps_ytree_want(&(ld)->tree, (ni), (t), (ctx))
+#define map_keys(ld, ni, keys, nkeys, vals) \
+    ps_ytree_map_keys(&(ld)->tree, (ni), (keys), (nkeys), (vals))
 
 /* --- schema helpers ------------------------------------------------------ */
 
@@ -328,67 +73,26 @@ static ps_srcloc loc_of(loader *ld, uint32_t ni)
  */
 static bool is_null(loader *ld, uint32_t ni)
 {
-    const ynode *nd = node_at(ld, ni);
+    const ps_ynode *nd = node_at(ld, ni);
 
-    return nd->type == Y_SCALAR && nd->plain &&
+    return nd->type == PS_Y_SCALAR && nd->plain &&
            (nd->len == 0 || strcmp(nd->str, "~") == 0 || strcmp(nd->str, "null") == 0 ||
             strcmp(nd->str, "Null") == 0 || strcmp(nd->str, "NULL") == 0);
-}
-
-/* Fail unless node ni has type t; ctx reads "for 'rules'" or "at the top level". */
-static ps_status want(loader *ld, uint32_t ni, ynode_type t, const char *ctx)
-{
-    if (node_at(ld, ni)->type == t)
-        return PS_OK;
-    return fail(ld, ni, "expected a %s %s, found a %s", type_name(t), ctx,
-                type_name(node_at(ld, ni)->type));
-}
-
-/*
- * Match the keys of mapping ni against keys[0..nkeys): vals[i] receives the
- * value node of keys[i], or NO_NODE.  Unknown and repeated keys are errors
- * at the key.
- */
-static ps_status map_keys(loader *ld, uint32_t ni, const char *const *keys,
-                          size_t nkeys, uint32_t *vals)
-{
-    const ynode *m = node_at(ld, ni);
-
-    for (size_t i = 0; i < nkeys; i++)
-        vals[i] = NO_NODE;
-    for (size_t k = 0; k + 1 < m->nkids; k += 2) {
-        const ynode *key = node_at(ld, m->kids[k]);
-        char q[QUOTE_MAX + 4], list[256];
-        size_t i;
-
-        for (i = 0; i < nkeys; i++) {
-            if (key->len == strlen(keys[i]) && memcmp(key->str, keys[i], key->len) == 0)
-                break;
-        }
-        if (i == nkeys)
-            return fail(ld, m->kids[k], "unknown key '%s' (expected one of: %s)",
-                        quote(key->str, key->len, q),
-                        join_names(list, sizeof(list), keys, nkeys));
-        if (vals[i] != NO_NODE)
-            return fail(ld, m->kids[k], "duplicate key '%s'", keys[i]);
-        vals[i] = m->kids[k + 1];
-    }
-    return PS_OK;
 }
 
 /* A non-empty one-line scalar without NULs, for key. */
 static ps_status scalar_text(loader *ld, uint32_t ni, const char *key, const char **out)
 {
-    const ynode *nd = node_at(ld, ni);
+    const ps_ynode *nd = node_at(ld, ni);
     char q[QUOTE_MAX + 4];
 
-    if (nd->type != Y_SCALAR)
-        return fail(ld, ni, "expected a string for '%s', found a %s", key, type_name(nd->type));
+    if (nd->type != PS_Y_SCALAR)
+        return fail(ld, ni, "expected a string for '%s', found a %s", key, ps_ytree_type_name(nd->type));
     if (nd->len == 0)
         return fail(ld, ni, "'%s' is empty", key);
     if (memchr(nd->str, '\0', nd->len) != NULL || strpbrk(nd->str, "\r\n") != NULL)
         return fail(ld, ni, "'%s' must be one line of text, found '%s'", key,
-                    quote(nd->str, nd->len, q));
+                    ps_ytree_quote(nd->str, nd->len, q));
     *out = nd->str;
     return PS_OK;
 }
@@ -421,7 +125,7 @@ static int keyref_cmp(const void *pa, const void *pb)
  */
 static ps_status no_duplicate_keys(loader *ld, uint32_t mi)
 {
-    const ynode *m = node_at(ld, mi);
+    const ps_ynode *m = node_at(ld, mi);
     size_t n = m->nkids / 2, worst = SIZE_MAX;
     uint32_t at = NO_NODE;
     keyref *keys;
@@ -432,7 +136,7 @@ static ps_status no_duplicate_keys(loader *ld, uint32_t mi)
     if (keys == NULL)
         return nomem(ld);
     for (size_t i = 0; i < n; i++) {
-        const ynode *key = node_at(ld, m->kids[2 * i]);
+        const ps_ynode *key = node_at(ld, m->kids[2 * i]);
 
         keys[i].str = key->str;
         keys[i].len = key->len;
@@ -453,7 +157,7 @@ static ps_status no_duplicate_keys(loader *ld, uint32_t mi)
         char q[QUOTE_MAX + 4];
 
         return fail(ld, at, "duplicate key '%s'",
-                    quote(node_at(ld, at)->str, node_at(ld, at)->len, q));
+                    ps_ytree_quote(node_at(ld, at)->str, node_at(ld, at)->len, q));
     }
     return PS_OK;
 }
@@ -464,14 +168,14 @@ static ps_status no_duplicate_keys(loader *ld, uint32_t mi)
 static ps_status parse_names(loader *ld, uint32_t ni, const char *key, bool need_one,
                              char ***names, size_t *n, ps_srcloc **at)
 {
-    const ynode *seq = node_at(ld, ni);
+    const ps_ynode *seq = node_at(ld, ni);
     char ctx[32];
     ps_status st;
 
     if (is_null(ld, ni))
         return PS_OK;
     snprintf(ctx, sizeof(ctx), "for '%s'", key);
-    if ((st = want(ld, ni, Y_SEQ, ctx)) != PS_OK)
+    if ((st = want(ld, ni, PS_Y_SEQ, ctx)) != PS_OK)
         return st;
     if (seq->nkids == 0 && need_one)
         return fail(ld, ni, "'%s' needs at least one rule or pack (leave it out to run all)",
@@ -501,19 +205,19 @@ static const char *severity_list(char *dst, size_t cap, bool with_none)
     for (int i = 0; i < PS_SEV_COUNT; i++)
         names[i] = ps_severity_name((ps_severity)(PS_SEV_COUNT - 1 - i));
     names[PS_SEV_COUNT] = "none";
-    return join_names(dst, cap, names, PS_SEV_COUNT + (with_none ? 1 : 0));
+    return ps_ytree_join_names(dst, cap, names, PS_SEV_COUNT + (with_none ? 1 : 0));
 }
 
 /* severity: {RULE-ID: SEVERITY, ...} */
 static ps_status parse_severity(loader *ld, uint32_t ni)
 {
     ps_config *c = ld->c;
-    const ynode *m;
+    const ps_ynode *m;
     ps_status st;
 
     if (is_null(ld, ni))
         return PS_OK;
-    if ((st = want(ld, ni, Y_MAP, "for 'severity'")) != PS_OK ||
+    if ((st = want(ld, ni, PS_Y_MAP, "for 'severity'")) != PS_OK ||
         (st = no_duplicate_keys(ld, ni)) != PS_OK)
         return st;
     m = node_at(ld, ni);
@@ -531,7 +235,7 @@ static ps_status parse_severity(loader *ld, uint32_t ni)
             return st;
         if (ps_severity_parse(sev, &o->severity) != 0)
             return fail(ld, vi, "unknown severity '%s' (expected one of: %s)",
-                        quote(sev, strlen(sev), q), severity_list(list, sizeof(list), false));
+                        ps_ytree_quote(sev, strlen(sev), q), severity_list(list, sizeof(list), false));
         if ((o->rule = ps_strdup(id)) == NULL)
             return nomem(ld);
         o->at = loc_of(ld, ki);
@@ -550,7 +254,7 @@ static ps_status parse_rules(loader *ld, uint32_t ni)
 
     if (is_null(ld, ni))
         return PS_OK;
-    if ((st = want(ld, ni, Y_MAP, "for 'rules'")) != PS_OK ||
+    if ((st = want(ld, ni, PS_Y_MAP, "for 'rules'")) != PS_OK ||
         (st = map_keys(ld, ni, keys, 3, v)) != PS_OK)
         return st;
     if (v[0] != NO_NODE &&
@@ -575,7 +279,7 @@ static ps_status parse_exclude(loader *ld, uint32_t ni)
 
     if (is_null(ld, ni))
         return PS_OK;
-    if ((st = want(ld, ni, Y_SEQ, "for 'exclude'")) != PS_OK)
+    if ((st = want(ld, ni, PS_Y_SEQ, "for 'exclude'")) != PS_OK)
         return st;
     n = node_at(ld, ni)->nkids;
     c->exclude = calloc(n + 1, sizeof(char *));
@@ -612,7 +316,7 @@ static ps_status parse_fail_on(loader *ld, uint32_t ni)
     }
     if (ps_severity_parse(s, &c->fail_on) != 0)
         return fail(ld, ni, "unknown severity '%s' (expected one of: %s)",
-                    quote(s, strlen(s), q), severity_list(list, sizeof(list), true));
+                    ps_ytree_quote(s, strlen(s), q), severity_list(list, sizeof(list), true));
     return PS_OK;
 }
 
@@ -632,7 +336,7 @@ static ps_status parse_as_of(loader *ld, uint32_t ni)
         strspn(s + 8, "0123456789") != 2 ||
         ps_date_parse(s, 10, 0, &c->as_of, &alt) != PS_DATE_OK)
         return fail(ld, ni, "expected a date (YYYY-MM-DD) for 'as-of', found '%s'",
-                    quote(s, strlen(s), q));
+                    ps_ytree_quote(s, strlen(s), q));
     c->has_as_of = true;
     return PS_OK;
 }
@@ -641,12 +345,12 @@ static ps_status parse_as_of(loader *ld, uint32_t ni)
 static ps_status parse_ages(loader *ld, uint32_t ni)
 {
     ps_config *c = ld->c;
-    const ynode *m;
+    const ps_ynode *m;
     ps_status st;
 
     if (is_null(ld, ni))
         return PS_OK;
-    if ((st = want(ld, ni, Y_MAP, "for 'ages'")) != PS_OK ||
+    if ((st = want(ld, ni, PS_Y_MAP, "for 'ages'")) != PS_OK ||
         (st = no_duplicate_keys(ld, ni)) != PS_OK)
         return st;
     m = node_at(ld, ni);
@@ -666,7 +370,7 @@ static ps_status parse_ages(loader *ld, uint32_t ni)
         /* The range the rule loader allows for a threshold. */
         if (ps_parse_u64(s, &years) != 0 || years < 1 || years > 150)
             return fail(ld, vi, "expected a number from 1 to 150 for '%s', found '%s'",
-                        quote(name, strlen(name), q), quote(s, strlen(s), q2));
+                        ps_ytree_quote(name, strlen(name), q), ps_ytree_quote(s, strlen(s), q2));
         if ((a->name = ps_strdup(name)) == NULL)
             return nomem(ld);
         a->years = (unsigned)years;
@@ -687,15 +391,15 @@ enum { T_RULES, T_EXCLUDE, T_FAIL_ON, T_AS_OF, T_AGES, T_NKEYS };
 static ps_status parse_top(loader *ld)
 {
     uint32_t v[T_NKEYS];
-    const ynode *m;
+    const ps_ynode *m;
     ps_status st;
 
-    if (ld->root == NO_NODE || is_null(ld, ld->root))
+    if (ld->tree.root == NO_NODE || is_null(ld, ld->tree.root))
         return PS_OK;
-    if ((st = want(ld, ld->root, Y_MAP, "at the top level")) != PS_OK ||
-        (st = map_keys(ld, ld->root, top_keys, T_NKEYS, v)) != PS_OK)
+    if ((st = want(ld, ld->tree.root, PS_Y_MAP, "at the top level")) != PS_OK ||
+        (st = map_keys(ld, ld->tree.root, top_keys, T_NKEYS, v)) != PS_OK)
         return st;
-    m = node_at(ld, ld->root);
+    m = node_at(ld, ld->tree.root);
     for (size_t k = 0; st == PS_OK && k + 1 < m->nkids; k += 2) {
         uint32_t vi = m->kids[k + 1];
 
@@ -761,12 +465,15 @@ ps_status ps_config_load_buffer(const char *name, const char *data, size_t len,
     memset(&ld, 0, sizeof(ld));
     ld.c = out;
     ld.diag = diag;
-    ld.data = data;
-    ld.len = len;
-    st = tree_build(&ld);
+    ld.tree.file = out->file;
+    ld.tree.diag = diag;
+    ld.tree.data = data;
+    ld.tree.len = len;
+    ld.tree.max_depth = YAML_MAX_DEPTH;
+    st = ps_ytree_build(&ld.tree);
     if (st == PS_OK)
         st = parse_top(&ld);
-    tree_free(&ld);
+    ps_ytree_free(&ld.tree);
     if (st != PS_OK) {
         /* Keep nothing half-read; the caller may still free it. */
         ps_config_free(out);
@@ -882,19 +589,19 @@ static ps_status apply_check(const ps_config *c, const ps_ruleset *rs, ps_diag *
     for (size_t i = 0; i < c->nenable; i++) {
         if (!any_rule_named(rs, c->enable[i]))
             return apply_fail(diag, &c->enable_at[i], "no rule or pack named '%s'",
-                              quote(c->enable[i], strlen(c->enable[i]), q));
+                              ps_ytree_quote(c->enable[i], strlen(c->enable[i]), q));
     }
     for (size_t i = 0; i < c->ndisable; i++) {
         if (!any_rule_named(rs, c->disable[i]))
             return apply_fail(diag, &c->disable_at[i], "no rule or pack named '%s'",
-                              quote(c->disable[i], strlen(c->disable[i]), q));
+                              ps_ytree_quote(c->disable[i], strlen(c->disable[i]), q));
     }
     for (size_t i = 0; i < c->noverrides; i++) {
         const ps_config_override *o = &c->overrides[i];
 
         if (ps_ruleset_find(rs, o->rule) < 0)
             return apply_fail(diag, &o->at, "no rule named '%s'",
-                              quote(o->rule, strlen(o->rule), q));
+                              ps_ytree_quote(o->rule, strlen(o->rule), q));
     }
     for (size_t i = 0; i < c->nages; i++) {
         const char *names[64];
@@ -907,8 +614,8 @@ static ps_status apply_check(const ps_config *c, const ps_ruleset *rs, ps_diag *
             names[n++] = rs->ages[k].name;
         return apply_fail(diag, &c->ages[i].at,
                           "unknown age threshold '%s' (the rule packs define: %s)",
-                          quote(c->ages[i].name, strlen(c->ages[i].name), q),
-                          n > 0 ? join_names(list, sizeof(list), names, n) : "none");
+                          ps_ytree_quote(c->ages[i].name, strlen(c->ages[i].name), q),
+                          n > 0 ? ps_ytree_join_names(list, sizeof(list), names, n) : "none");
     }
     return PS_OK;
 }

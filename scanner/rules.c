@@ -2,11 +2,12 @@
  * rules.c - the YAML rule loader: rule packs (rules/NAME.yml) -> ps_ruleset.
  *
  * Loading runs in two passes.  First libyaml's event API builds a small tree
- * of our own (scalars, sequences, mappings, each with its 1-based line and
- * column).  Events, not yaml_parser_load, because the document API resolves
- * aliases silently into shared nodes: we could not tell an alias from a
- * node, and walking a billion-laughs DAG would take forever.  With events an
- * anchor or alias is refused the moment it appears.  Second, the tree is
+ * of our own (yamltree.c: scalars, sequences, mappings, each with its
+ * 1-based line and column).  Events, not yaml_parser_load, because the
+ * document API resolves aliases silently into shared nodes: we could not
+ * tell an alias from a node, and walking a billion-laughs DAG would take
+ * forever.  With events an anchor or alias is refused the moment it
+ * appears.  Second, the tree is
  * checked against the schema (rules/README.md) and turned into rules,
  * conditions and patterns through the ruleset.c builder calls.  Besides
  * `rules`, a file may hold the people sections: `ages` (named thresholds for
@@ -35,10 +36,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <yaml.h>
-
 #include "rules.h"
 #include "util.h"
+#include "yamltree.h"
 
 /* Rule files are small; anything bigger is a mistake or an attack. */
 #define RULES_MAX_FILE (4u * 1024u * 1024u)
@@ -48,303 +48,36 @@
 #define YAML_MAX_DEPTH 256
 #define RULE_ID_MAX 128
 /* How much of a rule-file string an error message quotes. */
-#define QUOTE_MAX 64
-#define NO_NODE UINT32_MAX
+#define QUOTE_MAX PS_YQUOTE_MAX
+#define NO_NODE PS_YNONE
 /* Room for a "file:line:col" quoted in a message (longer names are cut). */
 #define LOC_MAX 256
 
-/* --- the YAML tree ------------------------------------------------------- */
-
-typedef enum ynode_type { Y_SCALAR = 0, Y_SEQ, Y_MAP } ynode_type;
-
-/*
- * One YAML node.  A mapping's kids alternate key, value; keys are always
- * scalars (enforced while building).  Nodes refer to each other by index
- * into ydoc.nodes because that array moves while it grows.
- */
-typedef struct ynode {
-    ynode_type type;
-    unsigned line, col;   /* 1-based */
-    char *str;            /* scalar text, NUL-terminated (may hold NULs) */
-    size_t len;
-    bool plain;           /* unquoted scalar */
-    uint32_t *kids;
-    size_t nkids, capkids;
-} ynode;
-
-typedef struct ydoc {
-    ynode *nodes;
-    size_t n, cap;
-    uint32_t root;        /* NO_NODE when the stream holds no document */
-} ydoc;
+/* --- the YAML tree (yamltree.c) ------------------------------------------ */
 
 /* What one load works with; no globals. */
 typedef struct loader {
     ps_ruleset *rs;
     const char *file;     /* interned in rs */
     ps_diag *diag;
-    const char *data;     /* the raw text, for reader-error positions */
-    size_t len;
-    ydoc doc;
+    ps_ytree tree;        /* the document, with file, diag and the raw text */
 } loader;
 
-static void ydoc_free(ydoc *d)
+static ps_ynode *node_at(loader *ld, uint32_t i)
 {
-    for (size_t i = 0; i < d->n; i++) {
-        free(d->nodes[i].str);
-        free(d->nodes[i].kids);
-    }
-    free(d->nodes);
-    memset(d, 0, sizeof(*d));
-}
-
-static ynode *node_at(loader *ld, uint32_t i)
-{
-    return &ld->doc.nodes[i];
-}
-
-static const char *type_name(ynode_type t)
-{
-    switch (t) {
-    case Y_SCALAR: return "scalar";
-    case Y_SEQ: return "sequence";
-    case Y_MAP: return "mapping";
-    }
-    return "node";
+    return ps_ytree_node(&ld->tree, i);
 }
 
 /*
- * Copy at most QUOTE_MAX bytes of s into out (size QUOTE_MAX + 4), turning
- * control characters into '?' and marking a cut with "...", so an echoed
- * string can neither flood nor break the one-line diagnostic.
+ * The tree's error helpers for this loader (yamltree.h): "file:line:col:
+ * message" at a node or a position, and running out of memory.
  */
-static const char *quote(const char *s, size_t len, char *out)
-{
-    size_t k = 0;
-
-    for (size_t i = 0; i < len && k < QUOTE_MAX; i++) {
-        unsigned char c = (unsigned char)s[i];
-        out[k++] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
-    }
-    if (len > QUOTE_MAX) {
-        memcpy(out + k, "...", 3);
-        k += 3;
-    }
-    out[k] = '\0';
-    return out;
-}
-
-/* "file:line:col: message" at (line, col); returns PS_ERR_RULE. */
-static ps_status fail_at(loader *ld, unsigned long line, unsigned long col,
-                         const char *fmt, ...) PS_PRINTF(4, 5);
-static ps_status fail_at(loader *ld, unsigned long line, unsigned long col,
-                         const char *fmt, ...)
-{
-    char msg[sizeof(((ps_diag *)0)->msg)];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    ps_diag_at(ld->diag, ld->file, line, col, "%s", msg);
-    return PS_ERR_RULE;
-}
-
-static ps_status fail(loader *ld, uint32_t ni, const char *fmt, ...) PS_PRINTF(3, 4);
-static ps_status fail(loader *ld, uint32_t ni, const char *fmt, ...)
-{
-    char msg[sizeof(((ps_diag *)0)->msg)];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    ps_diag_at(ld->diag, ld->file, node_at(ld, ni)->line, node_at(ld, ni)->col, "%s", msg);
-    return PS_ERR_RULE;
-}
-
-static ps_status nomem(loader *ld)
-{
-    ps_diag_set(ld->diag, "%s: out of memory", ld->file);
-    return PS_ERR_NOMEM;
-}
-
-/* Join names as "a, b, c" into dst (always terminated, clipped if long). */
-static const char *join_names(char *dst, size_t cap, const char *const *names, size_t n)
-{
-    size_t k = 0;
-
-    dst[0] = '\0';
-    for (size_t i = 0; i < n && k < cap; i++) {
-        int w = snprintf(dst + k, cap - k, "%s%s", i ? ", " : "", names[i]);
-        if (w < 0)
-            break;
-        k += (size_t)w;
-    }
-    return dst;
-}
-
-/* --- pass 1: events -> tree ---------------------------------------------- */
-
-/* Append a node; *idx receives its index. */
-static ps_status node_new(loader *ld, ynode_type t, const yaml_mark_t *m, uint32_t *idx)
-{
-    ydoc *d = &ld->doc;
-    ynode *n;
-
-    if (d->n >= NO_NODE || ps_grow(&d->nodes, &d->cap, d->n + 1, sizeof(ynode)) != PS_OK)
-        return nomem(ld);
-    n = &d->nodes[d->n];
-    memset(n, 0, sizeof(*n));
-    n->type = t;
-    n->line = (unsigned)m->line + 1;
-    n->col = (unsigned)m->column + 1;
-    *idx = (uint32_t)d->n++;
-    return PS_OK;
-}
-
-/* Hang node ni under the open collection parent (or make it the root). */
-static ps_status node_attach(loader *ld, uint32_t parent, uint32_t ni)
-{
-    ynode *p;
-
-    if (parent == NO_NODE) {
-        ld->doc.root = ni;
-        return PS_OK;
-    }
-    p = node_at(ld, parent);
-    if (p->type == Y_MAP && p->nkids % 2 == 0 && node_at(ld, ni)->type != Y_SCALAR)
-        return fail(ld, ni, "a mapping key must be a scalar, found a %s",
-                    type_name(node_at(ld, ni)->type));
-    if (ps_grow(&p->kids, &p->capkids, p->nkids + 1, sizeof(uint32_t)) != PS_OK)
-        return nomem(ld);
-    p->kids[p->nkids++] = ni;
-    return PS_OK;
-}
-
-/* Line and column of a byte offset, for reader errors that carry no mark. */
-static void offset_pos(const loader *ld, size_t off, unsigned long *line, unsigned long *col)
-{
-    *line = 1;
-    *col = 1;
-    for (size_t i = 0; i < off && i < ld->len; i++) {
-        if (ld->data[i] == '\n') {
-            ++*line;
-            *col = 1;
-        } else {
-            ++*col;
-        }
-    }
-}
-
-static ps_status syntax_error(loader *ld, const yaml_parser_t *p)
-{
-    const char *problem = p->problem != NULL ? p->problem : "unknown problem";
-    unsigned long line, col;
-
-    if (p->error == YAML_MEMORY_ERROR)
-        return nomem(ld);
-    if (p->error == YAML_READER_ERROR) {
-        offset_pos(ld, p->problem_offset, &line, &col);
-    } else {
-        line = (unsigned long)p->problem_mark.line + 1;
-        col = (unsigned long)p->problem_mark.column + 1;
-    }
-    return fail_at(ld, line, col, "YAML syntax error: %s", problem);
-}
-
-/* Handle one parser event; stack holds the open collections. */
-static ps_status tree_event(loader *ld, const yaml_event_t *ev, uint32_t *stack,
-                            size_t *depth, size_t *ndocs)
-{
-    const yaml_mark_t *m = &ev->start_mark;
-    uint32_t parent = *depth ? stack[*depth - 1] : NO_NODE;
-    const yaml_char_t *anchor = NULL;
-    uint32_t ni;
-    ps_status st;
-
-    switch (ev->type) {
-    case YAML_DOCUMENT_START_EVENT:
-        if (++*ndocs > 1)
-            return fail_at(ld, m->line + 1, m->column + 1,
-                           "only one YAML document per file is allowed");
-        return PS_OK;
-    case YAML_ALIAS_EVENT:
-        return fail_at(ld, m->line + 1, m->column + 1, "YAML aliases are not allowed");
-    case YAML_SCALAR_EVENT:
-        anchor = ev->data.scalar.anchor;
-        break;
-    case YAML_SEQUENCE_START_EVENT:
-        anchor = ev->data.sequence_start.anchor;
-        break;
-    case YAML_MAPPING_START_EVENT:
-        anchor = ev->data.mapping_start.anchor;
-        break;
-    case YAML_SEQUENCE_END_EVENT:
-    case YAML_MAPPING_END_EVENT:
-        --*depth;
-        return PS_OK;
-    default:
-        return PS_OK;
-    }
-    /* Anchors exist only to be aliased; refusing them too stops a bomb early. */
-    if (anchor != NULL)
-        return fail_at(ld, m->line + 1, m->column + 1, "YAML aliases are not allowed");
-
-    if (ev->type == YAML_SCALAR_EVENT) {
-        st = node_new(ld, Y_SCALAR, m, &ni);
-        if (st != PS_OK)
-            return st;
-        node_at(ld, ni)->str = ps_strndup((const char *)ev->data.scalar.value,
-                                    ev->data.scalar.length);
-        if (node_at(ld, ni)->str == NULL)
-            return nomem(ld);
-        node_at(ld, ni)->len = ev->data.scalar.length;
-        node_at(ld, ni)->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-        return node_attach(ld, parent, ni);
-    }
-    if (*depth >= YAML_MAX_DEPTH)
-        return fail_at(ld, m->line + 1, m->column + 1,
-                       "YAML nested deeper than %d levels", YAML_MAX_DEPTH);
-    st = node_new(ld, ev->type == YAML_MAPPING_START_EVENT ? Y_MAP : Y_SEQ, m, &ni);
-    if (st == PS_OK)
-        st = node_attach(ld, parent, ni);
-    if (st == PS_OK)
-        stack[(*depth)++] = ni;
-    return st;
-}
-
-/*
- * Parse ld->data into ld->doc.  Fails with PS_ERR_RULE on a syntax error, an
- * anchor or alias, a second document, a non-scalar key or too deep nesting.
- */
-static ps_status tree_build(loader *ld)
-{
-    yaml_parser_t parser;
-    yaml_event_t ev;
-    uint32_t stack[YAML_MAX_DEPTH];
-    size_t depth = 0, ndocs = 0;
-    ps_status st = PS_OK;
-    bool done = false;
-
-    ld->doc.root = NO_NODE;
-    if (!yaml_parser_initialize(&parser))
-        return nomem(ld);
-    yaml_parser_set_input_string(&parser, (const unsigned char *)ld->data, ld->len);
-    while (!done) {
-        if (!yaml_parser_parse(&parser, &ev)) {
-            st = syntax_error(ld, &parser);
-            break;
-        }
-        done = ev.type == YAML_STREAM_END_EVENT;
-        st = tree_event(ld, &ev, stack, &depth, &ndocs);
-        yaml_event_delete(&ev);
-        if (st != PS_OK)
-            break;
-    }
-    yaml_parser_delete(&parser);
-    return st;
-}
+#define fail(ld, ni, ...) ps_ytree_fail(&(ld)->tree, (ni), __VA_ARGS__)
+#define fail_at(ld, line, col, ...) ps_ytree_fail_at(&(ld)->tree, (line), (col), __VA_ARGS__)
+#define nomem(ld) ps_ytree_nomem(&(ld)->tree)
+#define want(ld, ni, t, ctx) ps_ytree_want(&(ld)->tree, (ni), (t), (ctx))
+#define map_keys(ld, ni, keys, nkeys, vals) \
+    ps_ytree_map_keys(&(ld)->tree, (ni), (keys), (nkeys), (vals))
 
 /* --- pass 2 helpers: types, strings, names ------------------------------- */
 
@@ -354,55 +87,14 @@ static ps_srcloc loc_of(loader *ld, uint32_t ni)
     return at;
 }
 
-/* Fail unless node ni has type t; ctx reads "for 'rules'", "at the top level". */
-static ps_status want(loader *ld, uint32_t ni, ynode_type t, const char *ctx)
-{
-    if (node_at(ld, ni)->type == t)
-        return PS_OK;
-    return fail(ld, ni, "expected a %s %s, found a %s", type_name(t), ctx,
-                type_name(node_at(ld, ni)->type));
-}
-
-/*
- * Match the keys of mapping ni against keys[0..nkeys).  vals[i] receives the
- * value node of keys[i], or NO_NODE when absent.  Unknown and repeated keys
- * are errors at the key.
- */
-static ps_status map_keys(loader *ld, uint32_t ni, const char *const *keys,
-                          size_t nkeys, uint32_t *vals)
-{
-    ynode *m = node_at(ld, ni);
-
-    for (size_t i = 0; i < nkeys; i++)
-        vals[i] = NO_NODE;
-    for (size_t k = 0; k + 1 < m->nkids; k += 2) {
-        ynode *key = node_at(ld, m->kids[k]);
-        size_t i;
-        char q[QUOTE_MAX + 4], list[256];
-
-        for (i = 0; i < nkeys; i++) {
-            if (key->len == strlen(keys[i]) && memcmp(key->str, keys[i], key->len) == 0)
-                break;
-        }
-        if (i == nkeys)
-            return fail(ld, m->kids[k], "unknown key '%s' (expected one of: %s)",
-                        quote(key->str, key->len, q),
-                        join_names(list, sizeof(list), keys, nkeys));
-        if (vals[i] != NO_NODE)
-            return fail(ld, m->kids[k], "duplicate key '%s'", keys[i]);
-        vals[i] = m->kids[k + 1];
-    }
-    return PS_OK;
-}
-
 /* A scalar as text, refusing embedded NULs (they would cut the C string). */
 static ps_status scalar_text(loader *ld, uint32_t ni, const char *key, const char **out)
 {
-    ynode *n = node_at(ld, ni);
+    ps_ynode *n = node_at(ld, ni);
 
-    if (n->type != Y_SCALAR)
+    if (n->type != PS_Y_SCALAR)
         return fail(ld, ni, "expected a string for '%s', found a %s", key,
-                    type_name(n->type));
+                    ps_ytree_type_name(n->type));
     if (memchr(n->str, '\0', n->len) != NULL)
         return fail(ld, ni, "'%s' contains a NUL character", key);
     *out = n->str;
@@ -443,7 +135,7 @@ static ps_status get_bool(loader *ld, uint32_t ni, const char *key, bool *out)
         return PS_OK;
     }
     return fail(ld, ni, "expected true or false for '%s', found '%s'", key,
-                quote(s, strlen(s), q));
+                ps_ytree_quote(s, strlen(s), q));
 }
 
 static ps_status get_u64(loader *ld, uint32_t ni, const char *key, uint64_t *out)
@@ -456,7 +148,7 @@ static ps_status get_u64(loader *ld, uint32_t ni, const char *key, uint64_t *out
         return st;
     if (ps_parse_u64(s, out) != 0)
         return fail(ld, ni, "expected a number for '%s', found '%s'", key,
-                    quote(s, strlen(s), q));
+                    ps_ytree_quote(s, strlen(s), q));
     return PS_OK;
 }
 
@@ -473,7 +165,7 @@ static ps_status get_range(loader *ld, uint32_t ni, const char *key, uint64_t lo
     if (ps_parse_u64(s, out) != 0 || *out < lo || *out > hi)
         return fail(ld, ni, "expected a number from %llu to %llu for '%s', found '%s'",
                     (unsigned long long)lo, (unsigned long long)hi, key,
-                    quote(s, strlen(s), q));
+                    ps_ytree_quote(s, strlen(s), q));
     return PS_OK;
 }
 
@@ -510,7 +202,7 @@ static const char *hash_list(char *dst, size_t cap)
 
     for (int i = 0; i < PS_HASH_COUNT; i++)
         names[i] = ps_hash_name((ps_hash_kind)i);
-    return join_names(dst, cap, names, PS_HASH_COUNT);
+    return ps_ytree_join_names(dst, cap, names, PS_HASH_COUNT);
 }
 
 /* A single media type; PS_MEDIA_NONE is not a name a rule may use. */
@@ -558,7 +250,7 @@ static const char *media_list(char *dst, size_t cap)
 
     for (int i = 1; i < PS_MEDIA_COUNT; i++)
         names[i - 1] = ps_media_name((ps_media)i);
-    return join_names(dst, cap, names, PS_MEDIA_COUNT - 1);
+    return ps_ytree_join_names(dst, cap, names, PS_MEDIA_COUNT - 1);
 }
 
 static const char *media_class_list(char *dst, size_t cap)
@@ -585,7 +277,7 @@ static const char *format_list(char *dst, size_t cap)
 
     for (int i = 0; i < PS_FMT_COUNT; i++)
         names[i] = ps_format_name((ps_format)i);
-    return join_names(dst, cap, names, PS_FMT_COUNT);
+    return ps_ytree_join_names(dst, cap, names, PS_FMT_COUNT);
 }
 
 static int cipher_bits(const char *name, uint32_t *bits)
@@ -605,7 +297,7 @@ static const char *cipher_list(char *dst, size_t cap)
 
     for (int i = 1; i < PS_CIPHER_COUNT; i++)
         names[i - 1] = ps_cipher_name((ps_cipher)i);
-    return join_names(dst, cap, names, PS_CIPHER_COUNT - 1);
+    return ps_ytree_join_names(dst, cap, names, PS_CIPHER_COUNT - 1);
 }
 
 static int mode_bits(const char *name, uint32_t *bits)
@@ -624,7 +316,7 @@ static const char *mode_list(char *dst, size_t cap)
 
     for (int i = 0; i < PS_MODE_COUNT; i++)
         names[i] = ps_mode_name((ps_mode_class)i);
-    return join_names(dst, cap, names, PS_MODE_COUNT);
+    return ps_ytree_join_names(dst, cap, names, PS_MODE_COUNT);
 }
 
 static int subject_bits(const char *name, uint32_t *bits)
@@ -642,7 +334,7 @@ static const char *subject_list(char *dst, size_t cap)
 {
     static const char *const names[] = { "child", "parent" };
 
-    return join_names(dst, cap, names, 2);
+    return ps_ytree_join_names(dst, cap, names, 2);
 }
 
 static int category_bits(const char *name, uint32_t *bits)
@@ -661,7 +353,7 @@ static const char *category_list(char *dst, size_t cap)
 
     for (int i = 0; i < PS_CAT_COUNT; i++)
         names[i] = ps_category_name((ps_category)i);
-    return join_names(dst, cap, names, PS_CAT_COUNT);
+    return ps_ytree_join_names(dst, cap, names, PS_CAT_COUNT);
 }
 
 static const vocab hash_vocab = { "hash", hash_bits, hash_list };
@@ -685,7 +377,7 @@ static ps_status name_bits(loader *ld, uint32_t ni, const char *key, const vocab
         return st;
     if (v->parse(s, &bits) != 0)
         return fail(ld, ni, "unknown %s '%s' (expected one of: %s)", v->noun,
-                    quote(s, strlen(s), q), v->list(list, sizeof(list)));
+                    ps_ytree_quote(s, strlen(s), q), v->list(list, sizeof(list)));
     *mask |= bits;
     return PS_OK;
 }
@@ -694,15 +386,15 @@ static ps_status name_bits(loader *ld, uint32_t ni, const char *key, const vocab
 static ps_status get_mask(loader *ld, uint32_t ni, const char *key, const vocab *v,
                           uint32_t *mask)
 {
-    ynode *n = node_at(ld, ni);
+    ps_ynode *n = node_at(ld, ni);
     ps_status st;
 
     *mask = 0;
-    if (n->type == Y_SCALAR)
+    if (n->type == PS_Y_SCALAR)
         return name_bits(ld, ni, key, v, mask);
-    if (n->type != Y_SEQ)
+    if (n->type != PS_Y_SEQ)
         return fail(ld, ni, "expected a name or a sequence of names for '%s', found a %s",
-                    key, type_name(n->type));
+                    key, ps_ytree_type_name(n->type));
     if (n->nkids == 0)
         return fail(ld, ni, "'%s' needs at least one name", key);
     for (size_t i = 0; i < n->nkids; i++) {
@@ -748,14 +440,14 @@ static ps_status parse_cond(loader *ld, uint32_t ni, const char *ctx, unsigned d
 static ps_status parse_list(loader *ld, uint32_t vi, const char *key, unsigned depth,
                             ps_cond *c)
 {
-    ynode *n = node_at(ld, vi);
+    ps_ynode *n = node_at(ld, vi);
     char ctx[32];
     uint32_t *kids = NULL;
     size_t nkids;
     ps_status st;
 
     snprintf(ctx, sizeof(ctx), "for '%s'", key);
-    st = want(ld, vi, Y_SEQ, ctx);
+    st = want(ld, vi, PS_Y_SEQ, ctx);
     if (st != PS_OK)
         return st;
     nkids = n->nkids;
@@ -784,8 +476,8 @@ out:
 /* keywords: -- consecutive caseless literal patterns on the value. */
 static ps_status parse_keywords(loader *ld, uint32_t vi, ps_cond *c)
 {
-    ynode *n = node_at(ld, vi);
-    ps_status st = want(ld, vi, Y_SEQ, "for 'keywords'");
+    ps_ynode *n = node_at(ld, vi);
+    ps_status st = want(ld, vi, PS_Y_SEQ, "for 'keywords'");
 
     if (st != PS_OK)
         return st;
@@ -824,14 +516,14 @@ static ps_status parse_size(loader *ld, uint32_t vi, ps_cond *c)
 
     c->min = 0;
     c->max = UINT64_MAX;
-    if (node_at(ld, vi)->type == Y_SCALAR) {
+    if (node_at(ld, vi)->type == PS_Y_SCALAR) {
         st = get_u64(ld, vi, "size", &c->min);
         c->max = c->min;
         return st;
     }
-    if (node_at(ld, vi)->type != Y_MAP)
+    if (node_at(ld, vi)->type != PS_Y_MAP)
         return fail(ld, vi, "expected a number or a mapping for 'size', found a %s",
-                    type_name(node_at(ld, vi)->type));
+                    ps_ytree_type_name(node_at(ld, vi)->type));
     st = map_keys(ld, vi, keys, 2, v);
     if (st == PS_OK && v[0] != NO_NODE)
         st = get_u64(ld, v[0], "min", &c->min);
@@ -893,7 +585,7 @@ static ps_status parse_age_under(loader *ld, uint32_t vi, ps_cond *c)
         }
     }
     return fail(ld, vi, "unknown age threshold '%s' (define it under ages:)",
-                quote(s, strlen(s), q));
+                ps_ytree_quote(s, strlen(s), q));
 }
 
 /*
@@ -905,11 +597,11 @@ static ps_status parse_cond(loader *ld, uint32_t ni, const char *ctx, unsigned d
                             uint32_t *out)
 {
     ps_cond c;
-    ynode *n;
+    ps_ynode *n;
     uint32_t ki, vi, kid;
     size_t d;
     char q[QUOTE_MAX + 4], list[256];
-    ps_status st = want(ld, ni, Y_MAP, ctx);
+    ps_status st = want(ld, ni, PS_Y_MAP, ctx);
 
     if (st != PS_OK)
         return st;
@@ -927,8 +619,8 @@ static ps_status parse_cond(loader *ld, uint32_t ni, const char *ctx, unsigned d
     }
     if (d == NDETECTORS)
         return fail(ld, ki, "unknown detector '%s' (expected one of: %s)",
-                    quote(node_at(ld, ki)->str, node_at(ld, ki)->len, q),
-                    join_names(list, sizeof(list), detectors, NDETECTORS));
+                    ps_ytree_quote(node_at(ld, ki)->str, node_at(ld, ki)->len, q),
+                    ps_ytree_join_names(list, sizeof(list), detectors, NDETECTORS));
 
     memset(&c, 0, sizeof(c));
     c.kind = detector_kinds[d];
@@ -1063,7 +755,7 @@ enum { EX_FIELD, EX_VALUE, EX_PATH, EX_FORMAT, EX_MEDIA, EX_MODE, EX_SIZE, EX_BE
 /* The key node of value node vi in mapping mi (vi must be one of its values). */
 static uint32_t key_of(loader *ld, uint32_t mi, uint32_t vi)
 {
-    const ynode *m = node_at(ld, mi);
+    const ps_ynode *m = node_at(ld, mi);
 
     for (size_t k = 0; k + 1 < m->nkids; k += 2) {
         if (m->kids[k + 1] == vi)
@@ -1090,7 +782,7 @@ static ps_status get_mode(loader *ld, uint32_t ni, unsigned *out)
     }
     if (i == 0 || s[i] != '\0' || v > 07777)
         return fail(ld, ni, "invalid mode '%s' (expected octal permission bits such as 0640)",
-                    quote(s, strlen(s), q));
+                    ps_ytree_quote(s, strlen(s), q));
     *out = v;
     return PS_OK;
 }
@@ -1101,8 +793,8 @@ static ps_status parse_example(loader *ld, uint32_t ni, bool expect, ps_rule *r,
 {
     uint32_t v[EX_NKEYS];
     ps_example *ex;
-    ynode *val;
-    ps_status st = want(ld, ni, Y_MAP, "for an example");
+    ps_ynode *val;
+    ps_status st = want(ld, ni, PS_Y_MAP, "for an example");
 
     if (st != PS_OK)
         return st;
@@ -1150,9 +842,9 @@ static ps_status parse_example(loader *ld, uint32_t ni, bool expect, ps_rule *r,
     if (v[EX_VALUE] != NO_NODE) {
         /* Any bytes, NULs included: the value is test data, not a name. */
         val = node_at(ld, v[EX_VALUE]);
-        if (val->type != Y_SCALAR)
+        if (val->type != PS_Y_SCALAR)
             return fail(ld, v[EX_VALUE], "expected a string for 'value', found a %s",
-                        type_name(val->type));
+                        ps_ytree_type_name(val->type));
         ex->value = ps_strndup(val->str, val->len);
         ex->value_len = val->len;
     } else {
@@ -1177,7 +869,7 @@ static ps_status parse_example(loader *ld, uint32_t ni, bool expect, ps_rule *r,
             return st;
         if (media_one(s, &ex->media) != 0)
             return fail(ld, v[EX_MEDIA], "unknown media '%s' (expected one of: %s)",
-                        quote(s, strlen(s), q), media_list(list, sizeof(list)));
+                        ps_ytree_quote(s, strlen(s), q), media_list(list, sizeof(list)));
         ex->format = PS_FMT_MEDIA;
     }
     if (v[EX_CIPHER] != NO_NODE) {
@@ -1189,7 +881,7 @@ static ps_status parse_example(loader *ld, uint32_t ni, bool expect, ps_rule *r,
             return st;
         if (ps_cipher_parse(s, &ex->cipher) != 0)
             return fail(ld, v[EX_CIPHER], "unknown cipher '%s' (expected one of: %s)",
-                        quote(s, strlen(s), q), cipher_list(list, sizeof(list)));
+                        ps_ytree_quote(s, strlen(s), q), cipher_list(list, sizeof(list)));
         /* A cipher kind is only sniffed for ciphertext; `format` may still say otherwise. */
         ex->format = PS_FMT_CIPHERTEXT;
     }
@@ -1202,7 +894,7 @@ static ps_status parse_example(loader *ld, uint32_t ni, bool expect, ps_rule *r,
             return st;
         if (ps_format_parse(s, &ex->format) != 0)
             return fail(ld, v[EX_FORMAT], "unknown format '%s' (expected one of: %s)",
-                        quote(s, strlen(s), q), format_list(list, sizeof(list)));
+                        ps_ytree_quote(s, strlen(s), q), format_list(list, sizeof(list)));
     }
     if (v[EX_MODE] != NO_NODE) {
         st = get_mode(ld, v[EX_MODE], &ex->mode);
@@ -1242,7 +934,7 @@ static ps_status parse_examples(loader *ld, uint32_t ni, ps_rule *r)
     uint32_t v[2];
     size_t cap = 0;
     char ctx[32];
-    ps_status st = want(ld, ni, Y_MAP, "for 'examples'");
+    ps_status st = want(ld, ni, PS_Y_MAP, "for 'examples'");
 
     if (st == PS_OK)
         st = map_keys(ld, ni, keys, 2, v);
@@ -1250,7 +942,7 @@ static ps_status parse_examples(loader *ld, uint32_t ni, ps_rule *r)
         if (v[k] == NO_NODE)
             continue;
         snprintf(ctx, sizeof(ctx), "for '%s'", keys[k]);
-        st = want(ld, v[k], Y_SEQ, ctx);
+        st = want(ld, v[k], PS_Y_SEQ, ctx);
         for (size_t i = 0; st == PS_OK && i < node_at(ld, v[k])->nkids; i++)
             st = parse_example(ld, node_at(ld, v[k])->kids[i], k == 0, r, &cap);
     }
@@ -1286,7 +978,7 @@ static ps_status id_text(loader *ld, uint32_t ni, const char *noun, const char *
     if (len == 0 || strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789._-") != len ||
         s[0] == '.' || s[0] == '_' || s[0] == '-')
         return fail(ld, ni, "invalid %s id '%s' (use a-z, 0-9, '.', '_' and '-', "
-                    "starting with a letter or digit)", noun, quote(s, len, q));
+                    "starting with a letter or digit)", noun, ps_ytree_quote(s, len, q));
     *out = s;
     return PS_OK;
 }
@@ -1310,8 +1002,8 @@ static ps_status parse_id(loader *ld, uint32_t ni, char **out)
 
 static ps_status parse_refs(loader *ld, uint32_t ni, ps_rule *r)
 {
-    ynode *n = node_at(ld, ni);
-    ps_status st = want(ld, ni, Y_SEQ, "for 'references'");
+    ps_ynode *n = node_at(ld, ni);
+    ps_status st = want(ld, ni, PS_Y_SEQ, "for 'references'");
 
     if (st != PS_OK)
         return st;
@@ -1345,7 +1037,7 @@ static ps_status parse_scope(loader *ld, uint32_t ni, ps_scope *out)
         *out = PS_SCOPE_ROW;
     else
         return fail(ld, ni, "unknown scope '%s' (expected one of: record, file, row)",
-                    quote(s, strlen(s), q));
+                    ps_ytree_quote(s, strlen(s), q));
     return PS_OK;
 }
 
@@ -1415,7 +1107,7 @@ static ps_status parse_rule_fields(loader *ld, uint32_t ni, const char *pack, ps
     const char *s;
     char q[QUOTE_MAX + 4], list[256];
     const char *names[PS_CAT_COUNT];
-    ps_status st = want(ld, ni, Y_MAP, "for a rule");
+    ps_status st = want(ld, ni, PS_Y_MAP, "for a rule");
 
     if (st == PS_OK)
         st = map_keys(ld, ni, rule_keys, R_NKEYS, v);
@@ -1438,7 +1130,7 @@ static ps_status parse_rule_fields(loader *ld, uint32_t ni, const char *pack, ps
         for (int i = 0; i < PS_CAT_COUNT; i++)
             names[i] = ps_category_name((ps_category)i);
         return fail(ld, v[R_CATEGORY], "unknown category '%s' (expected one of: %s)",
-                    quote(s, strlen(s), q), join_names(list, sizeof(list), names, PS_CAT_COUNT));
+                    ps_ytree_quote(s, strlen(s), q), ps_ytree_join_names(list, sizeof(list), names, PS_CAT_COUNT));
     }
     if ((st = scalar_text(ld, v[R_SEVERITY], "severity", &s)) != PS_OK)
         return st;
@@ -1446,7 +1138,7 @@ static ps_status parse_rule_fields(loader *ld, uint32_t ni, const char *pack, ps
         for (int i = 0; i < PS_SEV_COUNT; i++)
             names[i] = ps_severity_name((ps_severity)(PS_SEV_COUNT - 1 - i));
         return fail(ld, v[R_SEVERITY], "unknown severity '%s' (expected one of: %s)",
-                    quote(s, strlen(s), q), join_names(list, sizeof(list), names, PS_SEV_COUNT));
+                    ps_ytree_quote(s, strlen(s), q), ps_ytree_join_names(list, sizeof(list), names, PS_SEV_COUNT));
     }
     if (v[R_REFS] != NO_NODE && (st = parse_refs(ld, v[R_REFS], r)) != PS_OK)
         return st;
@@ -1500,16 +1192,16 @@ static char *file_stem(const char *name)
 static ps_status parse_ages(loader *ld, uint32_t ni)
 {
     ps_ruleset *rs = ld->rs;
-    ynode *m;
+    ps_ynode *m;
     char q[QUOTE_MAX + 4], w[LOC_MAX];
-    ps_status st = want(ld, ni, Y_MAP, "for 'ages'");
+    ps_status st = want(ld, ni, PS_Y_MAP, "for 'ages'");
 
     if (st != PS_OK)
         return st;
     m = node_at(ld, ni);
     for (size_t k = 0; k + 1 < m->nkids; k += 2) {
         uint32_t ki = m->kids[k], vi = m->kids[k + 1];
-        const ynode *key = node_at(ld, ki);
+        const ps_ynode *key = node_at(ld, ki);
         uint64_t years;
         ps_age *a;
 
@@ -1519,7 +1211,7 @@ static ps_status parse_ages(loader *ld, uint32_t ni)
             strspn(key->str, "0123456789") == key->len)
             return fail(ld, ki, "invalid age threshold name '%s' (use a-z, 0-9, '.', '_' "
                         "and '-', starting with a letter or digit, not only digits)",
-                        quote(key->str, key->len, q));
+                        ps_ytree_quote(key->str, key->len, q));
         for (size_t i = 0; i < rs->nages; i++) {
             if (strcmp(rs->ages[i].name, key->str) == 0)
                 return fail(ld, ki, "duplicate age threshold '%s' (first defined at %s)",
@@ -1553,7 +1245,7 @@ static ps_status subject_regexes(loader *ld, uint32_t ni, const char *name,
     ps_status st;
 
     snprintf(ctx, sizeof(ctx), "for '%s'", name);
-    if ((st = want(ld, ni, Y_MAP, ctx)) != PS_OK ||
+    if ((st = want(ld, ni, PS_Y_MAP, ctx)) != PS_OK ||
         (st = map_keys(ld, ni, keys, nkeys, v)) != PS_OK)
         return st;
     for (size_t i = 0; i < nkeys; i++) {
@@ -1565,7 +1257,7 @@ static ps_status subject_regexes(loader *ld, uint32_t ni, const char *name,
     }
     if (!any)
         return fail(ld, ni, "'%s' needs at least one of: %s", name,
-                    join_names(list, sizeof(list), keys, nkeys));
+                    ps_ytree_join_names(list, sizeof(list), keys, nkeys));
     return PS_OK;
 }
 
@@ -1592,12 +1284,12 @@ static ps_status parse_subjects(loader *ld, uint32_t ki, uint32_t ni)
         return fail(ld, ki, "subjects already defined at %s",
                     loc_text(&rs->subjects.at, w, sizeof(w)));
     }
-    if ((st = want(ld, ni, Y_MAP, "for 'subjects'")) != PS_OK ||
+    if ((st = want(ld, ni, PS_Y_MAP, "for 'subjects'")) != PS_OK ||
         (st = map_keys(ld, ni, keys, 3, v)) != PS_OK)
         return st;
     if (v[0] == NO_NODE && v[1] == NO_NODE && v[2] == NO_NODE)
         return fail(ld, ni, "'subjects' needs at least one of: %s",
-                    join_names(list, sizeof(list), keys, 3));
+                    ps_ytree_join_names(list, sizeof(list), keys, 3));
     if (v[0] != NO_NODE &&
         (st = subject_regexes(ld, v[0], "children", child_keys, 5, child_slots)) != PS_OK)
         return st;
@@ -1642,9 +1334,9 @@ static const ps_country *code_owner(const ps_ruleset *rs, const ps_country *c,
 /* codes: [CODE, ...] into c; each code belongs to one group only. */
 static ps_status parse_codes(loader *ld, uint32_t ni, ps_country *c)
 {
-    ynode *n = node_at(ld, ni);
+    ps_ynode *n = node_at(ld, ni);
     char q[QUOTE_MAX + 4], q2[QUOTE_MAX + 4];
-    ps_status st = want(ld, ni, Y_SEQ, "for 'codes'");
+    ps_status st = want(ld, ni, PS_Y_SEQ, "for 'codes'");
 
     if (st != PS_OK)
         return st;
@@ -1669,10 +1361,10 @@ static ps_status parse_codes(loader *ld, uint32_t ni, ps_country *c)
         /* Stored values are trimmed before they are compared; a padded code never matches. */
         if (strchr(" \t\"", s[0]) != NULL || strchr(" \t\"", s[len - 1]) != NULL)
             return fail(ld, ci, "code '%s' starts or ends with a space or a quote",
-                        quote(s, len, q));
+                        ps_ytree_quote(s, len, q));
         if (owner != NULL)
             return fail(ld, ci, "code '%s' already belongs to country '%s'",
-                        quote(s, len, q), quote(owner->name, strlen(owner->name), q2));
+                        ps_ytree_quote(s, len, q), ps_ytree_quote(owner->name, strlen(owner->name), q2));
     }
     return PS_OK;
 }
@@ -1688,7 +1380,7 @@ static ps_status parse_country(loader *ld, uint32_t ni)
     ps_status st;
 
     memset(&c, 0, sizeof(c));
-    if ((st = want(ld, ni, Y_MAP, "for a country")) != PS_OK ||
+    if ((st = want(ld, ni, PS_Y_MAP, "for a country")) != PS_OK ||
         (st = map_keys(ld, ni, keys, 3, v)) != PS_OK)
         return st;
     if (v[0] == NO_NODE)
@@ -1698,7 +1390,7 @@ static ps_status parse_country(loader *ld, uint32_t ni)
     for (size_t i = 0; i < rs->ncountries; i++) {
         if (ps_strcaseeq(rs->countries[i].name, c.name)) {
             st = fail(ld, v[0], "duplicate country '%s' (first defined at %s)",
-                      quote(c.name, strlen(c.name), q),
+                      ps_ytree_quote(c.name, strlen(c.name), q),
                       loc_text(&rs->countries[i].at, w, sizeof(w)));
             goto out;
         }
@@ -1733,7 +1425,7 @@ out:
 
 static ps_status parse_countries(loader *ld, uint32_t ni)
 {
-    ps_status st = want(ld, ni, Y_SEQ, "for 'countries'");
+    ps_status st = want(ld, ni, PS_Y_SEQ, "for 'countries'");
 
     for (size_t i = 0; st == PS_OK && i < node_at(ld, ni)->nkids; i++)
         st = parse_country(ld, node_at(ld, ni)->kids[i]);
@@ -1754,7 +1446,7 @@ static ps_status parse_escalation(loader *ld, uint32_t ni)
     ps_status st;
 
     memset(&e, 0, sizeof(e));
-    if ((st = want(ld, ni, Y_MAP, "for an escalation")) != PS_OK ||
+    if ((st = want(ld, ni, PS_Y_MAP, "for an escalation")) != PS_OK ||
         (st = map_keys(ld, ni, keys, E_NKEYS, v)) != PS_OK)
         return st;
     for (int k = 0; k < E_NKEYS; k++) {
@@ -1794,7 +1486,7 @@ static ps_status parse_escalation(loader *ld, uint32_t ni)
 
 static ps_status parse_escalations(loader *ld, uint32_t ni)
 {
-    ps_status st = want(ld, ni, Y_SEQ, "for 'escalations'");
+    ps_status st = want(ld, ni, PS_Y_SEQ, "for 'escalations'");
 
     for (size_t i = 0; st == PS_OK && i < node_at(ld, ni)->nkids; i++)
         st = parse_escalation(ld, node_at(ld, ni)->kids[i]);
@@ -1811,7 +1503,7 @@ enum { T_PACK, T_DESCRIPTION, T_RULES, T_SUBJECTS, T_COUNTRIES, T_AGES, T_ESCALA
 
 static ps_status parse_rules(loader *ld, uint32_t ni, const char *pack)
 {
-    ps_status st = want(ld, ni, Y_SEQ, "for 'rules'");
+    ps_status st = want(ld, ni, PS_Y_SEQ, "for 'rules'");
 
     for (size_t i = 0; st == PS_OK && i < node_at(ld, ni)->nkids; i++)
         st = parse_rule(ld, node_at(ld, ni)->kids[i], pack);
@@ -1827,16 +1519,16 @@ static ps_status parse_rules(loader *ld, uint32_t ni, const char *pack)
  */
 static ps_status parse_top(loader *ld)
 {
-    uint32_t v[T_NKEYS], root = ld->doc.root;
+    uint32_t v[T_NKEYS], root = ld->tree.root;
     char *pack = NULL;
     const char *s;
-    const ynode *m;
+    const ps_ynode *m;
     ps_status st;
 
     if (root == NO_NODE ||
-        (node_at(ld, root)->type == Y_SCALAR && node_at(ld, root)->plain && node_at(ld, root)->len == 0))
+        (node_at(ld, root)->type == PS_Y_SCALAR && node_at(ld, root)->plain && node_at(ld, root)->len == 0))
         return fail_at(ld, 1, 1, "file is empty");
-    st = want(ld, root, Y_MAP, "at the top level");
+    st = want(ld, root, PS_Y_MAP, "at the top level");
     if (st == PS_OK)
         st = map_keys(ld, root, top_keys, T_NKEYS, v);
     if (st == PS_OK && v[T_RULES] == NO_NODE && v[T_SUBJECTS] == NO_NODE &&
@@ -1921,9 +1613,11 @@ ps_status ps_rules_load_buffer(ps_ruleset *rs, const char *name,
     memset(&ld, 0, sizeof(ld));
     ld.rs = rs;
     ld.diag = diag;
-    ld.data = data;
-    ld.len = len;
-    ld.doc.root = NO_NODE;
+    ld.tree.data = data;
+    ld.tree.len = len;
+    ld.tree.diag = diag;
+    ld.tree.max_depth = YAML_MAX_DEPTH;
+    ld.tree.root = NO_NODE;
     ld.file = ps_ruleset_intern_file(rs, name != NULL ? name : "<buffer>");
     if (ld.file == NULL) {
         ps_diag_set(diag, "%s: out of memory", name != NULL ? name : "<buffer>");
@@ -1933,10 +1627,11 @@ ps_status ps_rules_load_buffer(ps_ruleset *rs, const char *name,
         ps_diag_set(diag, "%s: file too large (the limit is 4 MiB)", ld.file);
         return PS_ERR_RULE;
     }
-    st = tree_build(&ld);
+    ld.tree.file = ld.file;
+    st = ps_ytree_build(&ld.tree);
     if (st == PS_OK)
         st = parse_top(&ld);
-    ydoc_free(&ld.doc);
+    ps_ytree_free(&ld.tree);
     if (st != PS_OK)
         ruleset_rollback(rs, &snap);
     return st;
