@@ -343,6 +343,32 @@ out:
 }
 
 /*
+ * Pattern p alone in a database of its own, its matches reported as id (a
+ * pattern index, as in the shared databases), compiled with flags besides
+ * the pattern's own.  PS_ERR_RULE leaves the engine's reason in *err (the
+ * caller frees it); *db is NULL on any failure.
+ */
+static ps_status compile_one(const ps_pattern *p, unsigned id, unsigned flags,
+                             hs_database_t **db, hs_compile_error_t **err)
+{
+    unsigned f = flags | pattern_hs_flags(p);
+    char *owned;
+    const char *expr = pattern_expr(p, &owned);
+    hs_error_t rc;
+
+    *db = NULL;
+    if (expr == NULL)
+        return PS_ERR_NOMEM;
+    rc = hs_compile_multi(&expr, &f, &id, 1, HS_MODE_BLOCK, NULL, db, err);
+    free(owned);
+    if (rc != HS_SUCCESS) {
+        *db = NULL;
+        return rc == HS_NOMEM ? PS_ERR_NOMEM : PS_ERR_RULE;
+    }
+    return PS_OK;
+}
+
+/*
  * One start-of-match database per VALUE pattern, for evidence spans.  Some
  * patterns cannot be compiled with SOM (the engine refuses when tracking
  * start offsets gets too expensive); those keep NULL and their span falls
@@ -356,22 +382,14 @@ static ps_status compile_som(ps_matcher *m)
     if (m->som == NULL)
         return PS_ERR_NOMEM;
     for (size_t i = 0; i < rs->npatterns; i++) {
-        const ps_pattern *p = &rs->patterns[i];
         hs_compile_error_t *err = NULL;
-        char *owned;
-        const char *expr;
 
-        if (p->target != PS_TARGET_VALUE)
+        if (rs->patterns[i].target != PS_TARGET_VALUE)
             continue;
-        expr = pattern_expr(p, &owned);
-        if (expr == NULL)
+        if (compile_one(&rs->patterns[i], (unsigned)i, HS_FLAG_SOM_LEFTMOST, &m->som[i],
+                        &err) == PS_ERR_NOMEM)
             return PS_ERR_NOMEM;
-        if (hs_compile(expr, HS_FLAG_SOM_LEFTMOST | pattern_hs_flags(p),
-                       HS_MODE_BLOCK, NULL, &m->som[i], &err) != HS_SUCCESS) {
-            hs_free_compile_error(err);
-            m->som[i] = NULL;
-        }
-        free(owned);
+        hs_free_compile_error(err); /* refused: the span falls back to the whole value */
     }
     return PS_OK;
 }
@@ -398,27 +416,17 @@ static ps_status compile_solo(ps_matcher *m, ps_diag *diag)
     const ps_ruleset *rs = m->rs;
 
     for (size_t i = 0; i < rs->npatterns; i++) {
-        const ps_pattern *p = &rs->patterns[i];
         hs_compile_error_t *err = NULL;
-        /* Match ids must be pattern indices, as in the shared database. */
-        unsigned flag = HS_FLAG_SINGLEMATCH | pattern_hs_flags(p), id = (unsigned)i;
-        char *owned;
-        const char *expr;
-        hs_error_t rc;
+        ps_status st;
 
         if (!m->gated[i])
             continue;
-        expr = pattern_expr(p, &owned);
-        if (expr == NULL)
-            return PS_ERR_NOMEM;
-        rc = hs_compile_multi(&expr, &flag, &id, 1, HS_MODE_BLOCK, NULL, &m->solo[i], &err);
-        free(owned);
-        if (rc != HS_SUCCESS) {
-            diag_pattern(diag, p, err != NULL ? err->message : "unknown error");
-            hs_free_compile_error(err);
-            m->solo[i] = NULL;
-            return PS_ERR_RULE;
-        }
+        st = compile_one(&rs->patterns[i], (unsigned)i, HS_FLAG_SINGLEMATCH, &m->solo[i], &err);
+        if (st == PS_ERR_RULE)
+            diag_pattern(diag, &rs->patterns[i], err != NULL ? err->message : "unknown error");
+        hs_free_compile_error(err);
+        if (st != PS_OK)
+            return st;
     }
     return PS_OK;
 }

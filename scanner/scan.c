@@ -208,6 +208,29 @@ static void spare_batch(scan_shared *sh, ps_batch *b)
     sh->nspare++;
 }
 
+/* spare_batch, taking the lock. */
+static void give_batch(scan_shared *sh, ps_batch *b)
+{
+    pthread_mutex_lock(&sh->lock);
+    spare_batch(sh, b);
+    pthread_mutex_unlock(&sh->lock);
+}
+
+/* The oldest queued batch, or NULL.  Under lock. */
+static ps_batch *queue_pop(scan_shared *sh)
+{
+    ps_batch *b = sh->qhead;
+
+    if (b != NULL) {
+        sh->qhead = b->next;
+        if (sh->qhead == NULL)
+            sh->qtail = NULL;
+        sh->nqueued--;
+        b->next = NULL;
+    }
+    return b;
+}
+
 /*
  * Match the records of b (a batch of file b->file) into a findings list of
  * their own, filed under the file's slot with b's sequence number.  Any
@@ -278,9 +301,7 @@ static ps_status submit_batch(scan_worker *w)
 
     w->batch = NULL;
     if (b->n == 0) {
-        pthread_mutex_lock(&sh->lock);
-        spare_batch(sh, b);
-        pthread_mutex_unlock(&sh->lock);
+        give_batch(sh, b);
         return PS_OK;
     }
     b->file = w->file_index;
@@ -299,15 +320,8 @@ static ps_status submit_batch(scan_worker *w)
         }
         pthread_mutex_unlock(&sh->lock);
     }
-    if (queued)
-        return PS_OK;
-    {
-        /* Matching inline: the hits go to the batch's result, not to w->agg. */
-        ps_agg *saved = w->hit_agg;
-        ps_status st = match_batch(w, b);
-        w->hit_agg = saved;
-        return st;
-    }
+    /* Else match it here; its hits go to its own result, not to w->agg. */
+    return queued ? PS_OK : match_batch(w, b);
 }
 
 /* A batch to fill: a spare one, or a new one. */
@@ -357,14 +371,7 @@ static ps_batch *take_batch(scan_shared *sh, bool wait)
     pthread_mutex_lock(&sh->lock);
     while (wait && sh->qhead == NULL && sh->unfinished > 0 && !atomic_load(&sh->fatal))
         pthread_cond_wait(&sh->cond, &sh->lock);
-    b = sh->qhead;
-    if (b != NULL) {
-        sh->qhead = b->next;
-        if (sh->qhead == NULL)
-            sh->qtail = NULL;
-        sh->nqueued--;
-        b->next = NULL;
-    }
+    b = queue_pop(sh);
     pthread_mutex_unlock(&sh->lock);
     return b;
 }
@@ -392,17 +399,12 @@ static ps_status take_store(scan_worker *w)
 
     pthread_mutex_lock(&sh->lock);
     while (sh->store_busy && !atomic_load(&sh->fatal)) {
-        ps_batch *b = sh->qhead;
+        ps_batch *b = queue_pop(sh);
 
         if (b == NULL) {
             pthread_cond_wait(&sh->cond, &sh->lock);
             continue;
         }
-        sh->qhead = b->next;
-        if (sh->qhead == NULL)
-            sh->qtail = NULL;
-        sh->nqueued--;
-        b->next = NULL;
         pthread_mutex_unlock(&sh->lock);
         st = match_batch(w, b);
         pthread_mutex_lock(&sh->lock);
@@ -673,9 +675,7 @@ out:
         give_store(w->sh); /* its linkage index is resolved or handed on by now */
     if (w->batch != NULL) {
         /* Only after a failure: the batch was never handed on. */
-        pthread_mutex_lock(&w->sh->lock);
-        spare_batch(w->sh, w->batch);
-        pthread_mutex_unlock(&w->sh->lock);
+        give_batch(w->sh, w->batch);
         w->batch = NULL;
     }
     if (rc == PS_OK)
@@ -831,47 +831,35 @@ static int cmp_by_dir(const void *a, const void *b, void *arg)
 
 /*
  * For each file, the formats of the *other* files in its folder: what the
- * "beside" detector looks at (a key file beside ciphertext).  Files are
- * grouped by folder through a sorted index; per folder, a count per format
- * lets each member subtract itself.
+ * "beside" detector looks at (a key file beside ciphertext).  Per folder
+ * group (group_folders), a count per format lets each member subtract
+ * itself.
  */
-static ps_status compute_beside(const ps_filelist *fl, const file_slot *slots, uint32_t *beside)
+static void compute_beside(const scan_shared *sh, uint32_t *beside)
 {
-    size_t *idx = malloc(fl->n * sizeof(size_t) + 1);
-
-    if (idx == NULL)
-        return PS_ERR_NOMEM;
-    for (size_t i = 0; i < fl->n; i++)
-        idx[i] = i;
-    qsort_r(idx, fl->n, sizeof(size_t), cmp_by_dir, (void *)fl);
-    for (size_t g = 0; g < fl->n;) {
-        const char *gp = fl->items[idx[g]].rel_path;
-        size_t gl = ps_path_dirlen(gp), e = g;
+    for (size_t g = 0; sh->group_start[g] < sh->files->n; g++) {
+        const size_t *idx = sh->dir_idx + sh->group_start[g];
+        size_t n = sh->group_start[g + 1] - sh->group_start[g];
         unsigned counts[PS_FMT_COUNT] = { 0 };
 
-        while (e < fl->n) {
-            const char *p = fl->items[idx[e]].rel_path;
-            if (ps_path_dirlen(p) != gl || memcmp(p, gp, gl) != 0)
-                break;
-            if (slots[idx[e]].read_ok)
-                counts[slots[idx[e]].sniff.format]++;
-            e++;
+        for (size_t k = 0; k < n; k++) {
+            if (sh->slots[idx[k]].read_ok)
+                counts[sh->slots[idx[k]].sniff.format]++;
         }
-        for (size_t k = g; k < e; k++) {
+        for (size_t k = 0; k < n; k++) {
+            const file_slot *slot = &sh->slots[idx[k]];
             uint32_t mask = 0;
+
             for (int f = 0; f < PS_FMT_COUNT; f++) {
                 unsigned c = counts[f];
-                if (slots[idx[k]].read_ok && slots[idx[k]].sniff.format == (ps_format)f)
+                if (slot->read_ok && slot->sniff.format == (ps_format)f)
                     c--;
                 if (c > 0)
                     mask |= 1u << f;
             }
             beside[idx[k]] = mask;
         }
-        g = e;
     }
-    free(idx);
-    return PS_OK;
 }
 
 /*
@@ -919,13 +907,12 @@ static ps_status run_file_rules(scan_shared *sh, scan_worker *w)
         free(reused);
         return PS_ERR_NOMEM;
     }
-    rc = compute_beside(fl, sh->slots, beside);
+    compute_beside(sh, beside);
     for (size_t i = 0; i < fl->n; i++) {
         has[i] = sh->slots[i].read_ok && sh->slots[i].has_nonce;
         memcpy(nonces[i], sh->slots[i].nonce, PS_NONCE_BYTES);
     }
-    if (rc == PS_OK)
-        rc = ps_nonce_index((const unsigned char (*)[PS_NONCE_BYTES])nonces, has, fl->n, reused);
+    rc = ps_nonce_index((const unsigned char (*)[PS_NONCE_BYTES])nonces, has, fl->n, reused);
     for (size_t i = 0; rc == PS_OK && i < fl->n; i++) {
         file_slot *slot = &sh->slots[i];
         ps_file_facts facts;
