@@ -70,6 +70,7 @@ struct ps_matcher {
     uint32_t *need_value;   /* [nrules]: likewise a VALUE pattern */
     uint32_t *need_path;    /* [nrules]: likewise a PATH pattern */
     bool *gated;            /* [npatterns]: a VALUE pattern scanned alone, on demand */
+    size_t value_min;       /* no value shorter than this matches the shared VALUE database */
     hs_database_t **solo;   /* [npatterns]: the database of a gated pattern */
     size_t nwords;          /* uint64_t words in a pattern bitset */
 };
@@ -277,8 +278,27 @@ static void diag_pattern(ps_diag *diag, const ps_pattern *p, const char *reason)
  * PS_OK, PS_ERR_NOMEM, or PS_ERR_RULE with the offending pattern's location
  * in *diag.
  */
+/*
+ * The lesser of have and the fewest bytes a match of expr can span
+ * (Hyperscan's own analysis), or 0 when the engine cannot say: a value
+ * shorter than every pattern's minimum need not be scanned at all.
+ */
+static size_t shorter(size_t have, const char *expr, unsigned flags)
+{
+    hs_expr_info_t *info = NULL;
+    hs_compile_error_t *err = NULL;
+    size_t w = 0;
+
+    if (hs_expression_info(expr, flags, &info, &err) == HS_SUCCESS && info != NULL)
+        w = info->min_width;
+    else
+        hs_free_compile_error(err);
+    free(info); /* allocated by the default misc allocator, i.e. malloc */
+    return w < have ? w : have;
+}
+
 static ps_status compile_target(const ps_ruleset *rs, ps_target t, const bool *skip,
-                                hs_database_t **out, ps_diag *diag)
+                                hs_database_t **out, size_t *min_width, ps_diag *diag)
 {
     const char **exprs = NULL;
     char **owned = NULL;
@@ -318,6 +338,8 @@ static ps_status compile_target(const ps_ruleset *rs, ps_target t, const bool *s
         }
         flags[k] = HS_FLAG_SINGLEMATCH | pattern_hs_flags(p);
         ids[k] = (unsigned)i;
+        if (min_width != NULL)
+            *min_width = shorter(*min_width, exprs[k], flags[k]);
         k++;
     }
     if (hs_compile_multi(exprs, flags, ids, (unsigned)n, HS_MODE_BLOCK, NULL,
@@ -406,7 +428,7 @@ static void *compile_field_job(void *arg)
 {
     field_job *job = arg;
 
-    job->st = compile_target(job->rs, PS_TARGET_FIELD, NULL, &job->db, &job->diag);
+    job->st = compile_target(job->rs, PS_TARGET_FIELD, NULL, &job->db, NULL, &job->diag);
     return NULL;
 }
 
@@ -710,9 +732,11 @@ ps_status ps_matcher_create(const ps_ruleset *rs, ps_matcher **out, ps_diag *dia
         threaded = pthread_create(&tid, NULL, compile_field_job, &job) == 0;
         if (!threaded)
             compile_field_job(&job);
-        st = compile_target(rs, PS_TARGET_VALUE, m->gated, &m->db[PS_TARGET_VALUE], diag);
+        m->value_min = SIZE_MAX;
+        st = compile_target(rs, PS_TARGET_VALUE, m->gated, &m->db[PS_TARGET_VALUE],
+                            &m->value_min, diag);
         if (st == PS_OK)
-            st = compile_target(rs, PS_TARGET_PATH, NULL, &m->db[PS_TARGET_PATH], diag);
+            st = compile_target(rs, PS_TARGET_PATH, NULL, &m->db[PS_TARGET_PATH], NULL, diag);
         if (st == PS_OK)
             st = compile_solo(m, diag);
         if (st == PS_OK)
@@ -1003,8 +1027,10 @@ static bool value_bit_scan(ps_match_ctx *c, uint32_t p)
             c->solo_gen[p] = c->rec_gen;
         }
     } else if (!c->value_done) {
-        scan(m->db[PS_TARGET_VALUE], c->scratch, c->rec->value, c->rec->value_len,
-             on_match, &o);
+        /* ids, country codes, short names: shorter than any match, no call */
+        if (c->rec->value_len >= m->value_min)
+            scan(m->db[PS_TARGET_VALUE], c->scratch, c->rec->value, c->rec->value_len,
+                 on_match, &o);
         c->value_done = true;
     }
     return bit_test(c->value_bits, p);

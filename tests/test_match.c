@@ -417,6 +417,32 @@ static void test_value_with_nul(void **state)
     fx_free(&fx);
 }
 
+/*
+ * Values shorter than every shared pattern's shortest match skip the scan.
+ * The bound is the least of the minimums: a value as short as the
+ * shortest pattern still matches it, and one byte less matches nothing.
+ */
+static void test_value_min_width(void **state)
+{
+    fixture fx = {tb_new(), NULL, NULL};
+    ps_file_facts f = text_file("notes.txt");
+    uint32_t r, pin;
+
+    (void)state;
+    r = add_rule(&fx.t, "email", PS_SCOPE_RECORD, c_value(&fx.t, EMAIL_RE));
+    pin = add_rule(&fx.t, "pin", PS_SCOPE_RECORD, c_value(&fx.t, "[0-9]{4}"));
+    fx_compile(&fx);
+    ps_match_file_begin(fx.c, &f);
+    assert_int_equal(fire_s(&fx, "note", "1234"), B(pin));
+    assert_int_equal(fire_s(&fx, "note", "123"), 0);
+    assert_int_equal(fire_s(&fx, "note", "a@b.cc"), B(r));
+    assert_int_equal(fire_s(&fx, "note", "pin 9876 a@b.cc"), B(r) | B(pin));
+    /* a short value after a long one starts from clear bits */
+    assert_int_equal(fire_s(&fx, "note", "x@y.zz 4321"), B(r) | B(pin));
+    assert_int_equal(fire_s(&fx, "note", "x@y"), 0);
+    fx_free(&fx);
+}
+
 /* Weak hash parameters: a record detector, true and false, memoised per record. */
 static void test_weak_hash_params(void **state)
 {
@@ -1064,6 +1090,7 @@ int main(void)
         cmocka_unit_test(test_hash_and_not),
         cmocka_unit_test(test_any_and_luhn),
         cmocka_unit_test(test_value_with_nul),
+        cmocka_unit_test(test_value_min_width),
         cmocka_unit_test(test_weak_hash_params),
         cmocka_unit_test(test_protection_facts),
         cmocka_unit_test(test_protection_facts_per_file),
