@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "date.h"
 #include "match.h"
 #include "rules.h"
 #include "util.h"
@@ -440,6 +441,141 @@ static void test_value_min_width(void **state)
     /* a short value after a long one starts from clear bits */
     assert_int_equal(fire_s(&fx, "note", "x@y.zz 4321"), B(r) | B(pin));
     assert_int_equal(fire_s(&fx, "note", "x@y"), 0);
+    fx_free(&fx);
+}
+
+/* --- the verdict cache: a value seen before in a column replays its rules --- */
+
+typedef struct dated_hits {
+    ps_match_ctx *c;
+    uint32_t rules[8];
+    int32_t dates[8];
+    size_t n;
+} dated_hits;
+
+static int on_dated_hit(void *ud, uint32_t rule, const ps_record *rec)
+{
+    dated_hits *h = ud;
+
+    (void)rec;
+    if (h->n < 8) {
+        h->rules[h->n] = rule;
+        h->dates[h->n++] = ps_match_record_date(h->c);
+    }
+    return 0;
+}
+
+/* The same value twice, in two columns, with and without media. */
+static void test_verdicts_keyed(void **state)
+{
+    fixture fx = {tb_new(), NULL, NULL};
+    ps_file_facts f = text_file("export/users.csv");
+    uint32_t mail, media;
+    ps_record rec;
+    hits h = {{0}, 0, 0, 0};
+
+    (void)state;
+    mail = add_rule(&fx.t, "mail-col", PS_SCOPE_RECORD,
+                    c_group(&fx.t, PS_COND_ALL, 2, c_field(&fx.t, "^email$"),
+                            c_value(&fx.t, EMAIL_RE)));
+    media = add_rule(&fx.t, "media", PS_SCOPE_RECORD, c_kind(&fx.t, PS_COND_MEDIA, 1u << PS_MEDIA_JPEG));
+    fx_compile(&fx);
+    ps_match_file_begin(fx.c, &f);
+    for (int round = 0; round < 3; round++) {
+        assert_int_equal(fire_s(&fx, "email", "jo@example.com"), B(mail));
+        assert_int_equal(fire_s(&fx, "note", "jo@example.com"), 0);
+        assert_int_equal(fire_s(&fx, "email", "nobody"), 0);
+        /* same field and bytes, but the record says it holds a JPEG */
+        rec = mkrec("email", "jo@example.com", 14);
+        rec.media = PS_MEDIA_JPEG;
+        h.n = 0;
+        assert_int_equal(ps_match_record(fx.c, &rec, on_hit, &h), PS_OK);
+        assert_int_equal(h.n, 2);
+        assert_int_equal(h.rules[0], mail);
+        assert_int_equal(h.rules[1], media);
+    }
+    fx_free(&fx);
+}
+
+/* Verdicts belong to a file and to an --as-of day; the date is replayed too. */
+static void test_verdicts_per_file_and_day(void **state)
+{
+    fixture fx = {tb_new(), NULL, NULL};
+    ps_file_facts csv = text_file("a.csv"), txt = text_file("b.txt");
+    ps_cond old = {.kind = PS_COND_OLDER_THAN, .min = 30};
+    uint32_t r_csv, r_old;
+    int32_t day = ps_date_from_ymd(2015, 11, 1);
+
+    (void)state;
+    csv.sniff.format = PS_FMT_CSV;
+    r_csv = add_rule(&fx.t, "csv-name", PS_SCOPE_RECORD,
+                     c_group(&fx.t, PS_COND_ALL, 2, c_kind(&fx.t, PS_COND_FORMAT, 1u << PS_FMT_CSV),
+                             c_value(&fx.t, "Chloe")));
+    r_old = add_rule(&fx.t, "old", PS_SCOPE_RECORD, add_cond(&fx.t, &old));
+    fx_compile(&fx);
+    ps_match_ctx_set_as_of(fx.c, ps_date_from_ymd(2016, 1, 1));
+    for (int round = 0; round < 2; round++) {
+        ps_match_file_begin(fx.c, &csv);
+        assert_int_equal(fire_s(&fx, "name", "Chloe"), B(r_csv));
+        assert_int_equal(fire_s(&fx, "name", "Chloe"), B(r_csv));
+        ps_match_file_begin(fx.c, &txt);
+        assert_int_equal(fire_s(&fx, "name", "Chloe"), 0);
+        assert_int_equal(fire_s(&fx, "name", "Chloe"), 0);
+    }
+    for (int round = 0; round < 2; round++) {
+        dated_hits dh = {fx.c, {0}, {0}, 0};
+        ps_record rec = mkrec("created", "2015-11-01", 10);
+
+        assert_int_equal(ps_match_record(fx.c, &rec, on_dated_hit, &dh), PS_OK);
+        assert_int_equal(dh.n, 1);
+        assert_int_equal(dh.rules[0], r_old);
+        assert_int_equal(dh.dates[0], day);
+    }
+    /* an earlier --as-of: the same value is no longer old */
+    ps_match_ctx_set_as_of(fx.c, ps_date_from_ymd(2015, 11, 15));
+    assert_int_equal(fire_s(&fx, "created", "2015-11-01"), 0);
+    fx_free(&fx);
+}
+
+/*
+ * More rules than a verdict holds, a stop asked during a replay, and a
+ * column of unique values that sends its list to rest: all still answer
+ * exactly as a first look would.
+ */
+static void test_verdicts_limits(void **state)
+{
+    fixture fx = {tb_new(), NULL, NULL};
+    ps_file_facts f = text_file("notes.txt");
+    uint32_t all = 0;
+    char v[32];
+
+    (void)state;
+    for (int i = 0; i < 8; i++) {
+        char id[8];
+
+        snprintf(id, sizeof(id), "r%d", i);
+        all |= B(add_rule(&fx.t, id, PS_SCOPE_RECORD, c_value(&fx.t, "x")));
+    }
+    fx_compile(&fx);
+    ps_match_file_begin(fx.c, &f);
+    assert_int_equal(fire_s(&fx, "n", "xx"), all);
+    assert_int_equal(fire_s(&fx, "n", "xx"), all);
+    {
+        ps_record rec = mkrec("n", "xx", 2);
+        hits h = {{0}, 0, 0, 3};
+
+        assert_int_equal(ps_match_record(fx.c, &rec, on_hit, &h), PS_ERR_STOP);
+        assert_int_equal(h.n, 3);
+        h.n = h.total = 0;
+        h.stop_after = 2;
+        assert_int_equal(ps_match_record(fx.c, &rec, on_hit, &h), PS_ERR_STOP);
+        assert_int_equal(h.n, 2);
+    }
+    for (int i = 0; i < 40000; i++) {
+        snprintf(v, sizeof(v), "%s%d", i % 3 == 0 ? "x" : "y", i);
+        assert_int_equal(fire_s(&fx, "id", v), i % 3 == 0 ? all : 0u);
+        assert_int_equal(fire_s(&fx, "flag", i % 2 ? "x" : "no"), i % 2 ? all : 0u);
+    }
     fx_free(&fx);
 }
 
@@ -1091,6 +1227,9 @@ int main(void)
         cmocka_unit_test(test_any_and_luhn),
         cmocka_unit_test(test_value_with_nul),
         cmocka_unit_test(test_value_min_width),
+        cmocka_unit_test(test_verdicts_keyed),
+        cmocka_unit_test(test_verdicts_per_file_and_day),
+        cmocka_unit_test(test_verdicts_limits),
         cmocka_unit_test(test_weak_hash_params),
         cmocka_unit_test(test_protection_facts),
         cmocka_unit_test(test_protection_facts_per_file),
