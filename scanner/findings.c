@@ -32,13 +32,16 @@
 #define PS_REDACT_BUF_MAX 4096
 
 /*
- * The last place each rule (by rule index mod MEMO_SLOTS) was counted:
- * a column hit on row after row finds its finding with a few string
- * compares instead of building, hashing and probing its key.  The key is a
- * function of (kind, table, column, pointer), so equal strings mean the same
- * finding.  Strings longer than MEMO_STR are simply not remembered.
+ * The last place each (rule, field) was counted, in a slot chosen by the
+ * rule and a sketch of the field name (memo_slot): a column hit on row after
+ * row finds its finding with a few string compares instead of building,
+ * hashing and probing its key, even when the same rule fires in several
+ * columns of a row (first and last names).  The key is a function of (kind,
+ * table, column, pointer), so equal strings mean the same finding; a slot
+ * shared by two places only costs a miss.  Strings longer than MEMO_STR are
+ * simply not remembered.
  */
-#define MEMO_SLOTS 64u
+#define MEMO_SLOTS 256u
 #define MEMO_STR 64u
 
 typedef struct hit_memo {
@@ -443,10 +446,20 @@ static bool memo_str_eq(const hit_memo *m, int k, const char *s)
     return s == NULL ? m->has[k] == 0 : m->has[k] == 1 && strcmp(m->str[k], s) == 0;
 }
 
+/* Rule and field name's length, first and last byte: cheap, and apart for most columns. */
+static size_t memo_slot(uint32_t rule, const ps_record *rec)
+{
+    size_t n = rec->field != NULL ? rec->field_len : 0;
+    unsigned first = n > 0 ? (unsigned char)rec->field[0] : 0;
+    unsigned last = n > 0 ? (unsigned char)rec->field[n - 1] : 0;
+
+    return (rule * 31u + n * 7u + first * 3u + last) % MEMO_SLOTS;
+}
+
 /* The finding rec's key maps to for rule, if the memo knows; else SIZE_MAX. */
 static size_t memo_find(const ps_agg *a, uint32_t rule, const ps_record *rec)
 {
-    const hit_memo *m = &a->memo[rule % MEMO_SLOTS];
+    const hit_memo *m = &a->memo[memo_slot(rule, rec)];
 
     if (!m->used || m->rule != rule || m->kind != rec->loc.kind ||
         !memo_str_eq(m, 0, rec->loc.table) || !memo_str_eq(m, 1, rec->loc.column) ||
@@ -457,7 +470,7 @@ static size_t memo_find(const ps_agg *a, uint32_t rule, const ps_record *rec)
 
 static void memo_put(ps_agg *a, uint32_t rule, const ps_record *rec, size_t finding)
 {
-    hit_memo *m = &a->memo[rule % MEMO_SLOTS];
+    hit_memo *m = &a->memo[memo_slot(rule, rec)];
     const char *s[3] = { rec->loc.table, rec->loc.column, rec->loc.pointer };
 
     m->used = false;

@@ -141,6 +141,40 @@ static void test_agg_distinct_keys(void **state)
     ps_agg_destroy(a);
 }
 
+/*
+ * One rule hitting, row after row, columns whose names look alike to the
+ * memo's slot sketch (same length, first and last byte) and a column of the
+ * same name in two tables: each place keeps its own count.
+ */
+static void test_agg_alike_columns(void **state)
+{
+    ps_agg *a;
+    ps_findings fs;
+
+    (void)state;
+    assert_int_equal(ps_agg_create(false, &a), PS_OK);
+    for (int row = 1; row <= 5; row++) {
+        ps_record r1 = cell("parents", "nabce", row), r2 = cell("parents", "nxyze", row),
+                  r3 = cell("kids", "nabce", row);
+
+        assert_int_equal(hit(a, 3, "db/x.sqlite", &r1), row == 1);
+        assert_int_equal(hit(a, 3, "db/x.sqlite", &r2), row == 1);
+        if (row % 2 == 1)
+            assert_int_equal(hit(a, 3, "db/x.sqlite", &r3), row == 1);
+    }
+    fs = take(a);
+    assert_int_equal(fs.n, 3);
+    assert_string_equal(fs.items[0].column, "nabce");
+    assert_string_equal(fs.items[0].table, "parents");
+    assert_int_equal(fs.items[0].count, 5);
+    assert_string_equal(fs.items[1].column, "nxyze");
+    assert_int_equal(fs.items[1].count, 5);
+    assert_string_equal(fs.items[2].table, "kids");
+    assert_int_equal(fs.items[2].count, 3);
+    ps_findings_free(&fs);
+    ps_agg_destroy(a);
+}
+
 /* Array indices in JSON pointers do not split findings; the first precise pointer is kept. */
 static void test_agg_json_pointer(void **state)
 {
@@ -663,6 +697,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_agg_same_column),
         cmocka_unit_test(test_agg_distinct_keys),
+        cmocka_unit_test(test_agg_alike_columns),
         cmocka_unit_test(test_agg_json_pointer),
         cmocka_unit_test(test_agg_csv_and_text),
         cmocka_unit_test(test_agg_file_scope),
