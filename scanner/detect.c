@@ -353,6 +353,22 @@ bool ps_detect_readable(const char *v, size_t n)
             word = word || s[i] != ' ';
         if (i == n)
             return word;
+    } else if (s[0] != '$' && s[0] != 'p') {
+        /*
+         * Longer printable ASCII with a character no hash, token or sealed
+         * field holds ('@', ':', '!', '?', ',' ...) is readable: such a
+         * character fails the hex and base64 alphabets, and the formats
+         * that allow it start with '$' (crypt strings) or 'p' ("psf1:",
+         * "pbkdf2"), left to the steps below.  Emails, sentences and
+         * timestamps take one pass instead of five.
+         */
+        bool odd = false;
+        size_t i;
+
+        for (i = 0; i < n && s[i] >= 0x20 && s[i] < 0x7f; i++)
+            odd = odd || (!is_b64(s[i]) && s[i] != '=' && s[i] != ' ');
+        if (i == n && odd)
+            return true;
     }
     if (n >= PS_ENVELOPE_MAGIC_LEN &&
         memcmp(v, PS_ENVELOPE_MAGIC, PS_ENVELOPE_MAGIC_LEN) == 0)
