@@ -344,7 +344,15 @@ static ps_status sq_table(sq_ctx *c, const char *table)
         }
 
         for (int i = firstcol; i < ncol; i++) {
-            int type = sqlite3_column_type(stmt, i);
+            /*
+             * The cell's value object, read with sqlite3_value_*(): the same
+             * answers as sqlite3_column_*(), without a mutex and error check
+             * per call.  SQLite calls such an object unprotected, which only
+             * matters to a connection shared between threads; this one is
+             * opened NOMUTEX and used by this thread alone.
+             */
+            sqlite3_value *cell = sqlite3_column_value(stmt, i);
+            int type = sqlite3_value_type(cell);
             const char *col = c->cols[i].name;
             const void *val;
             int n;
@@ -356,9 +364,9 @@ static ps_status sq_table(sq_ctx *c, const char *table)
                 st = PS_ERR_NOMEM;
                 goto done;
             }
-            val = type == SQLITE_BLOB ? sqlite3_column_blob(stmt, i)
-                                      : (const void *)sqlite3_column_text(stmt, i);
-            n = sqlite3_column_bytes(stmt, i);
+            val = type == SQLITE_BLOB ? sqlite3_value_blob(cell)
+                                      : (const void *)sqlite3_value_text(cell);
+            n = sqlite3_value_bytes(cell);
             if (val == NULL && n > 0) {
                 st = PS_ERR_NOMEM;
                 goto done;
