@@ -16,6 +16,7 @@
 #include "config.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -298,23 +299,61 @@ static size_t sd_escape(sd_ctx *c, sd_esc mode, int e, char out[2])
 }
 
 /*
+ * The index of the first byte of s[0..n) that is a, b or d; n when there is
+ * none.  Strings and COPY fields are mostly plain text, so this looks at
+ * eight bytes at a time (a word holds one of the bytes when its XOR with
+ * that byte repeated has a zero byte) and only then finds which one.  It
+ * never reads past s + n, and unlike memchr() for each stop byte it reads
+ * every byte once, however many escapes a hostile string holds.
+ */
+static size_t sd_span(const unsigned char *s, size_t n, unsigned char a,
+                      unsigned char b, unsigned char d)
+{
+    const uint64_t ones = UINT64_C(0x0101010101010101);
+    const uint64_t highs = UINT64_C(0x8080808080808080);
+    const uint64_t wa = ones * a, wb = ones * b, wd = ones * d;
+    size_t k = 0;
+
+    for (; n - k >= 8; k += 8) {
+        uint64_t w, xa, xb, xd;
+
+        memcpy(&w, s + k, 8);
+        xa = w ^ wa;
+        xb = w ^ wb;
+        xd = w ^ wd;
+        if ((((xa - ones) & ~xa) | ((xb - ones) & ~xb) | ((xd - ones) & ~xd)) & highs)
+            break;
+    }
+    while (k < n && s[k] != a && s[k] != b && s[k] != d)
+        k++;
+    return k;
+}
+
+/* The byte that ends a plain run of a q-quoted string: q, or '\\' too. */
+static unsigned char sd_stop(int q, sd_esc mode)
+{
+    return mode == SD_ESC_NONE ? (unsigned char)q : (unsigned char)'\\';
+}
+
+/*
  * Read a quoted string whose opening quote q was consumed, into out (NULL
  * discards).  A doubled quote is one quote.  Returns 1, or 0 when the input
  * ends inside the string; a fatal error (memory) is left in *st.
  */
 static int sd_string(sd_ctx *c, int q, sd_esc mode, ps_buf *out, ps_status *st)
 {
+    unsigned char stop = sd_stop(q, mode);
+
     for (;;) {
         const unsigned char *s;
-        size_t k = 0, n;
+        size_t k, n;
         int ch;
 
         /* Fast path: copy the run up to the next quote or backslash. */
         if (c->unget < 0 && sd_fill(c)) {
             s = c->p;
             n = (size_t)(c->e - c->p);
-            while (k < n && s[k] != q && (mode == SD_ESC_NONE || s[k] != '\\'))
-                k++;
+            k = sd_span(s, n, (unsigned char)q, stop, (unsigned char)q);
             *st = sd_put(c, out, s, k);
             c->p += k;
             if (*st != PS_OK)
