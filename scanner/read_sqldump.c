@@ -635,9 +635,13 @@ static const char *sd_colname(sd_ctx *c, const sd_table *t, size_t col)
     return c->colname;
 }
 
-/* Emit c->val as column col of row; binary values are sniffed for media. */
-static ps_status sd_emit(sd_ctx *c, const sd_table *t, size_t col, int64_t row,
-                         int binary)
+/*
+ * Emit v[0..n) as column col of row; binary values are sniffed for media.
+ * v is c->val or lent from the read window, which stays put until fn
+ * returns: nothing reads input during the callback.
+ */
+static ps_status sd_emit_span(sd_ctx *c, const sd_table *t, size_t col, int64_t row,
+                              int binary, const char *v, size_t n)
 {
     const char *name = sd_colname(c, t, col);
     ps_record rec;
@@ -650,12 +654,11 @@ static ps_status sd_emit(sd_ctx *c, const sd_table *t, size_t col, int64_t row,
     memset(&rec, 0, sizeof(rec));
     rec.field = name;
     rec.field_len = strlen(name);
-    rec.value = ps_buf_cstr(&c->val);
-    rec.value_len = c->val.len;
-    if (binary && c->val.len > 0) {
-        size_t head = c->val.len < PS_SNIFF_HEAD ? c->val.len : PS_SNIFF_HEAD;
-        ps_sniff s = ps_sniff_buffer((const unsigned char *)c->val.data, head,
-                                     NULL, c->val.len);
+    rec.value = v;
+    rec.value_len = n;
+    if (binary && n > 0) {
+        size_t head = n < PS_SNIFF_HEAD ? n : PS_SNIFF_HEAD;
+        ps_sniff s = ps_sniff_buffer((const unsigned char *)v, head, NULL, n);
         if (s.format == PS_FMT_MEDIA)
             rec.media = s.media;
     }
@@ -664,6 +667,72 @@ static ps_status sd_emit(sd_ctx *c, const sd_table *t, size_t col, int64_t row,
     rec.loc.column = name;
     rec.loc.row = row;
     return c->fn(c->ud, &rec) != 0 ? PS_ERR_STOP : PS_OK;
+}
+
+/* Emit c->val, the value that had to be copied, as column col of row. */
+static ps_status sd_emit(sd_ctx *c, const sd_table *t, size_t col, int64_t row,
+                         int binary)
+{
+    return sd_emit_span(c, t, col, row, binary, ps_buf_cstr(&c->val), c->val.len);
+}
+
+/* Whether ch goes on a number (or 0x literal) of len bytes so far, the last prev. */
+static int sd_number_char(int ch, size_t len, int prev)
+{
+    return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') ||
+           (ch >= 'A' && ch <= 'Z') || ch == '.' ||
+           (len == 0 && (ch == '-' || ch == '+')) ||
+           ((ch == '-' || ch == '+') && (prev == 'e' || prev == 'E'));
+}
+
+/*
+ * Most values need no copy: a number, or a quoted string without escapes,
+ * that lies wholly in the read window can be lent to the callback as it
+ * is.  These two return 1 with *v and *n set and the value consumed when
+ * that is so; else they consume nothing and return 0, and the value is
+ * read the copying way, which also handles everything unusual (a value
+ * split across windows, an escape, a pushed-back byte, a value over
+ * max_record, a 0x literal that is decoded in c->val).
+ */
+static int sd_lend_number(sd_ctx *c, const char **v, size_t *n)
+{
+    const unsigned char *s;
+    size_t avail, k = 0;
+
+    if (c->unget >= 0 || !sd_fill(c))
+        return 0;
+    s = c->p;
+    avail = (size_t)(c->e - c->p);
+    while (k < avail && sd_number_char(s[k], k, k > 0 ? s[k - 1] : 0))
+        k++;
+    /* k == avail: the number may go on in the next window. */
+    if (k == avail || k > c->max_record ||
+        (k > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')))
+        return 0;
+    *v = (const char *)s;
+    *n = k;
+    c->p += k;
+    return 1;
+}
+
+/* The same for a q-quoted string whose opening quote was consumed. */
+static int sd_lend_string(sd_ctx *c, int q, sd_esc mode, const char **v, size_t *n)
+{
+    const unsigned char *s;
+    size_t avail, k;
+
+    if (c->unget >= 0 || !sd_fill(c))
+        return 0;
+    s = c->p;
+    avail = (size_t)(c->e - c->p);
+    k = sd_span(s, avail, (unsigned char)q, sd_stop(q, mode), (unsigned char)q);
+    /* The byte after the closing quote must be in the window too: a second q there is a doubled quote. */
+    if (k + 1 >= avail || s[k] != q || s[k + 1] == q || k > c->max_record)
+        return 0;
+    *v = (const char *)s;
+    *n = k;
+    c->p += k + 1;
+    return 1;
 }
 
 /* Decode c->val from hex digits in place; 0 (unchanged) if it is not hex. */
@@ -697,6 +766,8 @@ static ps_status sd_value(sd_ctx *c, const sd_table *t, size_t col,
     int ch = sd_skip_space(c), binary = 0;
     sd_esc mode = c->bs ? SD_ESC_MYSQL : SD_ESC_NONE;
     ps_status st = PS_OK;
+    const char *v;
+    size_t vn;
 
     ps_buf_reset(&c->val);
     c->over = 0;
@@ -705,12 +776,10 @@ static ps_status sd_value(sd_ctx *c, const sd_table *t, size_t col,
     } else if (ch == '-' || ch == '+' || ch == '.' || (ch >= '0' && ch <= '9')) {
         int prev = 0;
 
+        if (sd_lend_number(c, &v, &vn))
+            return sd_emit_span(c, t, col, row, 0, v, vn);
         /* Numbers, and MySQL 0xCAFE literals. */
-        while ((ch = sd_peek(c)) >= 0 &&
-               ((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') ||
-                (ch >= 'A' && ch <= 'Z') || ch == '.' ||
-                (c->val.len == 0 && (ch == '-' || ch == '+')) ||
-                ((ch == '-' || ch == '+') && (prev == 'e' || prev == 'E')))) {
+        while ((ch = sd_peek(c)) >= 0 && sd_number_char(ch, c->val.len, prev)) {
             char b = (char)sd_get(c);
             st = sd_put(c, &c->val, &b, 1);
             if (st != PS_OK)
@@ -771,7 +840,10 @@ static ps_status sd_value(sd_ctx *c, const sd_table *t, size_t col,
         *bad = 1;
         return PS_OK;
     }
-    if (!sd_string(c, ch == '"' ? '"' : '\'', mode, &c->val, &st)) {
+    ch = ch == '"' ? '"' : '\'';
+    if (binary != 2 && sd_lend_string(c, ch, mode, &v, &vn))
+        return sd_emit_span(c, t, col, row, binary, v, vn);
+    if (!sd_string(c, ch, mode, &c->val, &st)) {
         *cut = 1;
         return PS_OK;
     }
