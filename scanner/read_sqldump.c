@@ -315,14 +315,21 @@ static size_t sd_span(const unsigned char *s, size_t n, unsigned char a,
     size_t k = 0;
 
     for (; n - k >= 8; k += 8) {
-        uint64_t w, xa, xb, xd;
+        uint64_t w, xa, xb, xd, hit;
 
         memcpy(&w, s + k, 8);
         xa = w ^ wa;
         xb = w ^ wb;
         xd = w ^ wd;
-        if ((((xa - ones) & ~xa) | ((xb - ones) & ~xb) | ((xd - ones) & ~xd)) & highs)
+        hit = (((xa - ones) & ~xa) | ((xb - ones) & ~xb) | ((xd - ones) & ~xd)) & highs;
+        if (hit != 0) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            /* The lowest flag is exact (a borrow only runs upwards): the first stop. */
+            return k + (size_t)__builtin_ctzll(hit) / 8;
+#else
             break;
+#endif
+        }
     }
     while (k < n && s[k] != a && s[k] != b && s[k] != d)
         k++;
