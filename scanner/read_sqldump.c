@@ -190,10 +190,14 @@ static void sd_skip_block(sd_ctx *c)
 }
 
 /* Skip whitespace and comments; returns the next byte (not consumed). */
-static int sd_skip_space(sd_ctx *c)
+static int sd_skip_space_slow(sd_ctx *c)
 {
     for (;;) {
-        int ch = sd_peek(c);
+        int ch;
+
+        while (c->unget < 0 && c->p < c->e && is_space(*c->p))
+            c->p++;
+        ch = sd_peek(c);
 
         if (is_space(ch)) {
             sd_get(c);
@@ -216,6 +220,21 @@ static int sd_skip_space(sd_ctx *c)
             return ch;
         }
     }
+}
+
+/*
+ * The same, called before every value and separator: most often the next
+ * byte is already what is wanted, and that is answered here, inline.
+ */
+static inline int sd_skip_space(sd_ctx *c)
+{
+    if (c->unget < 0 && c->p < c->e) {
+        int ch = *c->p;
+
+        if (!is_space(ch) && ch != '#' && ch != '-' && ch != '/')
+            return ch;
+    }
+    return sd_skip_space_slow(c);
 }
 
 /* -------------------------------------------------------------- strings */
@@ -488,9 +507,25 @@ static void sd_word(sd_ctx *c)
 {
     ps_buf_reset(&c->word);
     while (is_word_char(sd_peek(c))) {
-        char ch = (char)sd_get(c);
-        if (ps_buf_putc(&c->word, ch) != PS_OK)
-            continue; /* past SD_MAX_IDENT (or no memory): truncate */
+        const unsigned char *s = c->p;
+        size_t k = 0, n = 1;
+        char ch;
+
+        if (c->unget >= 0) {
+            ch = (char)sd_get(c);
+            s = (const unsigned char *)&ch;
+        } else {
+            /* The run of word bytes in the window, appended at once. */
+            n = (size_t)(c->e - c->p);
+            while (k < n && is_word_char(s[k]))
+                k++;
+            n = k;
+            c->p += n;
+        }
+        if (n > c->word.max - c->word.len)
+            n = c->word.max - c->word.len; /* past SD_MAX_IDENT: truncate */
+        if (ps_buf_append(&c->word, s, n) != PS_OK)
+            continue; /* no memory: the word is cut short, as when too long */
     }
 }
 
