@@ -16,6 +16,7 @@
 #include "config.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,10 +190,14 @@ static void sd_skip_block(sd_ctx *c)
 }
 
 /* Skip whitespace and comments; returns the next byte (not consumed). */
-static int sd_skip_space(sd_ctx *c)
+static int sd_skip_space_slow(sd_ctx *c)
 {
     for (;;) {
-        int ch = sd_peek(c);
+        int ch;
+
+        while (c->unget < 0 && c->p < c->e && is_space(*c->p))
+            c->p++;
+        ch = sd_peek(c);
 
         if (is_space(ch)) {
             sd_get(c);
@@ -215,6 +220,21 @@ static int sd_skip_space(sd_ctx *c)
             return ch;
         }
     }
+}
+
+/*
+ * The same, called before every value and separator: most often the next
+ * byte is already what is wanted, and that is answered here, inline.
+ */
+static inline int sd_skip_space(sd_ctx *c)
+{
+    if (c->unget < 0 && c->p < c->e) {
+        int ch = *c->p;
+
+        if (!is_space(ch) && ch != '#' && ch != '-' && ch != '/')
+            return ch;
+    }
+    return sd_skip_space_slow(c);
 }
 
 /* -------------------------------------------------------------- strings */
@@ -298,23 +318,68 @@ static size_t sd_escape(sd_ctx *c, sd_esc mode, int e, char out[2])
 }
 
 /*
+ * The index of the first byte of s[0..n) that is a, b or d; n when there is
+ * none.  Strings and COPY fields are mostly plain text, so this looks at
+ * eight bytes at a time (a word holds one of the bytes when its XOR with
+ * that byte repeated has a zero byte) and only then finds which one.  It
+ * never reads past s + n, and unlike memchr() for each stop byte it reads
+ * every byte once, however many escapes a hostile string holds.
+ */
+static size_t sd_span(const unsigned char *s, size_t n, unsigned char a,
+                      unsigned char b, unsigned char d)
+{
+    const uint64_t ones = UINT64_C(0x0101010101010101);
+    const uint64_t highs = UINT64_C(0x8080808080808080);
+    const uint64_t wa = ones * a, wb = ones * b, wd = ones * d;
+    size_t k = 0;
+
+    for (; n - k >= 8; k += 8) {
+        uint64_t w, xa, xb, xd, hit;
+
+        memcpy(&w, s + k, 8);
+        xa = w ^ wa;
+        xb = w ^ wb;
+        xd = w ^ wd;
+        hit = (((xa - ones) & ~xa) | ((xb - ones) & ~xb) | ((xd - ones) & ~xd)) & highs;
+        if (hit != 0) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            /* The lowest flag is exact (a borrow only runs upwards): the first stop. */
+            return k + (size_t)__builtin_ctzll(hit) / 8;
+#else
+            break;
+#endif
+        }
+    }
+    while (k < n && s[k] != a && s[k] != b && s[k] != d)
+        k++;
+    return k;
+}
+
+/* The byte that ends a plain run of a q-quoted string: q, or '\\' too. */
+static unsigned char sd_stop(int q, sd_esc mode)
+{
+    return mode == SD_ESC_NONE ? (unsigned char)q : (unsigned char)'\\';
+}
+
+/*
  * Read a quoted string whose opening quote q was consumed, into out (NULL
  * discards).  A doubled quote is one quote.  Returns 1, or 0 when the input
  * ends inside the string; a fatal error (memory) is left in *st.
  */
 static int sd_string(sd_ctx *c, int q, sd_esc mode, ps_buf *out, ps_status *st)
 {
+    unsigned char stop = sd_stop(q, mode);
+
     for (;;) {
         const unsigned char *s;
-        size_t k = 0, n;
+        size_t k, n;
         int ch;
 
         /* Fast path: copy the run up to the next quote or backslash. */
         if (c->unget < 0 && sd_fill(c)) {
             s = c->p;
             n = (size_t)(c->e - c->p);
-            while (k < n && s[k] != q && (mode == SD_ESC_NONE || s[k] != '\\'))
-                k++;
+            k = sd_span(s, n, (unsigned char)q, stop, (unsigned char)q);
             *st = sd_put(c, out, s, k);
             c->p += k;
             if (*st != PS_OK)
@@ -442,9 +507,25 @@ static void sd_word(sd_ctx *c)
 {
     ps_buf_reset(&c->word);
     while (is_word_char(sd_peek(c))) {
-        char ch = (char)sd_get(c);
-        if (ps_buf_putc(&c->word, ch) != PS_OK)
-            continue; /* past SD_MAX_IDENT (or no memory): truncate */
+        const unsigned char *s = c->p;
+        size_t k = 0, n = 1;
+        char ch;
+
+        if (c->unget >= 0) {
+            ch = (char)sd_get(c);
+            s = (const unsigned char *)&ch;
+        } else {
+            /* The run of word bytes in the window, appended at once. */
+            n = (size_t)(c->e - c->p);
+            while (k < n && is_word_char(s[k]))
+                k++;
+            n = k;
+            c->p += n;
+        }
+        if (n > c->word.max - c->word.len)
+            n = c->word.max - c->word.len; /* past SD_MAX_IDENT: truncate */
+        if (ps_buf_append(&c->word, s, n) != PS_OK)
+            continue; /* no memory: the word is cut short, as when too long */
     }
 }
 
@@ -596,9 +677,13 @@ static const char *sd_colname(sd_ctx *c, const sd_table *t, size_t col)
     return c->colname;
 }
 
-/* Emit c->val as column col of row; binary values are sniffed for media. */
-static ps_status sd_emit(sd_ctx *c, const sd_table *t, size_t col, int64_t row,
-                         int binary)
+/*
+ * Emit v[0..n) as column col of row; binary values are sniffed for media.
+ * v is c->val or lent from the read window, which stays put until fn
+ * returns: nothing reads input during the callback.
+ */
+static ps_status sd_emit_span(sd_ctx *c, const sd_table *t, size_t col, int64_t row,
+                              int binary, const char *v, size_t n)
 {
     const char *name = sd_colname(c, t, col);
     ps_record rec;
@@ -611,12 +696,11 @@ static ps_status sd_emit(sd_ctx *c, const sd_table *t, size_t col, int64_t row,
     memset(&rec, 0, sizeof(rec));
     rec.field = name;
     rec.field_len = strlen(name);
-    rec.value = ps_buf_cstr(&c->val);
-    rec.value_len = c->val.len;
-    if (binary && c->val.len > 0) {
-        size_t head = c->val.len < PS_SNIFF_HEAD ? c->val.len : PS_SNIFF_HEAD;
-        ps_sniff s = ps_sniff_buffer((const unsigned char *)c->val.data, head,
-                                     NULL, c->val.len);
+    rec.value = v;
+    rec.value_len = n;
+    if (binary && n > 0) {
+        size_t head = n < PS_SNIFF_HEAD ? n : PS_SNIFF_HEAD;
+        ps_sniff s = ps_sniff_buffer((const unsigned char *)v, head, NULL, n);
         if (s.format == PS_FMT_MEDIA)
             rec.media = s.media;
     }
@@ -625,6 +709,72 @@ static ps_status sd_emit(sd_ctx *c, const sd_table *t, size_t col, int64_t row,
     rec.loc.column = name;
     rec.loc.row = row;
     return c->fn(c->ud, &rec) != 0 ? PS_ERR_STOP : PS_OK;
+}
+
+/* Emit c->val, the value that had to be copied, as column col of row. */
+static ps_status sd_emit(sd_ctx *c, const sd_table *t, size_t col, int64_t row,
+                         int binary)
+{
+    return sd_emit_span(c, t, col, row, binary, ps_buf_cstr(&c->val), c->val.len);
+}
+
+/* Whether ch goes on a number (or 0x literal) of len bytes so far, the last prev. */
+static int sd_number_char(int ch, size_t len, int prev)
+{
+    return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') ||
+           (ch >= 'A' && ch <= 'Z') || ch == '.' ||
+           (len == 0 && (ch == '-' || ch == '+')) ||
+           ((ch == '-' || ch == '+') && (prev == 'e' || prev == 'E'));
+}
+
+/*
+ * Most values need no copy: a number, or a quoted string without escapes,
+ * that lies wholly in the read window can be lent to the callback as it
+ * is.  These two return 1 with *v and *n set and the value consumed when
+ * that is so; else they consume nothing and return 0, and the value is
+ * read the copying way, which also handles everything unusual (a value
+ * split across windows, an escape, a pushed-back byte, a value over
+ * max_record, a 0x literal that is decoded in c->val).
+ */
+static int sd_lend_number(sd_ctx *c, const char **v, size_t *n)
+{
+    const unsigned char *s;
+    size_t avail, k = 0;
+
+    if (c->unget >= 0 || !sd_fill(c))
+        return 0;
+    s = c->p;
+    avail = (size_t)(c->e - c->p);
+    while (k < avail && sd_number_char(s[k], k, k > 0 ? s[k - 1] : 0))
+        k++;
+    /* k == avail: the number may go on in the next window. */
+    if (k == avail || k > c->max_record ||
+        (k > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')))
+        return 0;
+    *v = (const char *)s;
+    *n = k;
+    c->p += k;
+    return 1;
+}
+
+/* The same for a q-quoted string whose opening quote was consumed. */
+static int sd_lend_string(sd_ctx *c, int q, sd_esc mode, const char **v, size_t *n)
+{
+    const unsigned char *s;
+    size_t avail, k;
+
+    if (c->unget >= 0 || !sd_fill(c))
+        return 0;
+    s = c->p;
+    avail = (size_t)(c->e - c->p);
+    k = sd_span(s, avail, (unsigned char)q, sd_stop(q, mode), (unsigned char)q);
+    /* The byte after the closing quote must be in the window too: a second q there is a doubled quote. */
+    if (k + 1 >= avail || s[k] != q || s[k + 1] == q || k > c->max_record)
+        return 0;
+    *v = (const char *)s;
+    *n = k;
+    c->p += k + 1;
+    return 1;
 }
 
 /* Decode c->val from hex digits in place; 0 (unchanged) if it is not hex. */
@@ -658,6 +808,8 @@ static ps_status sd_value(sd_ctx *c, const sd_table *t, size_t col,
     int ch = sd_skip_space(c), binary = 0;
     sd_esc mode = c->bs ? SD_ESC_MYSQL : SD_ESC_NONE;
     ps_status st = PS_OK;
+    const char *v;
+    size_t vn;
 
     ps_buf_reset(&c->val);
     c->over = 0;
@@ -666,12 +818,10 @@ static ps_status sd_value(sd_ctx *c, const sd_table *t, size_t col,
     } else if (ch == '-' || ch == '+' || ch == '.' || (ch >= '0' && ch <= '9')) {
         int prev = 0;
 
+        if (sd_lend_number(c, &v, &vn))
+            return sd_emit_span(c, t, col, row, 0, v, vn);
         /* Numbers, and MySQL 0xCAFE literals. */
-        while ((ch = sd_peek(c)) >= 0 &&
-               ((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') ||
-                (ch >= 'A' && ch <= 'Z') || ch == '.' ||
-                (c->val.len == 0 && (ch == '-' || ch == '+')) ||
-                ((ch == '-' || ch == '+') && (prev == 'e' || prev == 'E')))) {
+        while ((ch = sd_peek(c)) >= 0 && sd_number_char(ch, c->val.len, prev)) {
             char b = (char)sd_get(c);
             st = sd_put(c, &c->val, &b, 1);
             if (st != PS_OK)
@@ -732,7 +882,10 @@ static ps_status sd_value(sd_ctx *c, const sd_table *t, size_t col,
         *bad = 1;
         return PS_OK;
     }
-    if (!sd_string(c, ch == '"' ? '"' : '\'', mode, &c->val, &st)) {
+    ch = ch == '"' ? '"' : '\'';
+    if (binary != 2 && sd_lend_string(c, ch, mode, &v, &vn))
+        return sd_emit_span(c, t, col, row, binary, v, vn);
+    if (!sd_string(c, ch, mode, &c->val, &st)) {
         *cut = 1;
         return PS_OK;
     }

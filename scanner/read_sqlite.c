@@ -40,6 +40,12 @@
 #include "sniff.h"
 #include "util.h"
 
+/* A result column's name, fetched once per table: it is the same on every row. */
+typedef struct sq_col {
+    const char *name; /* owned by the statement; NULL when SQLite ran out of memory */
+    size_t len;
+} sq_col;
+
 typedef struct sq_ctx {
     sqlite3 *db;
     ps_record_fn fn;
@@ -47,6 +53,8 @@ typedef struct sq_ctx {
     ps_diag *diag;
     size_t max_record;
     ps_buf sql;
+    sq_col *cols;     /* [ncol] of the table being read, reused across tables */
+    size_t cols_cap;
     ps_status first;
 } sq_ctx;
 
@@ -277,6 +285,18 @@ static ps_status sq_select(ps_buf *sql, const char *cols, const char *table)
     return st;
 }
 
+/* c->cols[firstcol..ncol) = the result columns' names and lengths. */
+static ps_status sq_names(sq_ctx *c, sqlite3_stmt *stmt, int firstcol, int ncol)
+{
+    if (ncol > 0 && ps_grow(&c->cols, &c->cols_cap, (size_t)ncol, sizeof(sq_col)) != PS_OK)
+        return PS_ERR_NOMEM;
+    for (int i = firstcol; i < ncol; i++) {
+        c->cols[i].name = sqlite3_column_name(stmt, i);
+        c->cols[i].len = c->cols[i].name != NULL ? strlen(c->cols[i].name) : 0;
+    }
+    return PS_OK;
+}
+
 /*
  * Emit every non-NULL cell of one table.  A table that cannot be read is
  * noted (first error wins) and skipped; returns PS_ERR_STOP when the
@@ -285,7 +305,7 @@ static ps_status sq_select(ps_buf *sql, const char *cols, const char *table)
 static ps_status sq_table(sq_ctx *c, const char *table)
 {
     sqlite3_stmt *stmt = NULL;
-    int has_rowid = 1, rc, ncol, firstcol;
+    int has_rowid = 1, rc, ncol = -1, firstcol;
     int64_t counter = 0;
     ps_status st;
 
@@ -307,14 +327,33 @@ static ps_status sq_table(sq_ctx *c, const char *table)
         ps_diag_first(c->diag, &c->first, PS_ERR_FORMAT, "table %s: %s", table, sqlite3_errstr(rc));
         goto done;
     }
-    ncol = sqlite3_column_count(stmt);
     firstcol = has_rowid ? 1 : 0;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         int64_t row = has_rowid ? sqlite3_column_int64(stmt, 0) : ++counter;
 
+        if (ncol < 0) {
+            /*
+             * Names are the same on every row, so they are fetched once.  Not
+             * before the first step: a step may re-prepare the statement, and
+             * that frees the names and may change the columns.
+             */
+            ncol = sqlite3_column_count(stmt);
+            st = sq_names(c, stmt, firstcol, ncol);
+            if (st != PS_OK)
+                goto done;
+        }
+
         for (int i = firstcol; i < ncol; i++) {
-            int type = sqlite3_column_type(stmt, i);
-            const char *col = sqlite3_column_name(stmt, i);
+            /*
+             * The cell's value object, read with sqlite3_value_*(): the same
+             * answers as sqlite3_column_*(), without a mutex and error check
+             * per call.  SQLite calls such an object unprotected, which only
+             * matters to a connection shared between threads; this one is
+             * opened NOMUTEX and used by this thread alone.
+             */
+            sqlite3_value *cell = sqlite3_column_value(stmt, i);
+            int type = sqlite3_value_type(cell);
+            const char *col = c->cols[i].name;
             const void *val;
             int n;
             ps_record rec;
@@ -325,9 +364,9 @@ static ps_status sq_table(sq_ctx *c, const char *table)
                 st = PS_ERR_NOMEM;
                 goto done;
             }
-            val = type == SQLITE_BLOB ? sqlite3_column_blob(stmt, i)
-                                      : (const void *)sqlite3_column_text(stmt, i);
-            n = sqlite3_column_bytes(stmt, i);
+            val = type == SQLITE_BLOB ? sqlite3_value_blob(cell)
+                                      : (const void *)sqlite3_value_text(cell);
+            n = sqlite3_value_bytes(cell);
             if (val == NULL && n > 0) {
                 st = PS_ERR_NOMEM;
                 goto done;
@@ -340,7 +379,7 @@ static ps_status sq_table(sq_ctx *c, const char *table)
             }
             memset(&rec, 0, sizeof(rec));
             rec.field = col;
-            rec.field_len = strlen(col);
+            rec.field_len = c->cols[i].len;
             rec.value = val != NULL ? val : "";
             rec.value_len = (size_t)n;
             if (type == SQLITE_BLOB && n > 0) {
@@ -460,6 +499,7 @@ done:
     if (wal_fd >= 0)
         close(wal_fd);
     ps_buf_free(&c.sql);
+    free(c.cols);
     ps_buf_free(&uri);
     if (st == PS_OK)
         st = c.first;

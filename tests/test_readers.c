@@ -821,6 +821,46 @@ static void test_sqldump_big_insert(void **state)
     collect_free(&c);
 }
 
+/*
+ * Values lent straight from the read window and values copied out of it
+ * agree.  The same row is read with its cut at every byte in turn, the
+ * cut being where one 256 KiB window ends and the next begins: so each
+ * value is once split across a refill, once has its closing quote as the
+ * window's last byte, and is otherwise wholly in one window.
+ */
+static void test_sqldump_window_edges(void **state)
+{
+    static const char row[] =
+        "INSERT INTO t VALUES ('plain','it''s','O\\'Brien',12345,-7,'',\"dq\",'end');\n";
+    static const char *const want[] = { "plain", "it's", "O'Brien", "12345", "-7", "", "dq", "end" };
+    size_t rowlen = sizeof(row) - 1, nwant = sizeof(want) / sizeof(want[0]);
+    char *buf = malloc(PS_INPUT_CHUNK + rowlen);
+
+    assert_non_null(buf);
+    for (size_t cut = 1; cut < rowlen; cut++) {
+        /* A comment line fills the first window up to the cut. */
+        size_t pad = PS_INPUT_CHUNK - cut;
+        collect c = {0};
+        ps_diag d;
+
+        memset(buf, ' ', pad);
+        memcpy(buf, "--", 2);
+        buf[pad - 1] = '\n';
+        memcpy(buf + pad, row, rowlen);
+        assert_int_equal(run(state, &ps_reader_sqldump, buf, pad + rowlen, 0, 0, &c, &d), PS_OK);
+        assert_int_equal(c.n, nwant);
+        for (size_t i = 0; i < nwant; i++) {
+            char col[16];
+
+            snprintf(col, sizeof(col), "column_%zu", i + 1);
+            expect_cell(&c, i, "t", col, 1, want[i]);
+            assert_int_equal(c.r[i].value_len, strlen(want[i]));
+        }
+        collect_free(&c);
+    }
+    free(buf);
+}
+
 /* -------------------------------------------------------------- media */
 
 static void test_media(void **state)
@@ -1579,6 +1619,7 @@ int main(void)
         cmocka_unit_test(test_sqldump_truncated),
         cmocka_unit_test(test_sqldump_long_value),
         cmocka_unit_test(test_sqldump_big_insert),
+        cmocka_unit_test(test_sqldump_window_edges),
         cmocka_unit_test(test_media),
         cmocka_unit_test(test_strings),
         cmocka_unit_test(test_json_conversations),
