@@ -68,6 +68,21 @@ typedef struct row_state {
     uint64_t link, pkey;
 } row_state;
 
+/*
+ * Country values repeat ("us", "FR", "Belgique"); the rule set's lookup
+ * walks every alias with a case-folding compare.  A few recent answers are
+ * kept, by value, for values up to COUNTRY_KEY bytes.
+ */
+#define COUNTRY_MEMO 32u
+#define COUNTRY_KEY 15u
+
+typedef struct country_memo {
+    bool used;
+    uint8_t len;
+    char key[COUNTRY_KEY];
+    int country;
+} country_memo;
+
 struct ps_people {
     const ps_matcher *m;
     const ps_ruleset *rs;
@@ -81,9 +96,28 @@ struct ps_people {
     char mask_table[NAME_MAX_KEPT];
     bool mask_valid;
     role_slot roles[ROLE_CACHE];
+    country_memo countries[COUNTRY_MEMO];
     row_state row;
     ps_people_part *part;
 };
+
+/* ps_ruleset_country, remembered for short values (the rule set never changes). */
+static int country_of(ps_people *p, const char *v, size_t n)
+{
+    country_memo *m;
+
+    if (n == 0 || n > COUNTRY_KEY)
+        return ps_ruleset_country(p->rs, v, n);
+    m = &p->countries[(n * 31u + (unsigned char)v[0] * 7u + (unsigned char)v[n - 1]) %
+                      COUNTRY_MEMO];
+    if (!m->used || m->len != n || memcmp(m->key, v, n) != 0) {
+        m->country = ps_ruleset_country(p->rs, v, n);
+        m->len = (uint8_t)n;
+        memcpy(m->key, v, n);
+        m->used = true;
+    }
+    return m->country;
+}
 
 /* --- parts ----------------------------------------------------------------- */
 
@@ -579,7 +613,7 @@ ps_status ps_people_record(ps_people *p, const ps_record *rec, ps_row_fn fn, voi
         r->has_pkey = true;
     }
     if ((roles & ROLE_COUNTRY) && r->country < 0)
-        r->country = ps_ruleset_country(p->rs, rec->value, rec->value_len);
+        r->country = country_of(p, rec->value, rec->value_len);
     return PS_OK;
 }
 

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -202,6 +203,36 @@ static void test_store_linkage(void **state)
     assert_int_equal(f->rows[1].age, 15);
     assert_int_equal(f->rows[2].age, -1);
     assert_int_equal(f->rows[4].subject, PS_SUBJECT_PARENT);
+    ps_impacts_free(&im);
+}
+
+/*
+ * Country values that look alike to the lookup memo (same length, first and
+ * last byte) alternate, so each evicts the other: every row still gets its
+ * own country.
+ */
+static void test_country_lookalikes(void **state)
+{
+    static const char *const values[] = {"France", "Fiance", "usa", "uxa", "France", "FRANCE"};
+    fx *f = *state;
+    ps_people_part *part = NULL;
+    ps_impacts im = {0};
+    char id[8];
+
+    file(f, "db/y.sqlite", PS_FMT_SQLITE);
+    for (int i = 0; i < 12; i++) {
+        snprintf(id, sizeof(id), "%d", i + 1);
+        cell(f, "parents", i + 1, "id", id);
+        cell(f, "parents", i + 1, "email", "p@example.com");
+        cell(f, "parents", i + 1, "country", values[i % 6]);
+    }
+    assert_int_equal(ps_people_file_end(f->p, on_row, f, &part), PS_OK);
+    assert_int_equal(ps_people_merge(f->rs, &part, 1, &im), PS_OK);
+    assert_int_equal(im.n, 1);
+    assert_int_equal(im.items[0].parents, 12);
+    assert_int_equal(row_for(&im.items[0], "France")->parents, 6);
+    assert_int_equal(row_for(&im.items[0], "US")->parents, 2);
+    assert_int_equal(row_for(&im.items[0], "Other")->parents, 4);
     ps_impacts_free(&im);
 }
 
@@ -425,6 +456,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_store_linkage, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_country_lookalikes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_folder_store, setup, teardown),
         cmocka_unit_test_setup_teardown(test_folder_store_four_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_folder_store_joined_early, setup, teardown),
