@@ -296,6 +296,43 @@ static ps_date_result parse_day_first(cursor *c, int32_t *day, int32_t *alt)
     return PS_DATE_AMBIGUOUS;
 }
 
+/* Two digits at p as a number, or -1. */
+static int two_digits(const char *p)
+{
+    return is_digit(p[0]) && is_digit(p[1]) ? (p[0] - '0') * 10 + (p[1] - '0') : -1;
+}
+
+/*
+ * The shapes nearly every store writes, YYYY-MM-DD alone or followed by
+ * 'T' or ' ' and HH:MM:SS with an optional 'Z', read at fixed places.  The
+ * general path gives the same day for them in several passes; anything
+ * else, or any check that fails here, is left to it (PS_DAY_NONE).
+ */
+static int32_t fast_iso(const char *p, size_t n)
+{
+    int y1, y2, m, d, hh, mm, ss;
+
+    if (n != 10 && n != 19 && !(n == 20 && (p[19] == 'Z' || p[19] == 'z')))
+        return PS_DAY_NONE;
+    y1 = two_digits(p);
+    y2 = two_digits(p + 2);
+    m = two_digits(p + 5);
+    d = two_digits(p + 8);
+    if (y1 < 0 || y2 < 0 || m < 0 || d < 0 || p[4] != '-' || p[7] != '-')
+        return PS_DAY_NONE;
+    if (n > 10) {
+        if (p[10] != 'T' && p[10] != 't' && p[10] != ' ')
+            return PS_DAY_NONE;
+        hh = two_digits(p + 11);
+        mm = two_digits(p + 14);
+        ss = two_digits(p + 17);
+        if (hh < 0 || hh > 23 || p[13] != ':' || mm < 0 || mm > 59 || p[16] != ':' ||
+            ss < 0 || ss > 60)
+            return PS_DAY_NONE;
+    }
+    return checked_day(y1 * 100L + y2, m, d);
+}
+
 ps_date_result ps_date_parse(const char *v, size_t n, unsigned flags,
                              int32_t *day, int32_t *alt)
 {
@@ -318,6 +355,14 @@ ps_date_result ps_date_parse(const char *v, size_t n, unsigned flags,
             c.end--;
     }
 
+    d = fast_iso(c.p, (size_t)(c.end - c.p));
+    if (d != PS_DAY_NONE) {
+        if (day != NULL)
+            *day = d;
+        if (alt != NULL)
+            *alt = d;
+        return PS_DATE_OK;
+    }
     run = digit_run(&c);
     if (run == 4) {
         d = parse_year_first(&c);
