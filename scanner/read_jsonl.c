@@ -442,6 +442,9 @@ static int jl_too_deep(const char *js, size_t len)
     size_t depth = 0;
     int in_str = 0;
 
+    /* Each level takes a bracket: a line this short cannot pass the limit. */
+    if (len <= JL_MAX_DEPTH)
+        return 0;
     for (size_t k = 0; k < len; k++) {
         char ch = js[k];
 
