@@ -6,6 +6,12 @@
  * buffered (bounded by max_record); rows are never assembled, so a row of a
  * million cells costs no more memory than a row of one.
  *
+ * Most cells are not even buffered: a cell that lies whole in the input's
+ * window as one run (unquoted, or quoted without a doubled quote) is lent to
+ * the callback where it lies.  Only a cell made of several runs (a doubled
+ * quote, text after the closing quote) or cut by the end of a chunk is
+ * copied, because the window is refilled by the next chunk.
+ *
  * The first row is the header: its cells name the columns of every later
  * row.  Cells beyond the header, or under an empty header name, are called
  * "column_N" (1-based).
@@ -37,7 +43,9 @@ typedef struct csv_ctx {
     size_t max_record;
     char delim;
     csv_state state;
-    ps_buf cell;
+    ps_buf cell;        /* the current cell, when it had to be copied */
+    const unsigned char *lent; /* else its one run, in the input's window */
+    size_t lent_len;
     int cell_over;      /* the current cell passed max_record */
     char **hdr;         /* header names */
     size_t nhdr, hdr_cap;
@@ -64,20 +72,62 @@ static void csv_note(csv_ctx *c, ps_status st, const char *what, uint64_t line)
         ps_diag_set(c->diag, "line %llu: %s", (unsigned long long)line, what);
 }
 
-/* Add n bytes to the current cell; an over-long cell is dropped, not cut. */
+/*
+ * Copy a lent run into c->cell: before a second run joins it, and before
+ * the window it lies in is refilled.  It fits, as csv_add lends no run
+ * longer than max_record; PS_ERR_NOMEM is the only failure.
+ */
+static ps_status csv_keep(csv_ctx *c)
+{
+    ps_status st;
+
+    if (c->lent == NULL)
+        return PS_OK;
+    st = ps_buf_append(&c->cell, c->lent, c->lent_len);
+    c->lent = NULL;
+    c->lent_len = 0;
+    return st;
+}
+
+/*
+ * Add n bytes to the current cell; an over-long cell is dropped, not cut.
+ * A cell's first run is only noted (lent), not copied.
+ */
 static ps_status csv_add(csv_ctx *c, const unsigned char *p, size_t n)
 {
     ps_status st;
 
     if (c->cell_over || n == 0)
         return PS_OK;
-    st = ps_buf_append(&c->cell, p, n);
+    if (c->cell.len == 0 && c->lent == NULL) {
+        if (n > c->max_record) {
+            c->cell_over = 1;
+            return PS_OK;
+        }
+        c->lent = p;
+        c->lent_len = n;
+        return PS_OK;
+    }
+    st = csv_keep(c);
+    if (st == PS_OK)
+        st = ps_buf_append(&c->cell, p, n);
     if (st == PS_ERR_LIMIT) {
         c->cell_over = 1;
         ps_buf_reset(&c->cell);
         return PS_OK;
     }
     return st;
+}
+
+/* The current cell's bytes, wherever they are (lent or copied). */
+static const char *csv_cell(csv_ctx *c, size_t *n)
+{
+    if (c->lent != NULL) {
+        *n = c->lent_len;
+        return (const char *)c->lent;
+    }
+    *n = c->cell.len;
+    return ps_buf_cstr(&c->cell);
 }
 
 static void csv_begin_row(csv_ctx *c)
@@ -91,8 +141,8 @@ static void csv_begin_row(csv_ctx *c)
 /* Store a header name, trimmed of surrounding spaces and tabs. */
 static ps_status csv_add_header(csv_ctx *c)
 {
-    const char *s = ps_buf_cstr(&c->cell);
-    size_t n = c->cell.len;
+    size_t n;
+    const char *s = csv_cell(c, &n);
     char *name;
 
     if (c->nhdr >= CSV_MAX_COLUMNS)
@@ -118,12 +168,14 @@ static ps_status csv_add_header(csv_ctx *c)
 static ps_status csv_end_cell(csv_ctx *c)
 {
     ps_status st = PS_OK;
+    size_t len;
+    const char *value = csv_cell(c, &len);
 
     if (c->in_header) {
         st = csv_add_header(c);
     } else if (c->cell_over) {
         csv_note(c, PS_ERR_LIMIT, "field", c->row_line);
-    } else if (c->cell.len > 0) {
+    } else if (len > 0) {
         ps_record rec;
         const char *name;
 
@@ -136,8 +188,8 @@ static ps_status csv_end_cell(csv_ctx *c)
         memset(&rec, 0, sizeof(rec));
         rec.field = name;
         rec.field_len = strlen(name);
-        rec.value = ps_buf_cstr(&c->cell);
-        rec.value_len = c->cell.len;
+        rec.value = value;
+        rec.value_len = len;
         rec.loc.kind = PS_LOC_LINE;
         rec.loc.line = c->row_line;
         rec.loc.column = name;
@@ -145,6 +197,8 @@ static ps_status csv_end_cell(csv_ctx *c)
             st = PS_ERR_STOP;
     }
     ps_buf_reset(&c->cell);
+    c->lent = NULL;
+    c->lent_len = 0;
     c->cell_over = 0;
     c->col++;
     c->state = CSV_START;
@@ -237,6 +291,9 @@ static ps_status csv_feed(csv_ctx *c, const unsigned char *p, size_t n)
             i = j;
         }
     }
+    /* The window is refilled by the next chunk: a cell cut here is copied. */
+    if (st == PS_OK)
+        st = csv_keep(c);
     return st;
 }
 

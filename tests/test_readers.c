@@ -613,6 +613,78 @@ static void test_csv_long_cell(void **state)
     collect_free(&c);
 }
 
+/*
+ * Cells are lent from the input's window when they are one run (unquoted,
+ * or quoted without a doubled quote) and copied when they are several: each
+ * kind, and the header names, which are kept after their cells are gone.
+ */
+static void test_csv_lent_and_copied(void **state)
+{
+    static const want_line want[] = {
+        {"h1", "plain", 2},     {"h2", "quoted, lent", 2},
+        {"h\"\"3", "dou\"bled", 2}, {"h4", "afterquote", 2},
+        {"h2", "x", 3},         {"h\"\"3", "multi\nline", 3},
+        {"h4", "\"", 3},
+    };
+    collect c = {0};
+    ps_diag d;
+
+    assert_int_equal(RUN(&ps_reader_csv,
+                         "h1,\"h2\",h\"\"3,\"h\"4\n"
+                         "plain,\"quoted, lent\",\"dou\"\"bled\",\"after\"quote\n"
+                         "\"\",x,\"multi\nline\",\"\"\"\"\n",
+                         ',', 0, &c, &d), PS_OK);
+    expect_lines(&c, want, sizeof(want) / sizeof(want[0]));
+    collect_free(&c);
+}
+
+/*
+ * A row placed at every offset across a refill of the input's window
+ * (PS_INPUT_CHUNK): a cell cut by the refill, a delimiter, a quote or half
+ * of a doubled quote as the window's last byte must all give the same cells.
+ * A last row of a whole window's length makes sure the refill overwrites
+ * every byte a cell could still be lent from.
+ */
+static void test_csv_across_refill(void **state)
+{
+    static const char row[] = "0123456789,\"q1\"\"q2\",\"lent,q\",tail\n";
+    size_t cap = 2 * PS_INPUT_CHUNK + sizeof(row) + 3, rl = sizeof(row) - 1;
+    char *buf = malloc(cap);
+
+    assert_non_null(buf);
+    for (size_t s = 1; s <= rl; s++) {
+        /* Header, a padding row, then row starting s bytes before the refill. */
+        size_t n = 0, pad = PS_INPUT_CHUNK - s - 4 - 3;
+        collect c = {0};
+        ps_diag d;
+
+        memcpy(buf, "a,b\n", 4);
+        n = 4;
+        memset(buf + n, 'p', pad);
+        n += pad;
+        memcpy(buf + n, ",x\n", 3);
+        n += 3;
+        memcpy(buf + n, row, rl);
+        n += rl;
+        memset(buf + n, 'z', PS_INPUT_CHUNK);
+        n += PS_INPUT_CHUNK;
+        memcpy(buf + n, ",y\n", 3);
+        n += 3;
+        assert_int_equal(run(state, &ps_reader_csv, buf, n, ',', 0, &c, &d), PS_OK);
+        assert_int_equal(c.n, 8);
+        assert_int_equal(c.r[6].value_len, PS_INPUT_CHUNK);
+        expect_line(&c, 7, "b", "y", 4);
+        assert_int_equal(c.r[0].value_len, pad);
+        expect_line(&c, 1, "b", "x", 2);
+        expect_line(&c, 2, "a", "0123456789", 3);
+        expect_line(&c, 3, "b", "q1\"q2", 3);
+        expect_line(&c, 4, "column_3", "lent,q", 3);
+        expect_line(&c, 5, "column_4", "tail", 3);
+        collect_free(&c);
+    }
+    free(buf);
+}
+
 /* ------------------------------------------------------------- sqlite */
 
 static void sql_exec(sqlite3 *db, const char *sql)
@@ -1659,6 +1731,8 @@ int main(void)
         cmocka_unit_test(test_csv_delimiters),
         cmocka_unit_test(test_csv_unterminated),
         cmocka_unit_test(test_csv_long_cell),
+        cmocka_unit_test(test_csv_lent_and_copied),
+        cmocka_unit_test(test_csv_across_refill),
         cmocka_unit_test(test_sqlite),
         cmocka_unit_test(test_sqlite_without_rowid_rows),
         cmocka_unit_test(test_sqlite_not_a_db),
