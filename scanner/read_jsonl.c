@@ -416,7 +416,8 @@ static ps_status jl_walk(jl_ctx *c, const char *js, size_t len, size_t ntok,
                                             v->type == JSMN_OBJECT };
             continue;
         }
-        if (!leaf_ok(js, v))
+        /* The checking pass has seen every leaf; the emitting one trusts it. */
+        if (!emit && !leaf_ok(js, v))
             return PS_ERR_FORMAT;
         if (emit) {
             /* ps_buf keeps data NUL-terminated only on append; truncation needs it too. */
