@@ -143,6 +143,36 @@ static ps_status put_utf8(ps_buf *b, uint32_t cp)
 }
 
 /*
+ * Does the JSON string body s[0..n) need decoding?  Returns n when it has no
+ * backslash and no raw control character (it then means exactly its bytes
+ * and can be handed out where it lies), else the offset of the first such
+ * byte.  Eight bytes a word: string bodies are most of a line, and the
+ * byte-at-a-time test was a visible share of the reader's time.
+ */
+static size_t jl_plain_len(const char *s, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    size_t i = 0;
+
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w, bs;
+
+        memcpy(&w, s + i, 8);
+        bs = w ^ (ones * '\\');
+        /* A byte below 0x20, or a zero byte of bs (a backslash in w). */
+        if ((((w - ones * 0x20) & ~w) | ((bs - ones) & ~bs)) & highs)
+            break;
+    }
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        if (c == '\\' || c < 0x20)
+            return i;
+    }
+    return n;
+}
+
+/*
  * Decode the JSON string body s[0..n) (between the quotes) into out.
  * Returns PS_ERR_FORMAT for a bad escape, a lone surrogate or a raw control
  * character, PS_ERR_LIMIT when out's maximum is hit.
@@ -222,6 +252,55 @@ static ps_status pointer_push_key(ps_buf *ptr, const char *k, size_t n)
     return st;
 }
 
+/*
+ * Add the object key whose JSON body is k[0..n) to the current pointer.  A
+ * key without escapes is its own decoding, so it goes straight in, without
+ * the round through c->key that escaped keys take.
+ */
+static ps_status jl_push_key(jl_ctx *c, const char *k, size_t n)
+{
+    ps_buf *ptr = &c->ptr;
+    ps_status st;
+    size_t i = 0;
+
+    while (i < n && k[i] != '\\' && (unsigned char)k[i] >= 0x20 &&
+           k[i] != '~' && k[i] != '/')
+        i++;
+    /*
+     * The common key (plain, nothing to escape for the pointer) is written
+     * in place when the buffer has room within its maximum: one copy
+     * instead of a decode, a scan and two appends, for every key of every
+     * line.  Otherwise the general path, which also reports the limit.
+     */
+    if (i == n && ptr->cap > ptr->len + n + 1 && ptr->len + n + 1 <= ptr->max) {
+        ptr->data[ptr->len] = '/';
+        memcpy(ptr->data + ptr->len + 1, k, n);
+        ptr->len += n + 1;
+        ptr->data[ptr->len] = '\0';
+        return PS_OK;
+    }
+    if (jl_plain_len(k, n) == n)
+        return pointer_push_key(ptr, k, n);
+    st = json_unescape(k, n, &c->key);
+    if (st != PS_OK)
+        return st;
+    return pointer_push_key(ptr, ps_buf_cstr(&c->key), c->key.len);
+}
+
+/* Append "/" + an array index: by hand, as printf's parsing cost more than the digits. */
+static ps_status jl_push_index(ps_buf *ptr, size_t index)
+{
+    char d[1 + 3 * sizeof(size_t)];
+    size_t at = sizeof(d);
+
+    do {
+        d[--at] = (char)('0' + index % 10);
+        index /= 10;
+    } while (index > 0);
+    d[--at] = '/';
+    return ps_buf_append(ptr, d + at, sizeof(d) - at);
+}
+
 /* Emit the leaf t (string or primitive) under the current pointer. */
 static ps_status jl_emit_leaf(jl_ctx *c, const char *js, const jsmntok_t *t)
 {
@@ -232,11 +311,17 @@ static ps_status jl_emit_leaf(jl_ctx *c, const char *js, const jsmntok_t *t)
 
     memset(&rec, 0, sizeof(rec));
     if (t->type == JSMN_STRING) {
-        st = json_unescape(s, n, &c->val);
-        if (st != PS_OK)
-            return st;
-        rec.value = ps_buf_cstr(&c->val);
-        rec.value_len = c->val.len;
+        if (jl_plain_len(s, n) == n) {
+            /* Nothing to decode: lend the line's own bytes (read.h allows it). */
+            rec.value = s;
+            rec.value_len = n;
+        } else {
+            st = json_unescape(s, n, &c->val);
+            if (st != PS_OK)
+                return st;
+            rec.value = ps_buf_cstr(&c->val);
+            rec.value_len = c->val.len;
+        }
     } else {
         if (n == 4 && memcmp(s, "null", 4) == 0)
             return PS_OK; /* no data, nothing to report */
@@ -311,16 +396,12 @@ static ps_status jl_walk(jl_ctx *c, const char *js, size_t len, size_t ntok,
             if (k->type != JSMN_STRING || k->size != 1)
                 return PS_ERR_FORMAT;
             if (emit) {
-                st = json_unescape(js + k->start, (size_t)(k->end - k->start),
-                                   &c->key);
-                if (st == PS_OK)
-                    st = pointer_push_key(&c->ptr, ps_buf_cstr(&c->key),
-                                          c->key.len);
+                st = jl_push_key(c, js + k->start, (size_t)(k->end - k->start));
                 if (st != PS_OK)
                     return st;
             }
         } else if (emit) {
-            st = ps_buf_printf(&c->ptr, "/%zu", f->index);
+            st = jl_push_index(&c->ptr, f->index);
             if (st != PS_OK)
                 return st;
         }
@@ -335,7 +416,8 @@ static ps_status jl_walk(jl_ctx *c, const char *js, size_t len, size_t ntok,
                                             v->type == JSMN_OBJECT };
             continue;
         }
-        if (!leaf_ok(js, v))
+        /* The checking pass has seen every leaf; the emitting one trusts it. */
+        if (!emit && !leaf_ok(js, v))
             return PS_ERR_FORMAT;
         if (emit) {
             /* ps_buf keeps data NUL-terminated only on append; truncation needs it too. */
@@ -361,6 +443,9 @@ static int jl_too_deep(const char *js, size_t len)
     size_t depth = 0;
     int in_str = 0;
 
+    /* Each level takes a bracket: a line this short cannot pass the limit. */
+    if (len <= JL_MAX_DEPTH)
+        return 0;
     for (size_t k = 0; k < len; k++) {
         char ch = js[k];
 

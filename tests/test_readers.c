@@ -172,6 +172,22 @@ static void expect_line(const collect *c, size_t i, const char *field,
     assert_int_equal(c->r[i].line, line);
 }
 
+/* One expected PS_LOC_LINE record, for tables of them. */
+typedef struct want_line {
+    const char *field, *value;
+    uint64_t line;
+} want_line;
+
+/* Exactly the records in want, in order; and no value has a NUL inside. */
+static void expect_lines(const collect *c, const want_line *want, size_t n)
+{
+    assert_int_equal(c->n, n);
+    for (size_t i = 0; i < n; i++) {
+        expect_line(c, i, want[i].field, want[i].value, want[i].line);
+        assert_int_equal(c->r[i].value_len, strlen(want[i].value));
+    }
+}
+
 static void expect_cell(const collect *c, size_t i, const char *table,
                         const char *column, int64_t row, const char *value)
 {
@@ -428,6 +444,77 @@ static void test_jsonl_many_tokens(void **state)
     collect_free(&c);
 }
 
+/*
+ * Strings are handed out two ways: lent from the line when they need no
+ * decoding, decoded into scratch when they do.  Both, for values and keys,
+ * short (under one 8-byte word) and long, with the escape in a whole word
+ * or in the tail; a raw control character makes the line invalid either way.
+ */
+static void test_jsonl_plain_and_escaped(void **state)
+{
+    static const want_line want[] = {
+        {"/s", "abc", 1},
+        {"/long_plain_key", "0123456789abcdefXYZ", 1},
+        {"/esc", "0123456789\\abcdef", 1},
+        {"/tail", "0123456789abcdefgh\"", 1},
+        {"/k~1ey", "A", 1},
+        {"/u", "caf\xc3\xa9 \xe2\xad\x90 long enough", 1},
+        {"/ok", "after", 5},
+    };
+    collect c = {0};
+    ps_diag d;
+
+    assert_int_equal(RUN(&ps_reader_jsonl,
+                         "{\"s\":\"abc\",\"long_plain_key\":\"0123456789abcdefXYZ\","
+                         "\"esc\":\"0123456789\\\\abcdef\",\"tail\":\"0123456789abcdefgh\\\"\","
+                         "\"k\\u002fey\":\"\\u0041\",\"u\":\"caf\xc3\xa9 \xe2\xad\x90 long enough\"}\n"
+                         "{\"bad\":\"0123456789\tab\"}\n"
+                         "{\"ba\td\":\"v\"}\n"
+                         "{\"x\":\"a\x1f\"}\n"
+                         "{\"ok\":\"after\"}\n",
+                         0, 0, &c, &d), PS_ERR_FORMAT);
+    assert_string_equal(d.msg, "line 2: invalid JSON");
+    expect_lines(&c, want, sizeof(want) / sizeof(want[0]));
+    collect_free(&c);
+}
+
+/*
+ * Lines that straddle a refill of the input's window (PS_INPUT_CHUNK): the
+ * value, lent or decoded, must be the whole of it.
+ */
+static void test_jsonl_across_refill(void **state)
+{
+    static const char *tail[] = {
+        "{\"v\":\"plain value that crosses the refill of the window\"}\n",
+        "{\"e\":\"escaped value\\nthat crosses the refill of the window\"}\n",
+    };
+    size_t cap = 2 * PS_INPUT_CHUNK + 256, n = 0;
+    char *buf = malloc(cap);
+    collect c = {0};
+    ps_diag d;
+
+    assert_non_null(buf);
+    for (size_t k = 0; k < 2; k++) {
+        /* A padding line that ends 20 bytes before the next window. */
+        size_t end = (k + 1) * PS_INPUT_CHUNK - 20;
+
+        n += (size_t)snprintf(buf + n, cap - n, "{\"pad\":\"");
+        memset(buf + n, 'p', end - n - 3);
+        n = end - 3;
+        memcpy(buf + n, "\"}\n", 3);
+        n += 3;
+        n += (size_t)snprintf(buf + n, cap - n, "%s", tail[k]);
+    }
+    assert_int_equal(run(state, &ps_reader_jsonl, buf, n, 0, 0, &c, &d), PS_OK);
+    assert_int_equal(c.n, 4);
+    expect_line(&c, 1, "/v", "plain value that crosses the refill of the window", 2);
+    expect_line(&c, 3, "/e", "escaped value\nthat crosses the refill of the window", 4);
+    assert_int_equal(c.r[0].value_len, PS_INPUT_CHUNK - 20 - 11);
+    assert_int_equal(c.r[2].value_len, PS_INPUT_CHUNK - strlen(tail[0]) - 11);
+    free(buf);
+    collect_free(&c);
+}
+
 /* ---------------------------------------------------------------- csv */
 
 static void test_csv_quoting(void **state)
@@ -524,6 +611,78 @@ static void test_csv_long_cell(void **state)
     expect_line(&c, 1, "a", "ok", 3);
     expect_line(&c, 2, "b", "also fine", 3);
     collect_free(&c);
+}
+
+/*
+ * Cells are lent from the input's window when they are one run (unquoted,
+ * or quoted without a doubled quote) and copied when they are several: each
+ * kind, and the header names, which are kept after their cells are gone.
+ */
+static void test_csv_lent_and_copied(void **state)
+{
+    static const want_line want[] = {
+        {"h1", "plain", 2},     {"h2", "quoted, lent", 2},
+        {"h\"\"3", "dou\"bled", 2}, {"h4", "afterquote", 2},
+        {"h2", "x", 3},         {"h\"\"3", "multi\nline", 3},
+        {"h4", "\"", 3},
+    };
+    collect c = {0};
+    ps_diag d;
+
+    assert_int_equal(RUN(&ps_reader_csv,
+                         "h1,\"h2\",h\"\"3,\"h\"4\n"
+                         "plain,\"quoted, lent\",\"dou\"\"bled\",\"after\"quote\n"
+                         "\"\",x,\"multi\nline\",\"\"\"\"\n",
+                         ',', 0, &c, &d), PS_OK);
+    expect_lines(&c, want, sizeof(want) / sizeof(want[0]));
+    collect_free(&c);
+}
+
+/*
+ * A row placed at every offset across a refill of the input's window
+ * (PS_INPUT_CHUNK): a cell cut by the refill, a delimiter, a quote or half
+ * of a doubled quote as the window's last byte must all give the same cells.
+ * A last row of a whole window's length makes sure the refill overwrites
+ * every byte a cell could still be lent from.
+ */
+static void test_csv_across_refill(void **state)
+{
+    static const char row[] = "0123456789,\"q1\"\"q2\",\"lent,q\",tail\n";
+    size_t cap = 2 * PS_INPUT_CHUNK + sizeof(row) + 3, rl = sizeof(row) - 1;
+    char *buf = malloc(cap);
+
+    assert_non_null(buf);
+    for (size_t s = 1; s <= rl; s++) {
+        /* Header, a padding row, then row starting s bytes before the refill. */
+        size_t n = 0, pad = PS_INPUT_CHUNK - s - 4 - 3;
+        collect c = {0};
+        ps_diag d;
+
+        memcpy(buf, "a,b\n", 4);
+        n = 4;
+        memset(buf + n, 'p', pad);
+        n += pad;
+        memcpy(buf + n, ",x\n", 3);
+        n += 3;
+        memcpy(buf + n, row, rl);
+        n += rl;
+        memset(buf + n, 'z', PS_INPUT_CHUNK);
+        n += PS_INPUT_CHUNK;
+        memcpy(buf + n, ",y\n", 3);
+        n += 3;
+        assert_int_equal(run(state, &ps_reader_csv, buf, n, ',', 0, &c, &d), PS_OK);
+        assert_int_equal(c.n, 8);
+        assert_int_equal(c.r[6].value_len, PS_INPUT_CHUNK);
+        expect_line(&c, 7, "b", "y", 4);
+        assert_int_equal(c.r[0].value_len, pad);
+        expect_line(&c, 1, "b", "x", 2);
+        expect_line(&c, 2, "a", "0123456789", 3);
+        expect_line(&c, 3, "b", "q1\"q2", 3);
+        expect_line(&c, 4, "column_3", "lent,q", 3);
+        expect_line(&c, 5, "column_4", "tail", 3);
+        collect_free(&c);
+    }
+    free(buf);
 }
 
 /* ------------------------------------------------------------- sqlite */
@@ -1605,11 +1764,15 @@ int main(void)
         cmocka_unit_test(test_jsonl_depth_before_tokens),
         cmocka_unit_test(test_jsonl_brackets_in_strings),
         cmocka_unit_test(test_jsonl_many_tokens),
+        cmocka_unit_test(test_jsonl_plain_and_escaped),
+        cmocka_unit_test(test_jsonl_across_refill),
         cmocka_unit_test(test_csv_quoting),
         cmocka_unit_test(test_csv_utf16),
         cmocka_unit_test(test_csv_delimiters),
         cmocka_unit_test(test_csv_unterminated),
         cmocka_unit_test(test_csv_long_cell),
+        cmocka_unit_test(test_csv_lent_and_copied),
+        cmocka_unit_test(test_csv_across_refill),
         cmocka_unit_test(test_sqlite),
         cmocka_unit_test(test_sqlite_without_rowid_rows),
         cmocka_unit_test(test_sqlite_not_a_db),
