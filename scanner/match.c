@@ -1370,7 +1370,7 @@ static verdict *verdict_find(ps_match_ctx *c, uint32_t list, const ps_record *re
             return v;
         if (v->hash == h && v->list == list && v->len == rec->value_len &&
             v->media == (unsigned)rec->media &&
-            memcmp(c->vkeys + v->off, rec->value, rec->value_len) == 0)
+            (rec->value_len == 0 || memcmp(c->vkeys + v->off, rec->value, rec->value_len) == 0))
             return v;
     }
 }
