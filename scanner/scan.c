@@ -105,6 +105,14 @@ typedef struct scan_shared {
     size_t unfinished;     /* files not yet completely read */
     unsigned nthreads;
     bool store_busy;       /* a big user store is being read (see take_store) */
+    /*
+     * Big stores take the turn in dispatch order, so which stores' indexes
+     * meet in memory does not depend on timing: settled[k] is set once the
+     * file at dispatch position k is known not to be a big store, or its
+     * store is read; settled_upto is the first position not yet settled.
+     */
+    bool *settled;
+    size_t settled_upto;
 
     /*
      * Files by folder, for joining a folder store's people as soon as the
@@ -127,6 +135,7 @@ typedef struct scan_worker {
     ps_people *people;
     const ps_file *file;
     size_t file_index;
+    size_t file_pos;   /* the file's dispatch position (index into order) */
     ps_batch *batch;   /* records waiting to be handed on, when the file is split */
     uint64_t nbatch;   /* batches of this file handed on so far */
     ps_status failure; /* first ps_agg failure inside a callback */
@@ -388,9 +397,30 @@ static bool is_big_store(const scan_shared *sh, const file_slot *slot)
 }
 
 /*
- * Wait until no other big store is being read, matching queued batches
- * (the other store's) meanwhile, then take the turn.  Leaves w's match
- * context on whatever file it matched last: the caller begins its own.
+ * The file at dispatch position pos needs no turn (any more): it is not a
+ * big store, or its store is read.  Idempotent; wakes the waiters.
+ */
+static void settle(scan_shared *sh, size_t pos)
+{
+    pthread_mutex_lock(&sh->lock);
+    sh->settled[pos] = true;
+    while (sh->settled_upto < sh->files->n && sh->settled[sh->settled_upto])
+        sh->settled_upto++;
+    pthread_cond_broadcast(&sh->cond);
+    pthread_mutex_unlock(&sh->lock);
+}
+
+/*
+ * Wait until no other big store is being read and every file dispatched
+ * before this one is settled, matching queued batches (the other store's)
+ * meanwhile, then take the turn.  Stores are thus read in dispatch order
+ * (biggest first), whatever the timing: a folder store's files, adjacent in
+ * that order, are read back to back, so no other store's index is built
+ * while half of a folder store waits (docs/people.md).  A file ahead is
+ * settled soon after it is sniffed, and the first waiting store in order
+ * always gets the turn when it is free, so nobody waits for ever.  Leaves
+ * w's match context on whatever file it matched last: the caller begins
+ * its own.
  */
 static ps_status take_store(scan_worker *w)
 {
@@ -398,7 +428,7 @@ static ps_status take_store(scan_worker *w)
     ps_status st = PS_OK;
 
     pthread_mutex_lock(&sh->lock);
-    while (sh->store_busy && !atomic_load(&sh->fatal)) {
+    while ((sh->store_busy || sh->settled_upto < w->file_pos) && !atomic_load(&sh->fatal)) {
         ps_batch *b = queue_pop(sh);
 
         if (b == NULL) {
@@ -611,6 +641,8 @@ static ps_status scan_file(scan_worker *w, const ps_file *f, file_slot *slot)
         if (rc != PS_OK)
             goto out;
         store_turn = true;
+    } else {
+        settle(w->sh, w->file_pos);
     }
     w->ctx_facts = NULL;
     begin_ctx(w, facts);
@@ -764,7 +796,9 @@ static void *worker_main(void *arg)
             i = sh->order[k];
             w->file = &sh->files->items[i];
             w->file_index = i;
+            w->file_pos = k;
             st = scan_file(w, w->file, &sh->slots[i]);
+            settle(sh, k); /* whichever way scan_file ended */
             if (st == PS_OK)
                 st = folder_done(sh, i);
             file_done(sh);
@@ -1116,9 +1150,10 @@ ps_status ps_scan_run(const ps_matcher *m, const ps_scan_opts *opts,
     atomic_init(&sh.fatal, 0);
     sh.slots = calloc(files.n + 1, sizeof(file_slot));
     order = malloc((files.n + 1) * sizeof(size_t));
+    sh.settled = calloc(files.n + 1, sizeof(bool));
     nthreads = thread_count(opts, &files);
     workers = calloc(nthreads, sizeof(scan_worker));
-    if (sh.slots == NULL || order == NULL || workers == NULL) {
+    if (sh.slots == NULL || order == NULL || sh.settled == NULL || workers == NULL) {
         rc = PS_ERR_NOMEM;
         goto done;
     }
@@ -1186,6 +1221,7 @@ done:
         pthread_mutex_destroy(&sh.lock);
     }
     free(order);
+    free(sh.settled);
     free(sh.dir_idx);
     free(sh.group_of);
     free(sh.group_start);
