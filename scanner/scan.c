@@ -22,9 +22,9 @@
  *
  * Memory.  A user store (SQLite, SQL dump, CSV) holds its linkage index
  * while it is read: about 120 MB for a full-size VTech store.  Big stores
- * are therefore read one at a time (take_store); a worker that would start
- * a second one matches the first one's batches meanwhile, so both cores
- * still work on it.  Batching depends on the file's size, never on
+ * are therefore read one at a time, in dispatch order (take_store); a
+ * worker that would start a second one matches the first one's batches
+ * meanwhile, so both cores still work on it.  Batching depends on the file's size, never on
  * the thread count, so even the distinct-key cap behaves the same at -j1.
  */
 #include "config.h"
