@@ -259,32 +259,20 @@ static ps_status pointer_push_key(ps_buf *ptr, const char *k, size_t n)
  */
 static ps_status jl_push_key(jl_ctx *c, const char *k, size_t n)
 {
-    ps_buf *ptr = &c->ptr;
     ps_status st;
     size_t i = 0;
 
-    while (i < n && k[i] != '\\' && (unsigned char)k[i] >= 0x20 &&
-           k[i] != '~' && k[i] != '/')
+    /* Nearly every key: nothing to decode and nothing to escape, one pass. */
+    while (i < n && k[i] != '\\' && (unsigned char)k[i] >= 0x20 && k[i] != '~' && k[i] != '/')
         i++;
-    /*
-     * The common key (plain, nothing to escape for the pointer) is written
-     * in place when the buffer has room within its maximum: one copy
-     * instead of a decode, a scan and two appends, for every key of every
-     * line.  Otherwise the general path, which also reports the limit.
-     */
-    if (i == n && ptr->cap > ptr->len + n + 1 && ptr->len + n + 1 <= ptr->max) {
-        ptr->data[ptr->len] = '/';
-        memcpy(ptr->data + ptr->len + 1, k, n);
-        ptr->len += n + 1;
-        ptr->data[ptr->len] = '\0';
-        return PS_OK;
-    }
+    if (i == n)
+        return ps_buf_append_sep(&c->ptr, '/', k, n);
     if (jl_plain_len(k, n) == n)
-        return pointer_push_key(ptr, k, n);
+        return pointer_push_key(&c->ptr, k, n);
     st = json_unescape(k, n, &c->key);
     if (st != PS_OK)
         return st;
-    return pointer_push_key(ptr, ps_buf_cstr(&c->key), c->key.len);
+    return pointer_push_key(&c->ptr, ps_buf_cstr(&c->key), c->key.len);
 }
 
 /* Append "/" + an array index: by hand, as printf's parsing cost more than the digits. */

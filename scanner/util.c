@@ -186,6 +186,20 @@ ps_status ps_buf_putc(ps_buf *b, char c)
     return ps_buf_append(b, &c, 1);
 }
 
+ps_status ps_buf_append_sep(ps_buf *b, char sep, const void *p, size_t n)
+{
+    ps_status st = n < SIZE_MAX ? buf_reserve(b, n + 1) : PS_ERR_LIMIT;
+
+    if (st != PS_OK)
+        return st;
+    b->data[b->len++] = sep;
+    if (n > 0)
+        memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return PS_OK;
+}
+
 ps_status ps_buf_printf(ps_buf *b, const char *fmt, ...)
 {
     va_list ap;

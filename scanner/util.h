@@ -27,6 +27,8 @@ void ps_buf_free(ps_buf *b);
 void ps_buf_reset(ps_buf *b);
 ps_status ps_buf_append(ps_buf *b, const void *p, size_t n) PS_WARN_UNUSED;
 ps_status ps_buf_putc(ps_buf *b, char c) PS_WARN_UNUSED;
+/* Append the byte sep, then n bytes of p: one reservation (a path step, a key). */
+ps_status ps_buf_append_sep(ps_buf *b, char sep, const void *p, size_t n) PS_WARN_UNUSED;
 ps_status ps_buf_printf(ps_buf *b, const char *fmt, ...) PS_PRINTF(2, 3) PS_WARN_UNUSED;
 /* Always returns a NUL-terminated string (an empty one for an empty buffer). */
 const char *ps_buf_cstr(ps_buf *b);

@@ -34,6 +34,26 @@ static void test_buf_append_and_limit(void **state)
     ps_buf_free(&b);
 }
 
+/* A separator and a run in one append: the same limit, all or nothing. */
+static void test_buf_append_sep(void **state)
+{
+    ps_buf b;
+
+    (void)state;
+    ps_buf_init(&b, 8);
+    assert_int_equal(ps_buf_append_sep(&b, '/', "ab", 2), PS_OK);
+    assert_int_equal(ps_buf_append_sep(&b, '/', "", 0), PS_OK);
+    assert_string_equal(ps_buf_cstr(&b), "/ab/");
+    assert_int_equal(b.len, 4);
+    /* 4 + 1 + 4 > 8 fails and leaves the buffer intact; 4 + 1 + 3 fits. */
+    assert_int_equal(ps_buf_append_sep(&b, '/', "cdef", 4), PS_ERR_LIMIT);
+    assert_string_equal(ps_buf_cstr(&b), "/ab/");
+    assert_int_equal(ps_buf_append_sep(&b, '.', "cde", 3), PS_OK);
+    assert_string_equal(ps_buf_cstr(&b), "/ab/.cde");
+    assert_int_equal(b.len, 8);
+    ps_buf_free(&b);
+}
+
 static void test_buf_printf(void **state)
 {
     ps_buf b;
@@ -174,6 +194,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_buf_append_and_limit),
+        cmocka_unit_test(test_buf_append_sep),
         cmocka_unit_test(test_buf_printf),
         cmocka_unit_test(test_grow),
         cmocka_unit_test(test_parse_u64),
