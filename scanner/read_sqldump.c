@@ -318,29 +318,27 @@ static size_t sd_escape(sd_ctx *c, sd_esc mode, int e, char out[2])
 }
 
 /*
- * The index of the first byte of s[0..n) that is a, b or d; n when there is
+ * The index of the first byte of s[0..n) that is a or b; n when there is
  * none.  Strings and COPY fields are mostly plain text, so this looks at
  * eight bytes at a time (a word holds one of the bytes when its XOR with
  * that byte repeated has a zero byte) and only then finds which one.  It
  * never reads past s + n, and unlike memchr() for each stop byte it reads
  * every byte once, however many escapes a hostile string holds.
  */
-static size_t sd_span(const unsigned char *s, size_t n, unsigned char a,
-                      unsigned char b, unsigned char d)
+static size_t sd_span(const unsigned char *s, size_t n, unsigned char a, unsigned char b)
 {
     const uint64_t ones = UINT64_C(0x0101010101010101);
     const uint64_t highs = UINT64_C(0x8080808080808080);
-    const uint64_t wa = ones * a, wb = ones * b, wd = ones * d;
+    const uint64_t wa = ones * a, wb = ones * b;
     size_t k = 0;
 
     for (; n - k >= 8; k += 8) {
-        uint64_t w, xa, xb, xd, hit;
+        uint64_t w, xa, xb, hit;
 
         memcpy(&w, s + k, 8);
         xa = w ^ wa;
         xb = w ^ wb;
-        xd = w ^ wd;
-        hit = (((xa - ones) & ~xa) | ((xb - ones) & ~xb) | ((xd - ones) & ~xd)) & highs;
+        hit = (((xa - ones) & ~xa) | ((xb - ones) & ~xb)) & highs;
         if (hit != 0) {
 #if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
             /* The lowest flag is exact (a borrow only runs upwards): the first stop. */
@@ -350,7 +348,7 @@ static size_t sd_span(const unsigned char *s, size_t n, unsigned char a,
 #endif
         }
     }
-    while (k < n && s[k] != a && s[k] != b && s[k] != d)
+    while (k < n && s[k] != a && s[k] != b)
         k++;
     return k;
 }
@@ -379,7 +377,7 @@ static int sd_string(sd_ctx *c, int q, sd_esc mode, ps_buf *out, ps_status *st)
         if (c->unget < 0 && sd_fill(c)) {
             s = c->p;
             n = (size_t)(c->e - c->p);
-            k = sd_span(s, n, (unsigned char)q, stop, (unsigned char)q);
+            k = sd_span(s, n, (unsigned char)q, stop);
             *st = sd_put(c, out, s, k);
             c->p += k;
             if (*st != PS_OK)
@@ -767,7 +765,7 @@ static int sd_lend_string(sd_ctx *c, int q, sd_esc mode, const char **v, size_t 
         return 0;
     s = c->p;
     avail = (size_t)(c->e - c->p);
-    k = sd_span(s, avail, (unsigned char)q, sd_stop(q, mode), (unsigned char)q);
+    k = sd_span(s, avail, (unsigned char)q, sd_stop(q, mode));
     /* The byte after the closing quote must be in the window too: a second q there is a doubled quote. */
     if (k + 1 >= avail || s[k] != q || s[k + 1] == q || k > c->max_record)
         return 0;
