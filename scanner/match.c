@@ -119,6 +119,13 @@ typedef struct verdict {
     uint32_t hits[VC_HITS]; /* rule indices, in rule order */
 } verdict;
 
+/* A candidate list's standing with the verdict cache (see verdict_worth). */
+typedef struct verdict_trial {
+    uint32_t tries;  /* lookups in this trial, or records of rest left */
+    uint32_t hits;   /* hits in this trial */
+    bool resting;    /* the list's values skip the cache */
+} verdict_trial;
+
 struct ps_match_ctx {
     const ps_matcher *m;
     hs_scratch_t *scratch;
@@ -170,9 +177,7 @@ struct ps_match_ctx {
     size_t vkeys_used;
     size_t nverdicts;
     uint32_t vgen;
-    uint32_t *vc_tries;    /* [CAND_LISTS]: lookups in this trial, or rest left */
-    uint32_t *vc_hits;     /* [CAND_LISTS]: hits in this trial */
-    bool *vc_resting;      /* [CAND_LISTS]: the list's values skip the cache */
+    verdict_trial *trials; /* [CAND_LISTS]: whether each list's values use the cache */
 };
 
 static const ps_file_facts no_facts = {0};
@@ -862,9 +867,7 @@ void ps_match_ctx_destroy(ps_match_ctx *c)
     free(c->keys);
     free(c->verdicts);
     free(c->vkeys);
-    free(c->vc_tries);
-    free(c->vc_hits);
-    free(c->vc_resting);
+    free(c->trials);
     free(c);
 }
 
@@ -905,10 +908,8 @@ ps_status ps_match_ctx_create(const ps_matcher *m, ps_match_ctx **out)
     c->verdicts = calloc(VC_SLOTS, sizeof(verdict));
     c->vkeys = malloc(VC_ARENA);
     c->vgen = 1;
-    c->vc_tries = calloc(CAND_LISTS, sizeof(uint32_t));
-    c->vc_hits = calloc(CAND_LISTS, sizeof(uint32_t));
-    c->vc_resting = calloc(CAND_LISTS, sizeof(bool));
-    if (c->vc_tries == NULL || c->vc_hits == NULL || c->vc_resting == NULL ||
+    c->trials = calloc(CAND_LISTS, sizeof(verdict_trial));
+    if (c->trials == NULL ||
         c->path_bits == NULL || c->value_bits == NULL || c->field_tmp == NULL ||
         c->zero_bits == NULL || c->value_list == NULL || c->solo_gen == NULL ||
         c->file_memo == NULL || c->verdicts == NULL || c->vkeys == NULL ||
@@ -977,9 +978,7 @@ void ps_match_file_begin(ps_match_ctx *c, const ps_file_facts *f)
     c->nentries = 0;
     fill_candidates(c, c->zero_bits, CAND_ZERO);
     verdicts_forget(c);
-    memset(c->vc_tries, 0, CAND_LISTS * sizeof(uint32_t));
-    memset(c->vc_hits, 0, CAND_LISTS * sizeof(uint32_t));
-    memset(c->vc_resting, 0, CAND_LISTS * sizeof(bool));
+    memset(c->trials, 0, CAND_LISTS * sizeof(verdict_trial));
 }
 
 static void record_begin(ps_match_ctx *c, const ps_record *rec)
@@ -1402,20 +1401,22 @@ static void verdict_store(ps_match_ctx *c, verdict *v, uint32_t list, const ps_r
 /* Whether list's values go through the cache now (see VC_TRIAL); counts the try. */
 static bool verdict_worth(ps_match_ctx *c, size_t list)
 {
-    if (c->vc_resting[list]) {
-        if (--c->vc_tries[list] > 0)
+    verdict_trial *t = &c->trials[list];
+
+    if (t->resting) {
+        if (--t->tries > 0)
             return false;
-        c->vc_resting[list] = false; /* rested: a new trial */
-        c->vc_hits[list] = 0;
+        t->resting = false; /* rested: a new trial */
+        t->hits = 0;
     }
-    if (++c->vc_tries[list] >= VC_TRIAL) {
-        if (c->vc_hits[list] * VC_MIN_RATE < VC_TRIAL) {
-            c->vc_resting[list] = true;
-            c->vc_tries[list] = VC_REST;
+    if (++t->tries >= VC_TRIAL) {
+        if (t->hits * VC_MIN_RATE < VC_TRIAL) {
+            t->resting = true;
+            t->tries = VC_REST;
             return false;
         }
-        c->vc_tries[list] = 0;
-        c->vc_hits[list] = 0;
+        t->tries = 0;
+        t->hits = 0;
     }
     return true;
 }
@@ -1448,7 +1449,7 @@ ps_status ps_match_record(ps_match_ctx *c, const ps_record *rec, ps_hit_fn fn, v
         h = hash_value(rec->value, rec->value_len, (uint32_t)which, (unsigned)rec->media);
         v = verdict_find(c, (uint32_t)which, rec, h);
         if (v->gen == c->vgen) {
-            c->vc_hits[which]++;
+            c->trials[which].hits++;
             /* Seen in this column: the same rules hold; OLDER_THAN's date is the same. */
             c->date_done = v->date_done;
             c->date = v->date;
