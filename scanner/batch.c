@@ -19,7 +19,9 @@ ps_batch *ps_batch_new(size_t records, size_t bytes)
         return NULL;
     b->recs = malloc(records * sizeof(*b->recs));
     b->arena = malloc(bytes);
-    if (b->recs == NULL || b->arena == NULL) {
+    b->names = calloc(PS_FIELD_IDS, sizeof(*b->names));
+    b->gen = 1;
+    if (b->recs == NULL || b->arena == NULL || b->names == NULL) {
         ps_batch_free(b);
         return NULL;
     }
@@ -34,6 +36,7 @@ void ps_batch_free(ps_batch *b)
         return;
     free(b->recs);
     free(b->arena);
+    free(b->names);
     free(b);
 }
 
@@ -42,6 +45,11 @@ void ps_batch_reset(ps_batch *b)
     b->n = 0;
     b->used = 0;
     b->next = NULL;
+    if (++b->gen == 0) {
+        /* Wrapped: old stamps could pass for new ones. */
+        memset(b->names, 0, PS_FIELD_IDS * sizeof(*b->names));
+        b->gen = 1;
+    }
     if (b->size > b->base) {
         /* One huge record grew it; do not keep 16 MiB per batch for good. */
         char *a = realloc(b->arena, b->base);
@@ -77,19 +85,27 @@ static const char *put_str(ps_batch *b, const char *s)
 
 ps_status ps_batch_add(ps_batch *b, const ps_record *rec)
 {
-    size_t parts[3] = { str_cost(rec->loc.table), str_cost(rec->loc.column),
-                        str_cost(rec->loc.pointer) };
+    ps_batch_names *known = NULL;
     size_t need = 0;
     ps_record *r;
 
+    if (rec->field_id != 0 && rec->field_id < PS_FIELD_IDS &&
+        b->names[rec->field_id].gen == b->gen)
+        known = &b->names[rec->field_id];
     /* Each term is bounded by a reader's record limit, but say so in code. */
     if (rec->field_len > SIZE_MAX / 4 || rec->value_len > SIZE_MAX / 4)
         return PS_ERR_NOMEM;
-    need = rec->field_len + 1 + rec->value_len + 1;
-    for (size_t i = 0; i < 3; i++) {
-        if (parts[i] > SIZE_MAX / 8)
-            return PS_ERR_NOMEM;
-        need += parts[i];
+    need = rec->value_len + 1;
+    if (known == NULL) {
+        size_t parts[3] = { str_cost(rec->loc.table), str_cost(rec->loc.column),
+                            str_cost(rec->loc.pointer) };
+
+        need += rec->field_len + 1;
+        for (size_t i = 0; i < 3; i++) {
+            if (parts[i] > SIZE_MAX / 8)
+                return PS_ERR_NOMEM;
+            need += parts[i];
+        }
     }
     if (b->n == b->cap || need > b->size - b->used) {
         if (b->n > 0)
@@ -105,10 +121,20 @@ ps_status ps_batch_add(ps_batch *b, const ps_record *rec)
     }
     r = &b->recs[b->n++];
     *r = *rec;
-    r->field = put(b, rec->field != NULL ? rec->field : "", rec->field != NULL ? rec->field_len : 0);
     r->value = put(b, rec->value != NULL ? rec->value : "", rec->value != NULL ? rec->value_len : 0);
+    if (known != NULL) {
+        r->field = known->field;
+        r->loc.table = known->table;
+        r->loc.column = known->column;
+        r->loc.pointer = known->pointer;
+        return PS_OK;
+    }
+    r->field = put(b, rec->field != NULL ? rec->field : "", rec->field != NULL ? rec->field_len : 0);
     r->loc.table = put_str(b, rec->loc.table);
     r->loc.column = put_str(b, rec->loc.column);
     r->loc.pointer = put_str(b, rec->loc.pointer);
+    if (rec->field_id != 0 && rec->field_id < PS_FIELD_IDS)
+        b->names[rec->field_id] = (ps_batch_names){ b->gen, r->field, r->loc.table,
+                                                    r->loc.column, r->loc.pointer };
     return PS_OK;
 }

@@ -26,6 +26,12 @@
 #define PS_BATCH_BYTES (1u << 20)   /* arena: values and names of one batch */
 #define PS_BATCH_RECORDS 8192u      /* records in one batch */
 
+/* The names of one field id, as first copied into this batch. */
+typedef struct ps_batch_names {
+    uint32_t gen;         /* the batch's gen when copied; else stale */
+    const char *field, *table, *column, *pointer;
+} ps_batch_names;
+
 typedef struct ps_batch {
     size_t file;          /* the scan's index of the file the records came from */
     uint64_t seq;         /* 0, 1, 2 ... within that file */
@@ -34,6 +40,12 @@ typedef struct ps_batch {
     char *arena;
     size_t used, size;    /* bytes used / allocated */
     size_t base;          /* the arena's size when made; reset shrinks back to it */
+    /*
+     * By field id (read.h): a batch holds one file's records, so a field's
+     * names are copied once per batch and shared by its later records.
+     */
+    ps_batch_names *names;
+    uint32_t gen;         /* bumped by every reset */
     struct ps_batch *next; /* for the owner's queues */
 } ps_batch;
 
@@ -48,7 +60,9 @@ void ps_batch_free(ps_batch *b);
 void ps_batch_reset(ps_batch *b);
 
 /*
- * Copy rec (value, field name and location strings) into b.  Returns PS_OK,
+ * Copy rec (value, field name and location strings) into b; records with
+ * the field id of an earlier record of b share that record's names.  All of
+ * b's records must come from one file.  Returns PS_OK,
  * PS_ERR_LIMIT when b holds records and rec does not fit (b is unchanged:
  * hand it on and add rec to a fresh batch), or PS_ERR_NOMEM.
  */

@@ -50,6 +50,7 @@
 #define CACHE_KEY_ARENA (16u * 1024u)
 #define CAND_TMP CACHE_SLOTS
 #define CAND_ZERO (CACHE_SLOTS + 1u)
+#define FID_ZERO UINT32_MAX /* fid_slot: the name has zero_bits */
 #define CAND_LISTS (CACHE_SLOTS + 2u)
 
 /*
@@ -170,6 +171,13 @@ struct ps_match_ctx {
     size_t keys_used;
     size_t nentries;
     uint32_t gen;
+    /*
+     * By field id (read.h): the slot whose bits a field's name got in this
+     * file (FID_ZERO: zero_bits), valid while fid_gen[id] == gen.  A cell
+     * with a known id skips hashing its name.
+     */
+    uint32_t *fid_gen;
+    uint32_t *fid_slot;
 
     /* verdict cache, reset per file and when full by bumping vgen */
     verdict *verdicts;
@@ -868,6 +876,8 @@ void ps_match_ctx_destroy(ps_match_ctx *c)
     free(c->verdicts);
     free(c->vkeys);
     free(c->trials);
+    free(c->fid_gen);
+    free(c->fid_slot);
     free(c);
 }
 
@@ -909,7 +919,9 @@ ps_status ps_match_ctx_create(const ps_matcher *m, ps_match_ctx **out)
     c->vkeys = malloc(VC_ARENA);
     c->vgen = 1;
     c->trials = calloc(CAND_LISTS, sizeof(verdict_trial));
-    if (c->trials == NULL ||
+    c->fid_gen = calloc(PS_FIELD_IDS, sizeof(uint32_t));
+    c->fid_slot = calloc(PS_FIELD_IDS, sizeof(uint32_t));
+    if (c->trials == NULL || c->fid_gen == NULL || c->fid_slot == NULL ||
         c->path_bits == NULL || c->value_bits == NULL || c->field_tmp == NULL ||
         c->zero_bits == NULL || c->value_list == NULL || c->solo_gen == NULL ||
         c->file_memo == NULL || c->verdicts == NULL || c->vkeys == NULL ||
@@ -972,6 +984,7 @@ void ps_match_file_begin(ps_match_ctx *c, const ps_file_facts *f)
     c->gen++;
     if (c->gen == 0) {
         memset(c->slots, 0, CACHE_SLOTS * sizeof(cache_slot));
+        memset(c->fid_gen, 0, PS_FIELD_IDS * sizeof(uint32_t));
         c->gen = 1;
     }
     c->keys_used = 0;
@@ -1066,10 +1079,27 @@ static const uint64_t *field_bits_for(ps_match_ctx *c, const char *name, size_t 
 /* The FIELD-pattern bits of the current record's field name. */
 static const uint64_t *get_field_bits(ps_match_ctx *c)
 {
-    if (c->field_bits == NULL)
-        c->field_bits = field_bits_for(c, c->rec->field != NULL ? c->rec->field : "",
-                                       c->rec->field != NULL ? c->rec->field_len : 0);
-    return c->field_bits;
+    uint32_t id = c->rec->field_id;
+    const uint64_t *bits;
+
+    if (c->field_bits != NULL)
+        return c->field_bits;
+    if (id != 0 && id < PS_FIELD_IDS && c->fid_gen[id] == c->gen) {
+        c->field_bits = c->fid_slot[id] == FID_ZERO
+                            ? c->zero_bits
+                            : c->slot_bits + (size_t)c->fid_slot[id] * c->m->nwords;
+        return c->field_bits;
+    }
+    bits = field_bits_for(c, c->rec->field != NULL ? c->rec->field : "",
+                          c->rec->field != NULL ? c->rec->field_len : 0);
+    if (id != 0 && id < PS_FIELD_IDS && bits != c->field_tmp) {
+        /* field_tmp is overwritten by the next miss: not worth remembering. */
+        c->fid_gen[id] = c->gen;
+        c->fid_slot[id] = bits == c->zero_bits ? FID_ZERO
+                                               : (uint32_t)((size_t)(bits - c->slot_bits) / c->m->nwords);
+    }
+    c->field_bits = bits;
+    return bits;
 }
 
 bool ps_match_name(ps_match_ctx *c, const char *name, size_t len, uint32_t pattern)

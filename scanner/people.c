@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,7 +58,6 @@ struct ps_people_part {
 
 typedef struct row_state {
     bool open;
-    char table[NAME_MAX_KEPT];
     int64_t row;          /* CELL row, or the line of a CSV / JSONL row */
     ps_loc loc;
     bool has_birth, birth_ambiguous, has_created;
@@ -66,7 +66,19 @@ typedef struct row_state {
     int country;
     bool has_link, has_pkey;
     uint64_t link, pkey;
+    /* Last, so that a new row of the same table clears only what is above. */
+    uint32_t tab;         /* the table's number in tabs[], 0 when it has none */
+    char table[NAME_MAX_KEPT];
 } row_state;
+
+/* A table (or file stem) seen in this file, with its PS_SUBJECT_* mask. */
+typedef struct people_tab {
+    char name[NAME_MAX_KEPT];
+    uint32_t mask;
+} people_tab;
+
+#define PEOPLE_TABS 32u       /* tables numbered per file; others are compared by name */
+#define FID_KNOWN (1u << 31)  /* fid_roles: the entry is set */
 
 /*
  * Country values repeat ("us", "FR", "Belgique"); the rule set's lookup
@@ -96,6 +108,16 @@ struct ps_people {
     char mask_table[NAME_MAX_KEPT];
     bool mask_valid;
     role_slot roles[ROLE_CACHE];
+    /*
+     * By field id (read.h), for this file: the field's roles | FID_KNOWN,
+     * and its table's number in tabs[] (0: none).  A cell with an id costs
+     * two loads here instead of a name hash and a table compare.
+     */
+    uint32_t fid_roles[PS_FIELD_IDS];
+    uint8_t fid_tab[PS_FIELD_IDS];
+    people_tab tabs[PEOPLE_TABS];
+    uint32_t ntabs;
+    uint32_t stem_tab;    /* non-cell files: the stem's number, 0 until known */
     country_memo countries[COUNTRY_MEMO];
     row_state row;
     ps_people_part *part;
@@ -304,6 +326,9 @@ ps_status ps_people_file_begin(ps_people *p, ps_match_ctx *ctx, const char *rel_
     p->ctx = ctx;
     memset(&p->row, 0, sizeof(p->row));
     memset(p->roles, 0, sizeof(p->roles));
+    memset(p->fid_roles, 0, sizeof(p->fid_roles));
+    p->ntabs = 0;
+    p->stem_tab = 0;
     p->mask_valid = false;
     p->active = p->rs->subjects.present &&
                 (format == PS_FMT_SQLITE || format == PS_FMT_SQLDUMP ||
@@ -392,6 +417,26 @@ static uint32_t table_mask(ps_people *p, const char *table)
     ps_strlcpy(p->mask_table, table, sizeof(p->mask_table));
     p->mask_valid = true;
     return p->table_mask;
+}
+
+/*
+ * The number of table (1-based) in this file's tabs[], added when new; 0
+ * when tabs[] is full or the name too long to keep whole.
+ */
+static uint32_t tab_of(ps_people *p, const char *table)
+{
+    people_tab *t;
+
+    for (uint32_t i = 0; i < p->ntabs; i++) {
+        if (strcmp(p->tabs[i].name, table) == 0)
+            return i + 1;
+    }
+    if (p->ntabs == PEOPLE_TABS || strlen(table) >= NAME_MAX_KEPT)
+        return 0;
+    t = &p->tabs[p->ntabs];
+    ps_strlcpy(t->name, table, sizeof(t->name));
+    t->mask = table_mask(p, table);
+    return ++p->ntabs;
 }
 
 /*
@@ -499,7 +544,7 @@ static ps_status finish_row(ps_people *p, ps_row_fn fn, void *ud)
     if (!r->open)
         return PS_OK;
     r->open = false;
-    tmask = table_mask(p, r->table);
+    tmask = r->tab != 0 ? p->tabs[r->tab - 1].mask : table_mask(p, r->table);
     facts.age = r->has_birth ? age_of(p, r) : -1;
     facts.identified = r->identified;
     facts.subject = 0;
@@ -536,13 +581,16 @@ static ps_status finish_row(ps_people *p, ps_row_fn fn, void *ud)
     return st;
 }
 
-static void row_open(ps_people *p, const ps_record *rec, const char *table, int64_t row)
+static void row_open(ps_people *p, const ps_record *rec, const char *table, int64_t row,
+                     uint32_t tab)
 {
     row_state *r = &p->row;
 
-    memset(r, 0, sizeof(*r));
+    if (tab == 0 || tab != r->tab)
+        ps_strlcpy(r->table, table, sizeof(r->table));
+    memset(r, 0, offsetof(row_state, tab));
+    r->tab = tab;
     r->open = true;
-    ps_strlcpy(r->table, table, sizeof(r->table));
     r->row = row;
     r->country = -1;
     r->loc.kind = rec->loc.kind;
@@ -574,25 +622,46 @@ ps_status ps_people_record(ps_people *p, const ps_record *rec, ps_row_fn fn, voi
     row_state *r = &p->row;
     const char *table;
     int64_t row;
-    uint32_t roles;
+    uint32_t roles = 0, id = rec->field_id, tab;
+    bool same;
     ps_status st;
 
     if (!p->active || rec->is_null)
         return PS_OK;
+    if (id >= PS_FIELD_IDS)
+        id = 0;
+    if (id != 0 && p->fid_roles[id] != 0) {
+        roles = p->fid_roles[id];
+    } else {
+        roles = FID_KNOWN | field_roles(p, rec->field != NULL ? rec->field : "", rec->field_len);
+        if (id != 0) {
+            p->fid_roles[id] = roles;
+            p->fid_tab[id] = p->cells ? (uint8_t)tab_of(p, rec->loc.table != NULL ? rec->loc.table : "") : 0;
+        }
+    }
     if (p->cells) {
+        /* A record with an id names its table by number; others by name. */
         table = rec->loc.table != NULL ? rec->loc.table : "";
         row = rec->loc.row;
+        tab = id != 0 ? p->fid_tab[id] : 0;
+        same = r->open && r->row == row &&
+               (tab != 0 && r->tab != 0 ? tab == r->tab : strcmp(r->table, table) == 0);
     } else {
+        /* Every row of a line file is in the one table named by its stem. */
         table = p->stem;
         row = (int64_t)rec->loc.line;
+        if (p->stem_tab == 0)
+            p->stem_tab = tab_of(p, p->stem);
+        tab = p->stem_tab;
+        same = r->open && r->row == row;
     }
-    if (!r->open || r->row != row || strcmp(r->table, table) != 0) {
+    if (!same) {
         st = finish_row(p, fn, ud);
         if (st != PS_OK)
             return st;
-        row_open(p, rec, table, row);
+        row_open(p, rec, table, row, tab);
     }
-    roles = field_roles(p, rec->field != NULL ? rec->field : "", rec->field_len);
+    roles &= ~FID_KNOWN;
     if (roles == 0)
         return PS_OK;
     if (roles & ROLE_BIRTH)

@@ -46,7 +46,22 @@ typedef struct ps_record {
     ps_loc loc;
     ps_media media;      /* value is a media blob of this type, else PS_MEDIA_NONE */
     int is_null;         /* SQL NULL / \N: value is empty and means "no data" */
+    uint32_t field_id;   /* see below; 0: not numbered */
 } ps_record;
+
+/*
+ * Field ids.  A reader that knows its fields' shape (CSV columns, SQLite
+ * and SQL-dump columns, JSON Lines keys) numbers them within one file, from
+ * 1.  Two records of one file with the same non-zero field_id have the same
+ * field, loc.table, loc.column and loc.pointer; the converse need not hold
+ * (a name may come back under a new id).  A store has millions of cells but
+ * a few dozen fields, so consumers work out what depends only on the field
+ * (which rules can fire, which person a column describes) once per id per
+ * file, instead of hashing the name of every cell.  0 means the reader gave
+ * no id, and consumers look at the name.  Ids stay below PS_FIELD_IDS, so
+ * consumers can keep them in a fixed table.
+ */
+#define PS_FIELD_IDS 1024u
 
 /* Return 0 to continue, non-zero to stop reading (the reader returns PS_ERR_STOP). */
 typedef int (*ps_record_fn)(void *ud, const ps_record *rec);
@@ -89,6 +104,20 @@ typedef struct ps_reader {
 
 /* The reader for a format, or NULL when the format has no records. */
 const ps_reader *ps_reader_for(ps_format f);
+
+/*
+ * Field ids for readers whose fields are names, not fixed columns (JSON
+ * keys): the same name always gets the same id within one ps_field_ids.
+ * Records of one shape repeat their fields in the same order, so the name
+ * is first compared with the one last seen at the same place k in its
+ * record; only a different name is hashed.
+ */
+typedef struct ps_field_ids ps_field_ids;
+
+ps_field_ids *ps_field_ids_new(void);
+void ps_field_ids_free(ps_field_ids *f);
+/* The id of name[0..len), the k-th field of its record; 0 once ids ran out. */
+uint32_t ps_field_id(ps_field_ids *f, size_t k, const char *name, size_t len);
 
 /* Readers, one per file; registered in read.c. */
 extern const ps_reader ps_reader_text;

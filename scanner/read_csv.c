@@ -205,6 +205,8 @@ static ps_status csv_end_cell(csv_ctx *c)
         rec.loc.kind = PS_LOC_LINE;
         rec.loc.line = c->row_line;
         rec.loc.column = name;
+        /* A cell's name depends only on its column: the header is read once. */
+        rec.field_id = c->col + 1 < PS_FIELD_IDS ? (uint32_t)(c->col + 1) : 0;
         if (c->fn(c->ud, &rec) != 0)
             st = PS_ERR_STOP;
     }

@@ -46,6 +46,8 @@ typedef struct jl_ctx {
     ps_buf key; /* a decoded object key */
     ps_buf val; /* a decoded string value */
     uint64_t line_no;
+    ps_field_ids *fids; /* numbers the pointers (read.h) */
+    size_t leaf_k;      /* leaves emitted so far on this line */
     jl_frame stack[JL_MAX_DEPTH];
 } jl_ctx;
 
@@ -321,6 +323,7 @@ static ps_status jl_emit_leaf(jl_ctx *c, const char *js, const jsmntok_t *t)
     rec.loc.kind = PS_LOC_LINE;
     rec.loc.line = c->line_no;
     rec.loc.pointer = rec.field;
+    rec.field_id = ps_field_id(c->fids, c->leaf_k++, rec.field, rec.field_len);
     return c->fn(c->ud, &rec) != 0 ? PS_ERR_STOP : PS_OK;
 }
 
@@ -524,6 +527,9 @@ static ps_status read_jsonl(const ps_source *src, ps_record_fn fn, void *ud,
     ps_buf_init(&c->key, scratch_max);
     ps_buf_init(&c->ptr, scratch_max < SIZE_MAX / 4 ? scratch_max * 2 + 64 : scratch_max);
     st = ps_grow(&c->tok, &c->tok_cap, JL_FIRST_TOKENS, sizeof(jsmntok_t));
+    c->fids = ps_field_ids_new();
+    if (st == PS_OK && c->fids == NULL)
+        st = PS_ERR_NOMEM;
     if (st == PS_OK)
         st = ps_input_open(&in, src);
     if (st != PS_OK)
@@ -552,6 +558,7 @@ static ps_status read_jsonl(const ps_source *src, ps_record_fn fn, void *ud,
         if (k == len)
             continue;
         c->line_no = in.line_no;
+        c->leaf_k = 0;
         st = jl_too_deep(line + k, len - k) ? PS_ERR_LIMIT
                                              : jl_tokenize(c, line, len, &ntok);
         if (st == PS_OK)
@@ -570,6 +577,7 @@ done:
     ps_buf_free(&c->val);
     ps_buf_free(&c->key);
     ps_buf_free(&c->ptr);
+    ps_field_ids_free(c->fids);
     free(c->tok);
     free(c);
     if (st == PS_OK)

@@ -45,6 +45,7 @@ typedef struct sd_table {
     char **cols;
     size_t ncols, cap;
     int64_t rows; /* rows seen so far, across statements */
+    uint64_t stamp; /* new whenever the name or the columns change (field ids) */
 } sd_table;
 
 typedef struct sd_ctx {
@@ -68,6 +69,18 @@ typedef struct sd_ctx {
     char **stmt_cols; /* explicit column list of the current statement */
     size_t nstmt_cols, stmt_cols_cap;
     char colname[32];
+    /*
+     * Field ids (read.h): the columns of one statement get ids fid_first
+     * onward.  The next statement keeps them when it names its columns the
+     * same way: the same table stamp and the same explicit list, if any.
+     */
+    uint64_t stamps;      /* stamps handed out */
+    uint32_t fid_next;    /* ids handed out */
+    uint32_t fid_first;   /* id of column 0, or 0: this statement has none */
+    size_t fid_width;     /* columns that have one */
+    uint64_t fid_stamp;   /* the table stamp they were given under */
+    ps_buf fid_cols;      /* and the explicit column list, each name NUL-ended */
+    size_t fid_ncols;     /* names in fid_cols (0: none was given) */
     ps_status first;
 } sd_ctx;
 
@@ -573,11 +586,12 @@ static int sd_qualified(sd_ctx *c)
 
 /* --------------------------------------------------------------- tables */
 
-static void sd_table_clear_cols(sd_table *t)
+static void sd_table_clear_cols(sd_ctx *c, sd_table *t)
 {
     for (size_t i = 0; i < t->ncols; i++)
         free(t->cols[i]);
     t->ncols = 0;
+    t->stamp = ++c->stamps;
 }
 
 /* The table named name, created when new.  NULL only when out of memory. */
@@ -598,7 +612,7 @@ static sd_table *sd_table_get(sd_ctx *c, const char *name)
     if (c->ntables >= SD_MAX_TABLES) {
         /* Past the bound, one slot is recycled: rows restart, columns are lost. */
         free(c->spill.name);
-        sd_table_clear_cols(&c->spill);
+        sd_table_clear_cols(c, &c->spill);
         c->spill.name = dup;
         c->spill.rows = 0;
         return &c->spill;
@@ -610,6 +624,7 @@ static sd_table *sd_table_get(sd_ctx *c, const char *name)
     t = &c->tables[c->ntables++];
     memset(t, 0, sizeof(*t));
     t->name = dup;
+    t->stamp = ++c->stamps;
     return t;
 }
 
@@ -663,6 +678,55 @@ static ps_status sd_column_list(sd_ctx *c, int *ok)
 
 /* -------------------------------------------------------------- records */
 
+/* Whether the current statement's explicit columns are those in fid_cols. */
+static int sd_same_list(sd_ctx *c)
+{
+    const char *s = c->fid_cols.data;
+
+    if (c->nstmt_cols != c->fid_ncols)
+        return 0;
+    for (size_t i = 0; i < c->nstmt_cols; i++) {
+        size_t n = strlen(c->stmt_cols[i]) + 1;
+
+        if (memcmp(s, c->stmt_cols[i], n) != 0)
+            return 0;
+        s += n;
+    }
+    return 1;
+}
+
+/*
+ * Field ids for the statement about to emit rows (read.h): the last
+ * statement's when it names the columns the same way (the common case,
+ * one table's rows over many INSERTs), else the next free ones while they
+ * last.  A column past the names (column_N) gets none.
+ */
+static ps_status sd_number(sd_ctx *c, const sd_table *t)
+{
+    size_t width = c->nstmt_cols > 0 ? c->nstmt_cols : t->ncols;
+
+    if (c->fid_first > 0 && t->stamp == c->fid_stamp && sd_same_list(c))
+        return PS_OK;
+    c->fid_first = 0;
+    c->fid_width = 0;
+    c->fid_stamp = t->stamp;
+    c->fid_ncols = 0;
+    ps_buf_reset(&c->fid_cols);
+    if (width == 0 || (size_t)c->fid_next + width >= PS_FIELD_IDS)
+        return PS_OK;
+    for (size_t i = 0; i < c->nstmt_cols; i++) {
+        ps_status st = ps_buf_append(&c->fid_cols, c->stmt_cols[i], strlen(c->stmt_cols[i]) + 1);
+
+        if (st != PS_OK)
+            return st == PS_ERR_NOMEM ? st : PS_OK; /* too long to keep: no ids */
+    }
+    c->fid_ncols = c->nstmt_cols;
+    c->fid_first = c->fid_next + 1;
+    c->fid_width = width;
+    c->fid_next += (uint32_t)width;
+    return PS_OK;
+}
+
 static const char *sd_colname(sd_ctx *c, const sd_table *t, size_t col)
 {
     if (c->nstmt_cols > 0) {
@@ -706,6 +770,7 @@ static ps_status sd_emit_span(sd_ctx *c, const sd_table *t, size_t col, int64_t 
     rec.loc.table = t->name;
     rec.loc.column = name;
     rec.loc.row = row;
+    rec.field_id = col < c->fid_width ? c->fid_first + (uint32_t)col : 0;
     return c->fn(c->ud, &rec) != 0 ? PS_ERR_STOP : PS_OK;
 }
 
@@ -932,7 +997,7 @@ static ps_status sd_create(sd_ctx *c)
     t = sd_table_get(c, ps_buf_cstr(&c->word));
     if (t == NULL)
         return PS_ERR_NOMEM;
-    sd_table_clear_cols(t);
+    sd_table_clear_cols(c, t);
     sd_get(c);
     for (;;) {
         int stop;
@@ -1000,6 +1065,9 @@ static ps_status sd_insert(sd_ctx *c)
     }
     if (i == 4)
         goto skip;
+    st = sd_number(c, t);
+    if (st != PS_OK)
+        goto done;
     for (;;) {
         int64_t row;
         size_t col = 0;
@@ -1167,7 +1235,9 @@ static ps_status sd_copy(sd_ctx *c)
     if (sd_scan(c, ";", 1) < 0)
         goto done;
     sd_skip_line(c, 0); /* the data starts on the next line */
-    st = sd_copy_data(c, t);
+    st = sd_number(c, t);
+    if (st == PS_OK)
+        st = sd_copy_data(c, t);
     goto done;
 skip:
     sd_scan(c, ";", 1);
@@ -1257,6 +1327,7 @@ static ps_status read_sqldump(const ps_source *src, ps_record_fn fn, void *ud,
     c->bs = 1;
     ps_buf_init(&c->val, c->max_record);
     ps_buf_init(&c->word, SD_MAX_IDENT);
+    ps_buf_init(&c->fid_cols, (size_t)SD_MAX_COLUMNS * (SD_MAX_IDENT + 1));
     st = ps_input_open(&c->in, src);
     if (st == PS_OK)
         st = sd_run(c);
@@ -1273,13 +1344,14 @@ static ps_status read_sqldump(const ps_source *src, ps_record_fn fn, void *ud,
     ps_buf_free(&c->val);
     ps_buf_free(&c->word);
     for (size_t i = 0; i < c->ntables; i++) {
-        sd_table_clear_cols(&c->tables[i]);
+        sd_table_clear_cols(c, &c->tables[i]);
         free(c->tables[i].cols);
         free(c->tables[i].name);
     }
     free(c->tables);
-    sd_table_clear_cols(&c->spill);
+    sd_table_clear_cols(c, &c->spill);
     free(c->spill.cols);
+    ps_buf_free(&c->fid_cols);
     free(c->spill.name);
     sd_clear_stmt_cols(c);
     free(c->stmt_cols);

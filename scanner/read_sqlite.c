@@ -55,6 +55,7 @@ typedef struct sq_ctx {
     ps_buf sql;
     sq_col *cols;     /* [ncol] of the table being read, reused across tables */
     size_t cols_cap;
+    uint32_t fid_next; /* field ids handed out so far (read.h) */
     ps_status first;
 } sq_ctx;
 
@@ -306,6 +307,8 @@ static ps_status sq_table(sq_ctx *c, const char *table)
 {
     sqlite3_stmt *stmt = NULL;
     int has_rowid = 1, rc, ncol = -1, firstcol;
+    uint32_t fid_base = 0; /* column i's field id is fid_base + i ... */
+    int numbered = 0;      /* ... when this table got ids */
     int64_t counter = 0;
     ps_status st;
 
@@ -341,6 +344,12 @@ static ps_status sq_table(sq_ctx *c, const char *table)
             st = sq_names(c, stmt, firstcol, ncol);
             if (st != PS_OK)
                 goto done;
+            /* This table's columns get the next ids, while they last. */
+            if ((size_t)c->fid_next + (size_t)(ncol - firstcol) < PS_FIELD_IDS) {
+                fid_base = c->fid_next + 1 - (uint32_t)firstcol;
+                c->fid_next += (uint32_t)(ncol - firstcol);
+                numbered = 1;
+            }
         }
 
         for (int i = firstcol; i < ncol; i++) {
@@ -392,6 +401,7 @@ static ps_status sq_table(sq_ctx *c, const char *table)
             rec.loc.table = table;
             rec.loc.column = col;
             rec.loc.row = row;
+            rec.field_id = numbered ? fid_base + (uint32_t)i : 0;
             if (c->fn(c->ud, &rec) != 0) {
                 st = PS_ERR_STOP;
                 goto done;
