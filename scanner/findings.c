@@ -39,7 +39,8 @@
  * columns of a row (first and last names).  The key is a function of (kind,
  * table, column, pointer), so equal strings mean the same finding; a slot
  * shared by two places only costs a miss.  Strings longer than MEMO_STR are
- * simply not remembered.
+ * simply not remembered.  A record with a field id (read.h) is known by the
+ * id and its file's path instead, without comparing a string.
  */
 #define MEMO_SLOTS 256u
 #define MEMO_STR 64u
@@ -48,6 +49,8 @@ typedef struct hit_memo {
     bool used;
     uint32_t rule;
     ps_loc_kind kind;
+    uint32_t field_id;         /* the record's, and ... */
+    const char *path;          /* ... its file's path (the pointer) */
     size_t finding;
     signed char has[3];        /* table, column, pointer: 1 set, 0 NULL */
     char str[3][MEMO_STR];
@@ -446,29 +449,39 @@ static bool memo_str_eq(const hit_memo *m, int k, const char *s)
     return s == NULL ? m->has[k] == 0 : m->has[k] == 1 && strcmp(m->str[k], s) == 0;
 }
 
-/* Rule and field name's length, first and last byte: cheap, and apart for most columns. */
+/*
+ * Rule and field id, or rule and the field name's length, first and last
+ * byte: cheap, and apart for most columns.
+ */
 static size_t memo_slot(uint32_t rule, const ps_record *rec)
 {
     size_t n = rec->field != NULL ? rec->field_len : 0;
     unsigned first = n > 0 ? (unsigned char)rec->field[0] : 0;
     unsigned last = n > 0 ? (unsigned char)rec->field[n - 1] : 0;
 
+    if (rec->field_id != 0)
+        return (rule * 31u + rec->field_id) % MEMO_SLOTS;
     return (rule * 31u + n * 7u + first * 3u + last) % MEMO_SLOTS;
 }
 
-/* The finding rec's key maps to for rule, if the memo knows; else SIZE_MAX. */
-static size_t memo_find(const ps_agg *a, uint32_t rule, const ps_record *rec)
+/* The finding rec's key (in the file at path) maps to for rule, if the memo knows; else SIZE_MAX. */
+static size_t memo_find(const ps_agg *a, uint32_t rule, const char *path, const ps_record *rec)
 {
     const hit_memo *m = &a->memo[memo_slot(rule, rec)];
 
-    if (!m->used || m->rule != rule || m->kind != rec->loc.kind ||
-        !memo_str_eq(m, 0, rec->loc.table) || !memo_str_eq(m, 1, rec->loc.column) ||
+    if (!m->used || m->rule != rule || m->kind != rec->loc.kind)
+        return SIZE_MAX;
+    /* One file's field id names one table, column and pointer (read.h). */
+    if (rec->field_id != 0 && m->field_id == rec->field_id && m->path == path)
+        return m->finding;
+    if (!memo_str_eq(m, 0, rec->loc.table) || !memo_str_eq(m, 1, rec->loc.column) ||
         !memo_str_eq(m, 2, rec->loc.pointer))
         return SIZE_MAX;
     return m->finding;
 }
 
-static void memo_put(ps_agg *a, uint32_t rule, const ps_record *rec, size_t finding)
+static void memo_put(ps_agg *a, uint32_t rule, const char *path, const ps_record *rec,
+                     size_t finding)
 {
     hit_memo *m = &a->memo[memo_slot(rule, rec)];
     const char *s[3] = { rec->loc.table, rec->loc.column, rec->loc.pointer };
@@ -485,6 +498,8 @@ static void memo_put(ps_agg *a, uint32_t rule, const ps_record *rec, size_t find
     }
     m->rule = rule;
     m->kind = rec->loc.kind;
+    m->field_id = rec->field_id;
+    m->path = path;
     m->finding = finding;
     m->used = true;
 }
@@ -507,7 +522,7 @@ ps_status ps_agg_hit(ps_agg *a, uint32_t rule, ps_severity sev, const char *path
     a->last = SIZE_MAX;
     a->hit = SIZE_MAX;
     if (rec != NULL) {
-        size_t f = memo_find(a, rule, rec);
+        size_t f = memo_find(a, rule, path, rec);
 
         if (f != SIZE_MAX) {
             a->cur.items[f].count++;
@@ -540,7 +555,7 @@ ps_status ps_agg_hit(ps_agg *a, uint32_t rule, ps_severity sev, const char *path
         a->cur.items[slot->finding].count++;
         a->hit = slot->finding;
         if (rec != NULL)
-            memo_put(a, rule, rec, slot->finding);
+            memo_put(a, rule, path, rec, slot->finding);
         return PS_OK;
     }
     /* New key: overflow keys are at most one per rule, so the cap still bounds memory. */
@@ -562,7 +577,7 @@ ps_status ps_agg_hit(ps_agg *a, uint32_t rule, ps_severity sev, const char *path
     a->hit = a->last;
     *fresh = true;
     if (rec != NULL)
-        memo_put(a, rule, rec, a->last);
+        memo_put(a, rule, path, rec, a->last);
     return PS_OK;
 }
 
