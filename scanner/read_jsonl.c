@@ -301,7 +301,7 @@ static ps_status jl_emit_leaf(jl_ctx *c, const char *js, const jsmntok_t *t)
 
     memset(&rec, 0, sizeof(rec));
     if (t->type == JSMN_STRING) {
-        if (jl_plain_len(s, n) == n) {
+        if (t->size == 1 || jl_plain_len(s, n) == n) {
             /* Nothing to decode: lend the line's own bytes (read.h allows it). */
             rec.value = s;
             rec.value_len = n;
@@ -422,6 +422,139 @@ static ps_status jl_walk(jl_ctx *c, const char *js, size_t len, size_t ntok,
 }
 
 /*
+ * A flat line: one object of at most JL_FLAT_MAX members, each a plain key
+ * (no escape, no control byte) and a plain string or valid primitive value,
+ * with nothing but whitespace around.  That is nearly every line of a chat
+ * log or an export, and such a line is split here in one pass: jsmn's token
+ * array and the two walks cost more than the members themselves.  Returns
+ * 1 and fills keys[] and vals[] (offsets into js) when the line has that
+ * shape; 0 sends it down the general path, which then also decides whether
+ * it is valid at all.  The records are the general path's: the same
+ * pointers, the same leaves, in the same order (test_readers compares).
+ */
+#define JL_FLAT_MAX 64
+
+static size_t jl_skip_ws(const char *js, size_t i, size_t len)
+{
+    while (i < len && is_ws(js[i]))
+        i++;
+    return i;
+}
+
+static int jl_is_hex(char ch)
+{
+    return is_digit(ch) || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
+}
+
+/*
+ * The string body starting at js[i] (after its quote): the offset of its
+ * closing quote, or 0 when the string is not one jsmn would take as it is
+ * (a NUL, an escape jsmn refuses, no end).  *plain says it has nothing to
+ * decode.  Escapes and raw control bytes are left for jl_emit_leaf and
+ * jl_push_key to decode or refuse, on this path as on the general one.
+ */
+static size_t jl_flat_string(const char *js, size_t i, size_t len, int *plain)
+{
+    const char *q = memchr(js + i, '"', len - i);
+    size_t k;
+
+    if (q == NULL)
+        return 0;
+    k = i + jl_plain_len(js + i, (size_t)(q - js) - i);
+    *plain = js + k == q;
+    if (*plain)
+        return (size_t)(q - js);
+    /* Something to decode before the first quote: walk it as jsmn does. */
+    for (; k < len; k++) {
+        char ch = js[k];
+
+        if (ch == '"')
+            return k;
+        if (ch == '\0')
+            return 0;
+        if (ch != '\\')
+            continue;
+        if (++k >= len)
+            return 0;
+        ch = js[k];
+        if (ch == 'u') {
+            if (len - k <= 4 || !jl_is_hex(js[k + 1]) || !jl_is_hex(js[k + 2]) ||
+                !jl_is_hex(js[k + 3]) || !jl_is_hex(js[k + 4]))
+                return 0;
+            k += 4;
+        } else if (!strchr("\"/\\bfrnt", ch) || ch == '\0') {
+            return 0;
+        }
+    }
+    return 0;
+}
+
+static int jl_flat(const char *js, size_t len, size_t i, jsmntok_t *keys, jsmntok_t *vals,
+                   size_t *n)
+{
+    *n = 0;
+    if (len > INT_MAX || i >= len || js[i] != '{')
+        return 0;
+    i = jl_skip_ws(js, i + 1, len);
+    for (;;) {
+        size_t end;
+        int plain;
+
+        if (*n == JL_FLAT_MAX || i >= len || js[i] != '"' ||
+            (end = jl_flat_string(js, i + 1, len, &plain)) == 0)
+            return 0;
+        keys[*n] = (jsmntok_t){ .type = JSMN_STRING, .start = (int)i + 1, .end = (int)end };
+        i = jl_skip_ws(js, end + 1, len);
+        if (i >= len || js[i] != ':')
+            return 0;
+        i = jl_skip_ws(js, i + 1, len);
+        if (i >= len)
+            return 0;
+        if (js[i] == '"') {
+            if ((end = jl_flat_string(js, i + 1, len, &plain)) == 0)
+                return 0;
+            /* size is 0 for every leaf jsmn makes; here 1 marks a plain string. */
+            vals[*n] = (jsmntok_t){ .type = JSMN_STRING, .start = (int)i + 1, .end = (int)end,
+                                    .size = plain };
+            end++;
+        } else {
+            end = i;
+            while (end < len && !is_ws(js[end]) && js[end] != ',' && js[end] != '}')
+                end++;
+            if (!primitive_ok(js + i, end - i))
+                return 0;
+            vals[*n] = (jsmntok_t){ .type = JSMN_PRIMITIVE, .start = (int)i, .end = (int)end };
+        }
+        (*n)++;
+        i = jl_skip_ws(js, end, len);
+        if (i < len && js[i] == ',') {
+            i = jl_skip_ws(js, i + 1, len);
+            continue;
+        }
+        if (i >= len || js[i] != '}')
+            return 0;
+        return jl_skip_ws(js, i + 1, len) == len;
+    }
+}
+
+/* Emit the n members of a flat line, as jl_walk would. */
+static ps_status jl_emit_flat(jl_ctx *c, const char *js, const jsmntok_t *keys,
+                              const jsmntok_t *vals, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        ps_status st;
+
+        ps_buf_reset(&c->ptr);
+        st = jl_push_key(c, js + keys[k].start, (size_t)(keys[k].end - keys[k].start));
+        if (st == PS_OK)
+            st = jl_emit_leaf(c, js, &vals[k]);
+        if (st != PS_OK)
+            return st;
+    }
+    return PS_OK;
+}
+
+/*
  * Is the line nested deeper than JL_MAX_DEPTH?  A cheap look at the
  * brackets outside strings, before jsmn sees the line: jsmn's cost grows
  * with the square of the nesting, so a 100,000-deep line would take many
@@ -535,8 +668,9 @@ static ps_status read_jsonl(const ps_source *src, ps_record_fn fn, void *ud,
     if (st != PS_OK)
         goto done;
     for (;;) {
+        jsmntok_t keys[JL_FLAT_MAX], vals[JL_FLAT_MAX];
         const char *line;
-        size_t len, ntok, k = 0;
+        size_t len, ntok, k = 0, nflat;
 
         st = ps_input_line(&in, &line, &len);
         if (st == PS_ERR_STOP) {
@@ -559,12 +693,16 @@ static ps_status read_jsonl(const ps_source *src, ps_record_fn fn, void *ud,
             continue;
         c->line_no = in.line_no;
         c->leaf_k = 0;
-        st = jl_too_deep(line + k, len - k) ? PS_ERR_LIMIT
-                                             : jl_tokenize(c, line, len, &ntok);
-        if (st == PS_OK)
-            st = jl_walk(c, line, len, ntok, 0);
-        if (st == PS_OK)
-            st = jl_walk(c, line, len, ntok, 1);
+        if (jl_flat(line, len, k, keys, vals, &nflat)) {
+            st = jl_emit_flat(c, line, keys, vals, nflat);
+        } else {
+            st = jl_too_deep(line + k, len - k) ? PS_ERR_LIMIT
+                                                 : jl_tokenize(c, line, len, &ntok);
+            if (st == PS_OK)
+                st = jl_walk(c, line, len, ntok, 0);
+            if (st == PS_OK)
+                st = jl_walk(c, line, len, ntok, 1);
+        }
         if (st == PS_ERR_STOP || st == PS_ERR_NOMEM)
             goto done;
         if (st != PS_OK)
