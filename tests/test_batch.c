@@ -1,6 +1,8 @@
 /*
  * test_batch.c - records copied into a batch outlive the reader's buffers,
  * a full batch refuses without changing, and one huge record still fits.
+ * Records of one field id share the names copied for the first of them,
+ * within one batch only.
  */
 #include "config.h"
 
@@ -16,7 +18,8 @@
 
 #include "batch.h"
 
-static ps_record cell(char *table, char *column, char *value, size_t len, int64_t row)
+static ps_record cell(const char *table, const char *column, const char *value, size_t len,
+                      int64_t row)
 {
     ps_record r;
 
@@ -31,6 +34,39 @@ static ps_record cell(char *table, char *column, char *value, size_t len, int64_
     r.loc.row = row;
     r.media = PS_MEDIA_NONE;
     return r;
+}
+
+/* A cell with a field id and a C-string value, as an id-numbering reader gives it. */
+static ps_record cell_id(const char *table, const char *column, const char *value, uint32_t id)
+{
+    ps_record r = cell(table, column, value, strlen(value), 1);
+
+    r.field_id = id;
+    return r;
+}
+
+/* Bytes a record takes when all its strings are copied (value, field, table, column). */
+static size_t full_cost(const ps_record *r)
+{
+    return r->value_len + 1 + r->field_len + 1 + strlen(r->loc.table) + 1 +
+           strlen(r->loc.column) + 1;
+}
+
+/* recs[i] holds table.column = value, its strings in the arena. */
+static void assert_cell(const ps_batch *b, size_t i, const char *table, const char *column,
+                        const char *value)
+{
+    const ps_record *r = &b->recs[i];
+
+    assert_true(i < b->n);
+    assert_string_equal(r->loc.table, table);
+    assert_string_equal(r->loc.column, column);
+    assert_int_equal(r->field_len, strlen(column));
+    assert_memory_equal(r->field, column, r->field_len);
+    assert_int_equal(r->value_len, strlen(value));
+    assert_memory_equal(r->value, value, r->value_len);
+    assert_true(r->value >= b->arena && r->value < b->arena + b->used);
+    assert_true(r->field >= b->arena && r->field < b->arena + b->used);
 }
 
 /* The copy does not depend on the reader's buffers, which change right after. */
@@ -163,6 +199,198 @@ static void test_batch_huge_record(void **state)
     free(v);
 }
 
+/*
+ * Records with the id of an earlier record share its names: the same
+ * pointers, read back right even after the reader reused its buffers.
+ * Each value is still copied, and another id gets names of its own.
+ */
+static void test_batch_ids_share_names(void **state)
+{
+    static const char *const kids[] = {"Emma", "Noah", "Lea"};
+    char table[] = "kids", column[] = "name", value[8];
+    ps_batch *b = ps_batch_new(8, 256);
+    ps_record r, birth = cell_id("kids", "birthdate", "2015-01-02", 4);
+    size_t used;
+
+    (void)state;
+    assert_non_null(b);
+    for (size_t i = 0; i < 3; i++) {
+        /* The reader lends fresh bytes each time and scribbles on them after. */
+        memcpy(table, "kids", 5);
+        memcpy(column, "name", 5);
+        snprintf(value, sizeof(value), "%s", kids[i]);
+        r = cell_id(table, column, value, 3);
+        used = b->used;
+        assert_int_equal(ps_batch_add(b, &r), PS_OK);
+        /* Only the first record of the id pays for its names. */
+        assert_int_equal(b->used - used, i == 0 ? full_cost(&r) : r.value_len + 1);
+        memset(table, 'x', 4);
+        memset(column, 'y', 4);
+        memset(value, 'z', strlen(value));
+        if (i == 0)
+            assert_int_equal(ps_batch_add(b, &birth), PS_OK);
+    }
+    assert_int_equal(b->n, 4);
+    assert_cell(b, 0, "kids", "name", "Emma");
+    assert_cell(b, 1, "kids", "birthdate", "2015-01-02");
+    assert_cell(b, 2, "kids", "name", "Noah");
+    assert_cell(b, 3, "kids", "name", "Lea");
+    for (size_t i = 2; i < 4; i++) {
+        assert_ptr_equal(b->recs[i].field, b->recs[0].field);
+        assert_ptr_equal(b->recs[i].loc.table, b->recs[0].loc.table);
+        assert_ptr_equal(b->recs[i].loc.column, b->recs[0].loc.column);
+        assert_null(b->recs[i].loc.pointer);
+        assert_int_equal(b->recs[i].field_id, 3);
+        assert_true(b->recs[i].value != b->recs[0].value);
+    }
+    assert_true(b->recs[1].field != b->recs[0].field);
+    ps_batch_free(b);
+}
+
+/*
+ * A reset batch takes the next file's records, whose ids mean other
+ * fields: an id seen before the reset gets its new names, copied anew.
+ * Also after the reset counter wraps (4 billion resets, simulated).
+ */
+static void test_batch_ids_after_reset(void **state)
+{
+    ps_batch *b = ps_batch_new(8, 256);
+    ps_record kid = cell_id("kids", "name", "Emma", 1);
+    ps_record parent = cell_id("parents", "email", "a@example.com", 1);
+    ps_record parent2 = cell_id("parents", "email", "b@example.com", 1);
+
+    (void)state;
+    assert_non_null(b);
+    assert_int_equal(ps_batch_add(b, &kid), PS_OK);
+    ps_batch_reset(b);
+    assert_int_equal(ps_batch_add(b, &parent), PS_OK);
+    assert_int_equal(b->used, full_cost(&parent));
+    assert_int_equal(ps_batch_add(b, &parent2), PS_OK);
+    assert_cell(b, 0, "parents", "email", "a@example.com");
+    assert_cell(b, 1, "parents", "email", "b@example.com");
+    assert_ptr_equal(b->recs[1].loc.table, b->recs[0].loc.table);
+
+    /* Stamp id 1 with gen 1, then wrap back to gen 1: the stamp must not count. */
+    b->gen = UINT32_MAX;
+    ps_batch_reset(b);
+    assert_int_equal(ps_batch_add(b, &kid), PS_OK);
+    b->gen = UINT32_MAX;
+    ps_batch_reset(b);
+    assert_int_equal(b->gen, 1);
+    assert_int_equal(ps_batch_add(b, &parent), PS_OK);
+    assert_int_equal(b->used, full_cost(&parent));
+    assert_cell(b, 0, "parents", "email", "a@example.com");
+    ps_batch_free(b);
+}
+
+/*
+ * Id 0 (not numbered) and ids past PS_FIELD_IDS (no slot for them) are
+ * never shared: records with those ids and other names keep their own
+ * names, and each record pays for all its strings.
+ */
+static void test_batch_unnumbered_ids(void **state)
+{
+    static const uint32_t ids[] = {0, PS_FIELD_IDS, PS_FIELD_IDS + 1, UINT32_MAX};
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+        ps_batch *b = ps_batch_new(8, 256);
+        ps_record kid = cell_id("kids", "name", "Emma", ids[i]);
+        ps_record parent = cell_id("parents", "email", "a@example.com", ids[i]);
+
+        assert_non_null(b);
+        assert_int_equal(ps_batch_add(b, &kid), PS_OK);
+        assert_int_equal(ps_batch_add(b, &parent), PS_OK);
+        assert_int_equal(ps_batch_add(b, &kid), PS_OK);
+        assert_int_equal(b->used, 2 * full_cost(&kid) + full_cost(&parent));
+        assert_cell(b, 0, "kids", "name", "Emma");
+        assert_cell(b, 1, "parents", "email", "a@example.com");
+        assert_cell(b, 2, "kids", "name", "Emma");
+        assert_true(b->recs[2].field != b->recs[0].field);
+        assert_true(b->recs[2].loc.table != b->recs[0].loc.table);
+        ps_batch_free(b);
+    }
+}
+
+/* n, used, the arena and the first record are as they were. */
+static void assert_unchanged(const ps_batch *b, size_t n, size_t used, const char *arena)
+{
+    assert_int_equal(b->n, n);
+    assert_int_equal(b->used, used);
+    assert_ptr_equal(b->arena, arena);
+    assert_cell(b, 0, "t", "c", "aaaaaaaaaaaaaaaaaaaa");
+}
+
+/*
+ * A refused record leaves the batch as it was.  A refused record of a new
+ * id must not leave its id behind as known: its names are not in the
+ * arena, so the next record of that id still has to pay for them.
+ */
+static void test_batch_refused_ids(void **state)
+{
+    ps_batch *b = ps_batch_new(100, 46);
+    ps_record first = cell_id("t", "c", "aaaaaaaaaaaaaaaaaaaa", 1);       /* 27 bytes */
+    ps_record parent = cell_id("parents", "email", "a@example.com", 2); /* 34 bytes */
+    ps_record bare = cell_id("parents", "email", "", 2);                /* 21 bytes, 1 if known */
+    ps_record big = cell_id("t", "c", "0123456789012345678", 1);       /* 20 bytes: known id */
+    ps_record fits = cell_id("t", "c", "012345678901234567", 1);       /* 19 bytes: known id */
+    char *arena;
+
+    (void)state;
+    assert_non_null(b);
+    assert_int_equal(full_cost(&first), 27);
+    assert_int_equal(ps_batch_add(b, &first), PS_OK);
+    arena = b->arena;
+    /* 19 bytes left */
+    assert_int_equal(ps_batch_add(b, &parent), PS_ERR_LIMIT);
+    assert_unchanged(b, 1, 27, arena);
+    assert_int_equal(ps_batch_add(b, &bare), PS_ERR_LIMIT);
+    assert_unchanged(b, 1, 27, arena);
+    assert_int_equal(ps_batch_add(b, &big), PS_ERR_LIMIT);
+    assert_unchanged(b, 1, 27, arena);
+    /* A known id's value alone fills the arena to the last byte. */
+    assert_int_equal(ps_batch_add(b, &fits), PS_OK);
+    assert_int_equal(b->used, 46);
+    assert_cell(b, 1, "t", "c", "012345678901234567");
+    /* The next batch takes the refused record, names and all. */
+    ps_batch_reset(b);
+    assert_int_equal(ps_batch_add(b, &parent), PS_OK);
+    assert_int_equal(ps_batch_add(b, &bare), PS_OK);
+    assert_int_equal(b->used, full_cost(&parent) + 1);
+    assert_cell(b, 0, "parents", "email", "a@example.com");
+    assert_cell(b, 1, "parents", "email", "");
+    ps_batch_free(b);
+}
+
+/*
+ * Names are paid for once per id: a 100-byte arena takes 1 + (100 - 24) / 4
+ * = 20 records of one 20-byte-named field with 4-byte values (to the last
+ * byte), against 100 / 24 = 4 when every record copies its names.
+ */
+static void test_batch_id_accounting(void **state)
+{
+    const size_t arena = 100;
+
+    (void)state;
+    for (uint32_t id = 0; id < 2; id++) {
+        ps_batch *b = ps_batch_new(64, arena);
+        ps_record r = cell_id("parents", "email", "abc", id);
+        size_t names = full_cost(&r) - (r.value_len + 1);
+        size_t want = id != 0 ? 1 + (arena - full_cost(&r)) / (r.value_len + 1)
+                              : arena / full_cost(&r);
+        size_t n = 0;
+
+        assert_non_null(b);
+        assert_int_equal(names, 20);
+        while (ps_batch_add(b, &r) == PS_OK)
+            n++;
+        assert_int_equal(n, want);
+        assert_int_equal(n, id != 0 ? 20 : 4);
+        assert_int_equal(b->used, id != 0 ? arena : 4 * full_cost(&r));
+        ps_batch_free(b);
+    }
+}
+
 static void test_batch_bad_sizes(void **state)
 {
     (void)state;
@@ -181,6 +409,11 @@ int main(void)
         cmocka_unit_test(test_batch_full_by_bytes),
         cmocka_unit_test(test_batch_huge_record),
         cmocka_unit_test(test_batch_bad_sizes),
+        cmocka_unit_test(test_batch_ids_share_names),
+        cmocka_unit_test(test_batch_ids_after_reset),
+        cmocka_unit_test(test_batch_unnumbered_ids),
+        cmocka_unit_test(test_batch_refused_ids),
+        cmocka_unit_test(test_batch_id_accounting),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,6 +3,8 @@
  * ambiguous dates, country normalisation, linkage inside one store and
  * across the files of a folder store, and the traps (created_at is not a
  * birthdate, adults are not children, ciphertext is not a birthdate).
+ * Every test runs with and without field ids; row boundaries between
+ * tables and per-file ids have tests of their own.
  */
 #include "config.h"
 
@@ -53,13 +55,26 @@ static const char yaml[] =
     "        - age-under: minor\n"
     "        - identified: true\n";
 
+#define FX_ROWS 128u
+#define FX_FIELDS 128u
+
+/* A field a reader numbered in the current file: (table, column) -> index + 1. */
+typedef struct fx_field {
+    char table[512];
+    char column[32];
+} fx_field;
+
 typedef struct fx {
     ps_ruleset *rs;
     ps_matcher *m;
     ps_match_ctx *ctx;
     ps_people *p;
-    ps_row_facts rows[64];
+    ps_row_facts rows[FX_ROWS];
     size_t nrows;
+    /* Feed records with field ids, as the CSV, SQLite and SQL-dump readers do. */
+    bool ids;
+    fx_field fields[FX_FIELDS];
+    uint32_t nfields;
 } fx;
 
 static int on_row(void *ud, const ps_row_facts *row, const ps_loc *loc)
@@ -67,7 +82,7 @@ static int on_row(void *ud, const ps_row_facts *row, const ps_loc *loc)
     fx *f = ud;
 
     (void)loc;
-    if (f->nrows < 64)
+    if (f->nrows < FX_ROWS)
         f->rows[f->nrows++] = *row;
     return 0;
 }
@@ -86,6 +101,14 @@ static int setup(void **state)
     return 0;
 }
 
+/* The same fixture, numbering fields the way readers do (read.h). */
+static int setup_ids(void **state)
+{
+    setup(state);
+    ((fx *)*state)->ids = true;
+    return 0;
+}
+
 static int teardown(void **state)
 {
     fx *f = *state;
@@ -98,37 +121,63 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Feed one cell of a table row. */
-static void cell(fx *f, const char *table, int64_t row, const char *col, const char *val)
+/*
+ * The id of (table, col) in the current file when the fixture numbers
+ * fields: from 1, in order of first appearance, as the readers number
+ * them; else 0.
+ */
+static uint32_t field_id(fx *f, const char *table, const char *col)
+{
+    fx_field *ff;
+
+    if (!f->ids)
+        return 0;
+    for (uint32_t i = 0; i < f->nfields; i++) {
+        if (strcmp(f->fields[i].table, table) == 0 && strcmp(f->fields[i].column, col) == 0)
+            return i + 1;
+    }
+    assert_true(f->nfields < FX_FIELDS);
+    assert_true(strlen(table) < sizeof(ff->table) && strlen(col) < sizeof(ff->column));
+    ff = &f->fields[f->nfields];
+    strcpy(ff->table, table);
+    strcpy(ff->column, col);
+    return ++f->nfields;
+}
+
+/*
+ * Feed col = val, in table (a CELL record) or on a line of a CSV file
+ * (table NULL), numbered like the reader would when the fixture says so.
+ */
+static void feed(fx *f, const char *table, int64_t row, const char *col, const char *val)
 {
     ps_record r;
 
     memset(&r, 0, sizeof(r));
+    r.field_id = field_id(f, table != NULL ? table : "", col);
     r.field = col;
     r.field_len = strlen(col);
     r.value = val;
     r.value_len = strlen(val);
-    r.loc.kind = PS_LOC_CELL;
+    r.loc.kind = table != NULL ? PS_LOC_CELL : PS_LOC_LINE;
     r.loc.table = table;
     r.loc.column = col;
-    r.loc.row = row;
+    if (table != NULL)
+        r.loc.row = row;
+    else
+        r.loc.line = (uint64_t)row;
     assert_int_equal(ps_people_record(f->p, &r, on_row, f), PS_OK);
+}
+
+/* Feed one cell of a table row. */
+static void cell(fx *f, const char *table, int64_t row, const char *col, const char *val)
+{
+    feed(f, table, row, col, val);
 }
 
 /* Feed one CSV cell on a line. */
 static void csv(fx *f, uint64_t line, const char *col, const char *val)
 {
-    ps_record r;
-
-    memset(&r, 0, sizeof(r));
-    r.field = col;
-    r.field_len = strlen(col);
-    r.value = val;
-    r.value_len = strlen(val);
-    r.loc.kind = PS_LOC_LINE;
-    r.loc.line = line;
-    r.loc.column = col;
-    assert_int_equal(ps_people_record(f->p, &r, on_row, f), PS_OK);
+    feed(f, NULL, (int64_t)line, col, val);
 }
 
 static void file(fx *f, const char *path, ps_format fmt)
@@ -136,6 +185,7 @@ static void file(fx *f, const char *path, ps_format fmt)
     ps_file_facts facts;
 
     memset(&facts, 0, sizeof(facts));
+    f->nfields = 0; /* ids are per file */
     facts.rel_path = path;
     ps_match_file_begin(f->ctx, &facts);
     assert_int_equal(ps_people_file_begin(f->p, f->ctx, path, fmt), PS_OK);
@@ -452,18 +502,182 @@ static void test_inactive_formats(void **state)
     assert_int_equal(f->nrows, 0);
 }
 
+/* --- field ids: rows and roles from per-file numbers ------------------------ */
+
+/* Row i's subject, age and whether it identifies its person. */
+static void assert_row(const fx *f, size_t i, uint32_t subject, int age, bool identified)
+{
+    const ps_row_facts *r = &f->rows[i];
+
+    assert_true(i < f->nrows);
+    if (r->subject != subject || r->age != age || r->identified != identified)
+        fail_msg("row %zu: subject %u age %d identified %d, want %u %d %d", i, r->subject,
+                 r->age, (int)r->identified, subject, age, (int)identified);
+}
+
+/* The file's part, merged alone: its one impact entry. */
+static void end_store(fx *f, ps_impacts *im)
+{
+    ps_people_part *part = NULL;
+
+    assert_int_equal(ps_people_file_end(f->p, on_row, f, &part), PS_OK);
+    if (part == NULL)
+        fail_msg("no people counted in %zu rows", f->nrows);
+    assert_int_equal(ps_people_merge(f->rs, &part, 1, im), PS_OK);
+    assert_int_equal(im->n, 1);
+}
+
+/*
+ * Two tables interleaved row by row (as a SQL dump may list them): parents
+ * row 1, kids row 1, parents row 2, kids row 2.  Consecutive records share
+ * a row number but not a table, so each is a row of its own.
+ */
+static void test_interleaved_tables(void **state)
+{
+    fx *f = *state;
+    ps_impacts im = {0};
+
+    file(f, "db/dump.sql", PS_FMT_SQLDUMP);
+    for (int64_t row = 1; row <= 2; row++) {
+        cell(f, "parents", row, "id", row == 1 ? "10" : "11");
+        cell(f, "parents", row, "email", "p@example.com");
+        cell(f, "parents", row, "country", row == 1 ? "US" : "FR");
+        cell(f, "kids", row, "parent_id", row == 1 ? "11" : "10");
+        cell(f, "kids", row, "name", "Emma");
+        cell(f, "kids", row, "birthdate", "2015-06-30");
+    }
+    end_store(f, &im);
+    assert_int_equal(f->nrows, 4);
+    for (size_t i = 0; i < 4; i += 2) {
+        assert_row(f, i, PS_SUBJECT_PARENT, -1, false);
+        assert_row(f, i + 1, PS_SUBJECT_CHILD, 11, true);
+    }
+    assert_int_equal(im.items[0].parents, 2);
+    assert_int_equal(im.items[0].children, 2);
+    /* Each child found the other row's parent: one of each per country. */
+    assert_int_equal(row_for(&im.items[0], "US")->children, 1);
+    assert_int_equal(row_for(&im.items[0], "France")->children, 1);
+    ps_impacts_free(&im);
+}
+
+/*
+ * The next file gives the ids of the last one to other fields: id 1 was
+ * parents.country, is now kids.birthdate; id 2 was parents.email, is now
+ * kids.name.  The roles and tables must be those of this file.
+ */
+static void test_ids_per_file(void **state)
+{
+    fx *f = *state;
+    ps_impacts im = {0};
+
+    file(f, "db/a.sqlite", PS_FMT_SQLITE);
+    cell(f, "parents", 1, "country", "US");
+    cell(f, "parents", 1, "email", "p@example.com");
+    end_store(f, &im);
+    assert_int_equal(row_for(&im.items[0], "US")->parents, 1);
+    ps_impacts_free(&im);
+
+    f->nrows = 0;
+    file(f, "db/b.sqlite", PS_FMT_SQLITE);
+    cell(f, "kids", 1, "birthdate", "2015-06-30");
+    cell(f, "kids", 1, "name", "Emma");
+    cell(f, "kids", 2, "birthdate", "1990-01-01");
+    cell(f, "kids", 2, "name", "Noah");
+    end_store(f, &im);
+    assert_int_equal(f->nrows, 2);
+    assert_row(f, 0, PS_SUBJECT_CHILD, 11, true);
+    assert_row(f, 1, PS_SUBJECT_CHILD, 36, true); /* a kids row is a child whatever its age */
+    assert_int_equal(im.items[0].parents, 0);
+    assert_int_equal(row_for(&im.items[0], "Unknown")->children, 2);
+    ps_impacts_free(&im);
+}
+
+/*
+ * Table names too long to keep whole (300 bytes, no table number): cells
+ * of one row are still one row, and two such tables that differ only past
+ * the kept bytes are still two.  Fails as of a455db1 (and before it):
+ * row_open keeps the name cut to NAME_MAX_KEPT - 1 bytes and the next cell
+ * compares that with its whole name, so every cell is a row of its own.
+ */
+static void test_long_table_names(void **state)
+{
+    fx *f = *state;
+    ps_impacts im = {0};
+    char a[301], b[301];
+
+    memset(a, 'x', 300);
+    a[300] = '\0';
+    memcpy(b, a, sizeof(b));
+    b[299] = 'y';
+    file(f, "db/long.sqlite", PS_FMT_SQLITE);
+    cell(f, a, 1, "name", "Emma");
+    cell(f, a, 1, "birthdate", "2015-06-30");
+    cell(f, b, 1, "name", "Noah");
+    cell(f, b, 1, "birthdate", "2014-06-30");
+    cell(f, a, 2, "name", "Ann");
+    cell(f, a, 2, "birthdate", "1980-01-01");
+    end_store(f, &im);
+    assert_int_equal(f->nrows, 3);
+    assert_row(f, 0, PS_SUBJECT_CHILD, 11, true);
+    assert_row(f, 1, PS_SUBJECT_CHILD, 12, true);
+    assert_row(f, 2, 0, 46, true);
+    assert_int_equal(im.items[0].children, 2);
+    ps_impacts_free(&im);
+}
+
+/*
+ * More tables than get numbers (PEOPLE_TABS, 32, in people.c), visited
+ * row by row: t00 row 1, t01 row 1, ... t39 row 1, t00 row 2, ...  Every
+ * table's rows stay apart, and a table past the numbered ones still gets
+ * its subject from its name ("kids": child at any age).
+ */
+static void test_many_tables(void **state)
+{
+    enum { NTAB = 40, KIDS = 36 };
+    fx *f = *state;
+    ps_impacts im = {0};
+    char names[NTAB][8];
+
+    for (int t = 0; t < NTAB; t++)
+        snprintf(names[t], sizeof(names[t]), t == KIDS ? "kids" : "t%02d", t);
+    file(f, "db/wide.sqlite", PS_FMT_SQLITE);
+    for (int64_t row = 1; row <= 2; row++) {
+        for (int t = 0; t < NTAB; t++) {
+            cell(f, names[t], row, "name", "Sam");
+            cell(f, names[t], row, "birthdate", row == 1 ? "2015-06-30" : "1980-01-01");
+        }
+    }
+    end_store(f, &im);
+    assert_int_equal(f->nrows, 2 * NTAB);
+    for (int t = 0; t < NTAB; t++) {
+        assert_row(f, (size_t)t, PS_SUBJECT_CHILD, 11, true);
+        assert_row(f, (size_t)(NTAB + t), t == KIDS ? PS_SUBJECT_CHILD : 0, 46, true);
+    }
+    /* Row 1 of every table is a minor; row 2 only in kids. */
+    assert_int_equal(im.items[0].children, NTAB + 1);
+    ps_impacts_free(&im);
+}
+
 int main(void)
 {
+    /* Each test twice: cells without field ids, and numbered as readers number them. */
+#define PS_BOTH(t) cmocka_unit_test_setup_teardown(t, setup, teardown), \
+                   { #t " (field ids)", t, setup_ids, teardown, NULL }
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_store_linkage, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_country_lookalikes, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_folder_store, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_folder_store_four_files, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_folder_store_joined_early, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_folder_store_parents_first, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_traps, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_ambiguous_date, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_inactive_formats, setup, teardown),
+        PS_BOTH(test_store_linkage),
+        PS_BOTH(test_country_lookalikes),
+        PS_BOTH(test_folder_store),
+        PS_BOTH(test_folder_store_four_files),
+        PS_BOTH(test_folder_store_joined_early),
+        PS_BOTH(test_folder_store_parents_first),
+        PS_BOTH(test_traps),
+        PS_BOTH(test_ambiguous_date),
+        PS_BOTH(test_inactive_formats),
+        PS_BOTH(test_interleaved_tables),
+        PS_BOTH(test_ids_per_file),
+        PS_BOTH(test_long_table_names),
+        PS_BOTH(test_many_tables),
     };
+#undef PS_BOTH
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
