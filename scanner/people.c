@@ -34,11 +34,14 @@ enum {
 #define MINOR_DEFAULT 18u     /* when the rules define no `minor` age */
 #define EXPOSED_BIT (1u << 16)
 
+#define ROLE_NAME 48u         /* longest field name the role cache keeps */
+
 typedef struct role_slot {
     uint64_t hash;
     uint32_t len;
     uint32_t roles;
     bool used;
+    char name[ROLE_NAME]; /* compared, so a hash collision cannot swap roles */
 } role_slot;
 
 /* What one file (or, once merged, one store) contributes to the impact. */
@@ -66,8 +69,14 @@ typedef struct row_state {
     int country;
     bool has_link, has_pkey;
     uint64_t link, pkey;
-    /* Last, so that a new row of the same table clears only what is above. */
+    uint32_t tmask;       /* PS_SUBJECT_* of the table */
+    /*
+     * Last, so that a new row of the same table clears only what is above.
+     * A name too long to keep whole is kept cut, with its length and hash.
+     */
     uint32_t tab;         /* the table's number in tabs[], 0 when it has none */
+    size_t table_len;
+    uint64_t table_hash;  /* of the whole name, when table_len >= NAME_MAX_KEPT */
     char table[NAME_MAX_KEPT];
 } row_state;
 
@@ -378,7 +387,7 @@ static uint32_t field_roles(ps_people *p, const char *name, size_t len)
     role_slot *s = &p->roles[h & (ROLE_CACHE - 1)];
     uint32_t r = 0;
 
-    if (s->used && s->hash == h && s->len == len)
+    if (s->used && s->hash == h && s->len == len && memcmp(s->name, name, len) == 0)
         return s->roles;
     if (name_is(p, name, len, sj->child_birthdate))
         r |= ROLE_BIRTH;
@@ -394,6 +403,9 @@ static uint32_t field_roles(ps_people *p, const char *name, size_t len)
         r |= ROLE_CONTACT;
     if (name_is(p, name, len, sj->country))
         r |= ROLE_COUNTRY;
+    if (len > ROLE_NAME)
+        return r; /* not kept: too long to compare later */
+    memcpy(s->name, name, len);
     s->used = true;
     s->hash = h;
     s->len = (uint32_t)len;
@@ -544,7 +556,7 @@ static ps_status finish_row(ps_people *p, ps_row_fn fn, void *ud)
     if (!r->open)
         return PS_OK;
     r->open = false;
-    tmask = r->tab != 0 ? p->tabs[r->tab - 1].mask : table_mask(p, r->table);
+    tmask = r->tmask;
     facts.age = r->has_birth ? age_of(p, r) : -1;
     facts.identified = r->identified;
     facts.subject = 0;
@@ -581,15 +593,30 @@ static ps_status finish_row(ps_people *p, ps_row_fn fn, void *ud)
     return st;
 }
 
+/* Whether table names the open row's table (see row_state). */
+static bool same_table(const row_state *r, const char *table)
+{
+    size_t n = strlen(table);
+
+    if (n != r->table_len)
+        return false;
+    if (n < NAME_MAX_KEPT)
+        return memcmp(r->table, table, n) == 0;
+    return memcmp(r->table, table, NAME_MAX_KEPT - 1) == 0 && fnv(table, n) == r->table_hash;
+}
+
 static void row_open(ps_people *p, const ps_record *rec, const char *table, int64_t row,
                      uint32_t tab)
 {
     row_state *r = &p->row;
 
-    if (tab == 0 || tab != r->tab)
-        ps_strlcpy(r->table, table, sizeof(r->table));
+    if (tab == 0 || tab != r->tab) {
+        r->table_len = ps_strlcpy(r->table, table, sizeof(r->table));
+        r->table_hash = r->table_len >= NAME_MAX_KEPT ? fnv(table, r->table_len) : 0;
+    }
     memset(r, 0, offsetof(row_state, tab));
     r->tab = tab;
+    r->tmask = tab != 0 ? p->tabs[tab - 1].mask : table_mask(p, table);
     r->open = true;
     r->row = row;
     r->country = -1;
@@ -645,7 +672,7 @@ ps_status ps_people_record(ps_people *p, const ps_record *rec, ps_row_fn fn, voi
         row = rec->loc.row;
         tab = id != 0 ? p->fid_tab[id] : 0;
         same = r->open && r->row == row &&
-               (tab != 0 && r->tab != 0 ? tab == r->tab : strcmp(r->table, table) == 0);
+               (tab != 0 && r->tab != 0 ? tab == r->tab : same_table(r, table));
     } else {
         /* Every row of a line file is in the one table named by its stem. */
         table = p->stem;
