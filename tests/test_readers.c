@@ -44,6 +44,8 @@ typedef struct tmp_state {
 /* A record copied out of the callback (its strings are borrowed). */
 typedef struct rec_copy {
     char *field;
+    size_t field_len; /* field may hold a NUL: the id contract is about bytes */
+    uint32_t field_id;
     char *value;
     size_t value_len;
     ps_loc_kind kind;
@@ -74,6 +76,8 @@ static int collect_fn(void *ud, const ps_record *rec)
     r = &c->r[c->n++];
     memset(r, 0, sizeof(*r));
     r->field = ps_strndup(rec->field, rec->field_len);
+    r->field_len = rec->field_len;
+    r->field_id = rec->field_id;
     assert_non_null(rec->value);
     r->value = ps_strndup(rec->value, rec->value_len);
     r->value_len = rec->value_len;
@@ -200,6 +204,72 @@ static void expect_cell(const collect *c, size_t i, const char *table,
     assert_string_equal(c->r[i].value, value);
 }
 
+/* Both NULL, or the same string. */
+static int same_str(const char *a, const char *b)
+{
+    return a == NULL || b == NULL ? a == b : strcmp(a, b) == 0;
+}
+
+/* What one field id stands for (read.h): field bytes, table, column, pointer. */
+static int same_field(const rec_copy *a, const rec_copy *b)
+{
+    return a->field_len == b->field_len && memcmp(a->field, b->field, a->field_len) == 0 &&
+           same_str(a->table, b->table) && same_str(a->column, b->column) &&
+           same_str(a->pointer, b->pointer);
+}
+
+/*
+ * The field-id contract over every pair of records of one file: ids stay
+ * below PS_FIELD_IDS, and two records with the same non-zero id have the
+ * same field.  Sameness is transitive, so each record is held to the first
+ * one of its id.  Returns how many distinct non-zero ids there were.
+ */
+static size_t expect_ids_consistent(const collect *c)
+{
+    size_t first[PS_FIELD_IDS], ids = 0; /* [id]: index + 1 of its first record */
+
+    memset(first, 0, sizeof(first));
+    for (size_t i = 0; i < c->n; i++) {
+        uint32_t id = c->r[i].field_id;
+
+        if (id >= PS_FIELD_IDS)
+            fail_msg("record %zu (%s): field id %u not below %u", i, c->r[i].field, id,
+                     PS_FIELD_IDS);
+        if (id == 0)
+            continue;
+        if (first[id] == 0) {
+            first[id] = i + 1;
+            ids++;
+        } else if (!same_field(&c->r[first[id] - 1], &c->r[i])) {
+            const rec_copy *a = &c->r[first[id] - 1], *b = &c->r[i];
+
+            fail_msg("field id %u: record %zu is %s (table %s, column %s) but record %zu "
+                     "is %s (table %s, column %s)", id, first[id] - 1, a->field,
+                     a->table ? a->table : "-", a->column ? a->column : "-", i, b->field,
+                     b->table ? b->table : "-", b->column ? b->column : "-");
+        }
+    }
+    return ids;
+}
+
+/*
+ * For a file whose readers never renumber a field: every record has an id,
+ * and ids and fields match one to one (the converse of the contract too).
+ */
+static void expect_ids_one_to_one(const collect *c)
+{
+    expect_ids_consistent(c);
+    for (size_t i = 0; i < c->n; i++) {
+        if (c->r[i].field_id == 0)
+            fail_msg("record %zu (%s) has no field id", i, c->r[i].field);
+        for (size_t j = 0; j < i; j++) {
+            if (same_field(&c->r[i], &c->r[j]) && c->r[i].field_id != c->r[j].field_id)
+                fail_msg("records %zu and %zu, both %s, have ids %u and %u", j, i,
+                         c->r[i].field, c->r[j].field_id, c->r[i].field_id);
+        }
+    }
+}
+
 static int rm_dir(const char *dir)
 {
     DIR *d = opendir(dir);
@@ -309,6 +379,7 @@ static void test_jsonl_nested(void **state)
     expect_line(&c, 7, "", "just text", 4);
     for (size_t i = 0; i < c.n; i++)
         assert_string_equal(c.r[i].pointer, c.r[i].field);
+    expect_ids_one_to_one(&c);
     collect_free(&c);
 }
 
@@ -441,6 +512,8 @@ static void test_jsonl_many_tokens(void **state)
     assert_int_equal(c.n, 3000);
     expect_line(&c, 2999, "/2999", "2999", 1);
     free(buf);
+    /* 3000 pointers on one line: the ids run out, consistently. */
+    assert_int_equal(expect_ids_consistent(&c), PS_FIELD_IDS - 1);
     collect_free(&c);
 }
 
@@ -541,6 +614,7 @@ static void test_csv_quoting(void **state)
     expect_line(&c, 7, "id", "4", 7);
     expect_line(&c, 8, "note", "x", 7);
     assert_string_equal(c.r[1].column, "name");
+    expect_ids_one_to_one(&c);
     collect_free(&c);
 }
 
@@ -713,6 +787,17 @@ static void make_db(const char *path)
     assert_int_equal(sqlite3_close(db), SQLITE_OK);
 }
 
+/* A database named name in the scratch directory, made by sql; its path in path. */
+static void make_db_sql(void **state, const char *name, const char *sql, char *path, size_t n)
+{
+    sqlite3 *db;
+
+    tmp_path(state, name, path, n);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    sql_exec(db, sql);
+    assert_int_equal(sqlite3_close(db), SQLITE_OK);
+}
+
 static void read_all(const char *path, unsigned char **data, size_t *n, struct stat *sb)
 {
     FILE *f = fopen(path, "rb");
@@ -760,6 +845,7 @@ static void test_sqlite(void **state)
     expect_cell(&c, 8, "we\"ird", "v", 1, "one");
     expect_cell(&c, 9, "we\"ird", "k", 2, "b");
     expect_cell(&c, 10, "we\"ird", "v", 2, "two");
+    expect_ids_one_to_one(&c);
     collect_free(&c);
 
     /* Nothing was written: no side files, same bytes, same mtime. */
@@ -783,13 +869,10 @@ static void test_sqlite_without_rowid_rows(void **state)
     char path[128];
     collect c = {0};
     ps_diag d;
-    sqlite3 *db;
 
-    tmp_path(state, "norowid.db", path, sizeof(path));
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    sql_exec(db, "CREATE TABLE t (k TEXT PRIMARY KEY, v TEXT) WITHOUT ROWID;"
-                 "INSERT INTO t VALUES ('b', 'two'), ('a', 'one');");
-    sqlite3_close(db);
+    make_db_sql(state, "norowid.db",
+                "CREATE TABLE t (k TEXT PRIMARY KEY, v TEXT) WITHOUT ROWID;"
+                "INSERT INTO t VALUES ('b', 'two'), ('a', 'one');", path, sizeof(path));
     assert_int_equal(run_path(&ps_reader_sqlite, path, 0, 0, &c, &d), PS_OK);
     assert_int_equal(c.n, 4);
     expect_cell(&c, 0, "t", "k", 1, "a");
@@ -819,13 +902,10 @@ static void test_sqlite_long_value(void **state)
     char path[128];
     collect c = {0};
     ps_diag d;
-    sqlite3 *db;
 
-    tmp_path(state, "long.db", path, sizeof(path));
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    sql_exec(db, "CREATE TABLE m (a TEXT, b TEXT);"
-                 "INSERT INTO m VALUES ('0123456789abcdef', 'ok');");
-    sqlite3_close(db);
+    make_db_sql(state, "long.db",
+                "CREATE TABLE m (a TEXT, b TEXT);"
+                "INSERT INTO m VALUES ('0123456789abcdef', 'ok');", path, sizeof(path));
     assert_int_equal(run_path(&ps_reader_sqlite, path, 0, 8, &c, &d), PS_ERR_LIMIT);
     assert_string_equal(d.msg, "table m row 1 column a: value longer than 8 bytes");
     assert_int_equal(c.n, 1);
@@ -880,6 +960,7 @@ static void test_sqldump_mysql(void **state)
     assert_memory_equal(c.r[13].value, "\x89PNG\r\n\x1a\n", 8);
     assert_int_equal(c.r[13].media, PS_MEDIA_PNG);
     expect_cell(&c, 14, "other", "column_2", 1, "k");
+    expect_ids_consistent(&c);
     collect_free(&c);
 }
 
@@ -916,6 +997,7 @@ static void test_sqldump_postgres(void **state)
     expect_cell(&c, 7, "kids", "secret", 3, "it's");
     expect_cell(&c, 8, "kids", "id", 4, "4");
     expect_cell(&c, 9, "kids", "secret", 4, "tab\there");
+    expect_ids_consistent(&c);
     collect_free(&c);
 }
 
@@ -1364,6 +1446,7 @@ static void expect_same_records(const collect *a, const collect *b)
     assert_int_equal(a->n, b->n);
     for (size_t i = 0; i < a->n; i++) {
         assert_string_equal(a->r[i].field, b->r[i].field);
+        assert_int_equal(a->r[i].field_id, b->r[i].field_id);
         assert_int_equal(a->r[i].value_len, b->r[i].value_len);
         assert_memory_equal(a->r[i].value, b->r[i].value, a->r[i].value_len);
         assert_int_equal(a->r[i].kind, b->r[i].kind);
@@ -1416,6 +1499,7 @@ static void test_gzip_inner_formats(void **state)
         assert_int_equal(run_path(ps_reader_for(fmt), path, 0, 0, &plain, &d), PS_OK);
         assert_int_equal(viagz.n, cases[t].nrec);
         expect_same_records(&viagz, &plain);
+        expect_ids_consistent(&viagz);
         collect_free(&plain);
         collect_free(&viagz);
     }
@@ -1727,6 +1811,433 @@ static void test_sqlite_empty_wal(void **state)
     assert_int_equal(access(side, F_OK), -1);
 }
 
+/* ---------------------------------------------------------- field ids */
+
+/*
+ * CSV: a cell's id is its column number, for header names and column_N
+ * alike; an empty cell leaves no gap in the numbers of the cells after it.
+ * Past PS_FIELD_IDS - 1 columns the cells go without.
+ */
+static void test_csv_field_ids(void **state)
+{
+    static const want_line want[] = {
+        {"id", "1", 2}, {"name", "Ann", 2}, {"note", "x", 2},
+        {"id", "2", 3}, {"name", "Bob", 3}, {"note", "y", 3},
+        {"column_4", "extra", 3}, {"column_5", "more", 3},
+        {"id", "3", 4}, {"note", "z", 4},
+    };
+    static const uint32_t ids[] = { 1, 2, 3, 1, 2, 3, 4, 5, 1, 3 };
+    size_t cells = PS_FIELD_IDS + 1, cap = 2 * cells + 8, n;
+    char *buf = malloc(cap);
+    collect c = {0};
+    ps_diag d;
+
+    assert_int_equal(RUN(&ps_reader_csv, "id,name,note\n1,Ann,x\n2,Bob,y,extra,more\n3,,z\n",
+                         ',', 0, &c, &d), PS_OK);
+    expect_lines(&c, want, sizeof(want) / sizeof(want[0]));
+    for (size_t i = 0; i < c.n; i++)
+        assert_int_equal(c.r[i].field_id, ids[i]);
+    expect_ids_one_to_one(&c);
+    collect_free(&c);
+
+    /* One row wider than there are ids. */
+    assert_non_null(buf);
+    n = (size_t)snprintf(buf, cap, "h\n");
+    for (size_t k = 0; k < cells; k++)
+        n += (size_t)snprintf(buf + n, cap - n, "%sv", k ? "," : "");
+    buf[n++] = '\n';
+    assert_int_equal(run(state, &ps_reader_csv, buf, n, ',', 0, &c, &d), PS_OK);
+    assert_int_equal(c.n, cells);
+    for (size_t k = 0; k < cells; k++)
+        assert_int_equal(c.r[k].field_id, k + 1 < PS_FIELD_IDS ? k + 1 : 0);
+    assert_int_equal(expect_ids_consistent(&c), PS_FIELD_IDS - 1);
+    collect_free(&c);
+    free(buf);
+}
+
+/*
+ * SQLite: each table gets its own range of ids with its first row, so a
+ * column keeps its id over the table's rows (NULLs skipped) and no two
+ * tables share one.  A rowid table (whose column 0 is the rowid, skipped)
+ * comes first, so a range off by that column would overlap the next one;
+ * then a table without rows, which takes no ids, and one WITHOUT ROWID.
+ */
+static void test_sqlite_field_ids(void **state)
+{
+    char path[128];
+    collect c = {0};
+    ps_diag d;
+
+    make_db_sql(state, "fids.db",
+                "CREATE TABLE a_pets (id INTEGER PRIMARY KEY, owner TEXT, kind TEXT);"
+                "INSERT INTO a_pets VALUES (1, 'Tim', 'cat'), (2, NULL, 'dog');"
+                "CREATE TABLE b_empty (x TEXT);"
+                "CREATE TABLE c_kids (k TEXT PRIMARY KEY, name TEXT, age INT) WITHOUT ROWID;"
+                "INSERT INTO c_kids VALUES ('k1', 'Tim', 7), ('k2', 'Ann', NULL), ('k3', 'Bo', 9);",
+                path, sizeof(path));
+    assert_int_equal(run_path(&ps_reader_sqlite, path, 0, 0, &c, &d), PS_OK);
+    assert_int_equal(c.n, 13);
+    expect_cell(&c, 4, "a_pets", "kind", 2, "dog");
+    expect_cell(&c, 5, "c_kids", "k", 1, "k1");
+    expect_ids_one_to_one(&c);
+    assert_int_equal(expect_ids_consistent(&c), 6);
+    collect_free(&c);
+}
+
+/*
+ * The SQL of a table named name with ncols columns c1..cN and one row of
+ * 'v' in each, for SQLite and for a dump alike.
+ */
+static void append_wide_table(ps_buf *b, const char *name, size_t ncols)
+{
+    assert_int_equal(ps_buf_printf(b, "CREATE TABLE %s (", name), PS_OK);
+    for (size_t i = 0; i < ncols; i++)
+        assert_int_equal(ps_buf_printf(b, "%sc%zu TEXT", i ? ", " : "", i + 1), PS_OK);
+    assert_int_equal(ps_buf_printf(b, ");\nINSERT INTO %s VALUES (", name), PS_OK);
+    for (size_t i = 0; i < ncols; i++)
+        assert_int_equal(ps_buf_printf(b, "%s'v'", i ? "," : ""), PS_OK);
+    assert_int_equal(ps_buf_printf(b, ");\n"), PS_OK);
+}
+
+/*
+ * A table too wide for the ids left gets none, and takes none from the
+ * tables after it: 1100 columns get 0, the next 1023 get every id there
+ * is, and a last column finds none left.  The same for SQLite and dumps.
+ */
+static void test_field_ids_run_out(void **state)
+{
+    static const size_t wide = 1100, exact = PS_FIELD_IDS - 1;
+    const ps_reader *readers[] = { &ps_reader_sqlite, &ps_reader_sqldump };
+    char path[128];
+    ps_buf sql;
+
+    ps_buf_init(&sql, 1u << 20);
+    append_wide_table(&sql, "a_wide", wide);
+    append_wide_table(&sql, "b_exact", exact);
+    append_wide_table(&sql, "c_one", 1);
+    make_db_sql(state, "wide.db", ps_buf_cstr(&sql), path, sizeof(path));
+    for (size_t r = 0; r < 2; r++) {
+        collect c = {0};
+        ps_diag d;
+
+        print_message("reader: %s\n", readers[r]->name);
+        if (r == 0)
+            assert_int_equal(run_path(readers[r], path, 0, 0, &c, &d), PS_OK);
+        else
+            assert_int_equal(run(state, readers[r], sql.data, sql.len, 0, 0, &c, &d), PS_OK);
+        assert_int_equal(c.n, wide + exact + 1);
+        expect_cell(&c, wide, "b_exact", "c1", 1, "v");
+        for (size_t i = 0; i < c.n; i++)
+            assert_int_equal(c.r[i].field_id, i >= wide && i < wide + exact ? i - wide + 1 : 0);
+        assert_int_equal(expect_ids_consistent(&c), exact);
+        collect_free(&c);
+    }
+    ps_buf_free(&sql);
+}
+
+/* The id of record i, which must be column of table. */
+static uint32_t id_at(const collect *c, size_t i, const char *table, const char *column)
+{
+    assert_true(i < c->n);
+    assert_string_equal(c->r[i].table, table);
+    assert_string_equal(c->r[i].column, column);
+    return c->r[i].field_id;
+}
+
+/* SQL dump: one table's rows over many INSERTs keep one id per column. */
+static void test_sqldump_field_ids_kept(void **state)
+{
+    collect c = {0};
+    ps_diag d;
+    uint32_t a, b;
+
+    assert_int_equal(RUN(&ps_reader_sqldump,
+                         "CREATE TABLE t (a int, b text);\n"
+                         "INSERT INTO t VALUES (1,'x'),(2,'y');\n"
+                         "INSERT INTO t VALUES (3,'z');\n"
+                         "INSERT INTO t VALUES (4,'w');\n",
+                         0, 0, &c, &d), PS_OK);
+    assert_int_equal(c.n, 8);
+    a = id_at(&c, 0, "t", "a");
+    b = id_at(&c, 1, "t", "b");
+    assert_int_not_equal(a, b);
+    for (size_t i = 0; i < c.n; i += 2) {
+        assert_int_equal(id_at(&c, i, "t", "a"), a);
+        assert_int_equal(id_at(&c, i + 1, "t", "b"), b);
+    }
+    expect_ids_one_to_one(&c);
+    collect_free(&c);
+}
+
+/*
+ * An explicit column list in another order numbers the columns anew (the
+ * first value is another column), and the next statement with the same
+ * list keeps those ids; a different list, even of as many names, numbers
+ * anew again.
+ */
+static void test_sqldump_field_ids_column_lists(void **state)
+{
+    collect c = {0};
+    ps_diag d;
+    uint32_t a, b;
+
+    assert_int_equal(RUN(&ps_reader_sqldump,
+                         "CREATE TABLE t (a int, b text);\n"
+                         "INSERT INTO t VALUES (1,'x');\n"
+                         "INSERT INTO t (b, a) VALUES ('y', 2);\n"
+                         "INSERT INTO t (`b`, a) VALUES ('z', 3);\n"
+                         "INSERT INTO t (a, b) VALUES (4, 'u');\n"
+                         "INSERT INTO t (a) VALUES (5);\n"
+                         "INSERT INTO t VALUES (6,'w');\n",
+                         0, 0, &c, &d), PS_OK);
+    assert_int_equal(c.n, 11);
+    b = id_at(&c, 2, "t", "b");
+    a = id_at(&c, 3, "t", "a");
+    assert_int_not_equal(b, 0);
+    assert_int_not_equal(a, 0);
+    assert_int_not_equal(b, id_at(&c, 0, "t", "a"));
+    assert_int_not_equal(b, id_at(&c, 1, "t", "b"));
+    assert_int_not_equal(a, id_at(&c, 0, "t", "a"));
+    assert_int_not_equal(a, id_at(&c, 1, "t", "b"));
+    assert_int_equal(id_at(&c, 4, "t", "b"), b);
+    assert_int_equal(id_at(&c, 5, "t", "a"), a);
+    assert_int_not_equal(id_at(&c, 6, "t", "a"), 0);
+    assert_int_not_equal(id_at(&c, 8, "t", "a"), 0);
+    expect_ids_consistent(&c);
+    collect_free(&c);
+}
+
+/* A table created again with other columns numbers them anew. */
+static void test_sqldump_field_ids_recreate(void **state)
+{
+    collect c = {0};
+    ps_diag d;
+
+    assert_int_equal(RUN(&ps_reader_sqldump,
+                         "CREATE TABLE t (a int, b text);\n"
+                         "INSERT INTO t VALUES (1,'x');\n"
+                         "DROP TABLE t;\n"
+                         "CREATE TABLE t (c text, d text, e text);\n"
+                         "INSERT INTO t VALUES ('p','q','r');\n",
+                         0, 0, &c, &d), PS_OK);
+    assert_int_equal(c.n, 5);
+    for (size_t i = 2; i < 5; i++) {
+        assert_int_not_equal(c.r[i].field_id, 0);
+        assert_int_not_equal(c.r[i].field_id, id_at(&c, 0, "t", "a"));
+        assert_int_not_equal(c.r[i].field_id, id_at(&c, 1, "t", "b"));
+    }
+    assert_string_equal(c.r[2].column, "c");
+    expect_ids_one_to_one(&c);
+    collect_free(&c);
+}
+
+/*
+ * Past the tables the reader keeps (4096 in read_sqldump.c) one slot is
+ * recycled for each new name: the same column list under another table's
+ * name must not keep the last table's ids.
+ */
+static void test_sqldump_field_ids_spill(void **state)
+{
+    ps_buf sql;
+    collect c = {0};
+    ps_diag d;
+
+    ps_buf_init(&sql, 1u << 20);
+    for (int i = 0; i < 4096; i++)
+        assert_int_equal(ps_buf_printf(&sql, "CREATE TABLE t%d (a int);\n", i), PS_OK);
+    assert_int_equal(ps_buf_printf(&sql, "INSERT INTO s1 (x, y) VALUES (1, 2);\n"
+                                         "INSERT INTO s2 (x, y) VALUES (3, 4);\n"), PS_OK);
+    assert_int_equal(run(state, &ps_reader_sqldump, sql.data, sql.len, 0, 0, &c, &d), PS_OK);
+    assert_int_equal(c.n, 4);
+    assert_int_not_equal(id_at(&c, 0, "s1", "x"), 0);
+    assert_int_not_equal(id_at(&c, 2, "s2", "x"), 0);
+    expect_ids_one_to_one(&c);
+    collect_free(&c);
+    ps_buf_free(&sql);
+}
+
+/* Values past the named columns (column_N) have no id. */
+static void test_sqldump_field_ids_past_names(void **state)
+{
+    collect c = {0};
+    ps_diag d;
+
+    assert_int_equal(RUN(&ps_reader_sqldump,
+                         "CREATE TABLE t (a int);\n"
+                         "INSERT INTO t VALUES (1, 2);\n"
+                         "INSERT INTO t (a) VALUES (3, 4);\n"
+                         "INSERT INTO u VALUES (5, 6);\n",
+                         0, 0, &c, &d), PS_OK);
+    assert_int_equal(c.n, 6);
+    assert_int_not_equal(id_at(&c, 0, "t", "a"), 0);
+    assert_int_equal(id_at(&c, 1, "t", "column_2"), 0);
+    assert_int_not_equal(id_at(&c, 2, "t", "a"), 0);
+    assert_int_equal(id_at(&c, 3, "t", "column_2"), 0);
+    assert_int_equal(id_at(&c, 4, "u", "column_1"), 0);
+    assert_int_equal(id_at(&c, 5, "u", "column_2"), 0);
+    expect_ids_consistent(&c);
+    collect_free(&c);
+}
+
+/* PostgreSQL COPY blocks are numbered like INSERTs: kept while the list is. */
+static void test_sqldump_field_ids_copy(void **state)
+{
+    collect c = {0};
+    ps_diag d;
+    uint32_t id, name;
+
+    assert_int_equal(RUN(&ps_reader_sqldump,
+                         "CREATE TABLE public.kids (id integer, name text);\n"
+                         "COPY public.kids (id, name) FROM stdin;\n"
+                         "1\tTim\n2\tAnn\n\\.\n"
+                         "COPY public.kids (id, name) FROM stdin;\n"
+                         "3\tBo\n\\.\n"
+                         "COPY public.kids FROM stdin;\n"
+                         "4\tCy\textra\n\\.\n",
+                         0, 0, &c, &d), PS_OK);
+    assert_int_equal(c.n, 9);
+    id = id_at(&c, 0, "kids", "id");
+    name = id_at(&c, 1, "kids", "name");
+    assert_int_not_equal(id, 0);
+    assert_int_not_equal(name, 0);
+    for (size_t i = 2; i < 6; i += 2) {
+        assert_int_equal(id_at(&c, i, "kids", "id"), id);
+        assert_int_equal(id_at(&c, i + 1, "kids", "name"), name);
+    }
+    assert_int_not_equal(id_at(&c, 6, "kids", "id"), 0);
+    assert_int_not_equal(id_at(&c, 7, "kids", "name"), 0);
+    assert_int_equal(id_at(&c, 8, "kids", "column_3"), 0);
+    expect_ids_consistent(&c);
+    collect_free(&c);
+}
+
+/*
+ * JSON Lines: a pointer keeps its id over the file while lines of two
+ * shapes alternate, so the same place k in a line holds another pointer
+ * from one line to the next; a scalar line's empty pointer has one too.
+ */
+static void test_jsonl_field_ids(void **state)
+{
+    collect c = {0};
+    ps_diag d;
+
+    assert_int_equal(RUN(&ps_reader_jsonl,
+                         "{\"a\":1,\"b\":2}\n"
+                         "{\"a\":1,\"x\":3,\"b\":2}\n"
+                         "{\"a\":1,\"b\":2}\n"
+                         "{\"a\":1,\"x\":3,\"b\":2}\n"
+                         "\"text\"\n"
+                         "{\"b\":5,\"a\":6}\n",
+                         0, 0, &c, &d), PS_OK);
+    assert_int_equal(c.n, 13);
+    expect_line(&c, 3, "/x", "3", 2);
+    expect_line(&c, 10, "", "text", 5);
+    expect_ids_one_to_one(&c);
+    assert_int_equal(expect_ids_consistent(&c), 4);
+    collect_free(&c);
+}
+
+/*
+ * ps_field_id itself: a name's id does not depend on where in its record
+ * it is (k past the remembered places too), length counts (a prefix, a
+ * NUL inside), the empty name is a name, and once the ids or the bytes for
+ * names run out new names get 0 while known ones keep theirs.
+ */
+static void test_field_id_table(void **state)
+{
+    static const size_t arena = 64u * 1024u; /* FID_ARENA in read.c */
+    uint32_t ids[PS_FIELD_IDS + 8], a, ab, anul, empty;
+    ps_field_ids *f = ps_field_ids_new();
+    char name[16], *big = malloc(arena + 1);
+
+    (void)state;
+    assert_non_null(f);
+    a = ps_field_id(f, 0, "a", 1);
+    ab = ps_field_id(f, 0, "ab", 2);
+    anul = ps_field_id(f, 1, "a\0", 2);
+    empty = ps_field_id(f, 2, "", 0);
+    assert_int_not_equal(a, 0);
+    assert_int_not_equal(ab, 0);
+    assert_int_not_equal(anul, 0);
+    assert_int_not_equal(empty, 0);
+    assert_int_not_equal(a, ab);
+    assert_int_not_equal(ab, anul);
+    assert_int_not_equal(a, anul);
+    assert_int_not_equal(empty, a);
+    assert_int_equal(ps_field_id(f, 0, "a", 1), a);
+    assert_int_equal(ps_field_id(f, 0, "ab", 2), ab);
+    assert_int_equal(ps_field_id(f, 7, "a", 1), a);
+    assert_int_equal(ps_field_id(f, 1, "ab", 2), ab);
+    assert_int_equal(ps_field_id(f, 500, "a\0", 2), anul);
+    assert_int_equal(ps_field_id(f, 0, "", 0), empty);
+    assert_int_equal(ps_field_id(f, 2, "", 0), empty);
+
+    /* Names n0, n1, ... at places that cycle past the remembered ones. */
+    for (size_t i = 0; i < PS_FIELD_IDS + 8; i++) {
+        int len = snprintf(name, sizeof(name), "n%zu", i);
+
+        ids[i] = ps_field_id(f, i % 100, name, (size_t)len);
+        assert_true(ids[i] < PS_FIELD_IDS);
+        /* Four ids went to the names above; the rest go to n0 onward. */
+        if (i + 4 < PS_FIELD_IDS - 1)
+            assert_int_equal(ids[i], i + 5);
+        else
+            assert_int_equal(ids[i], 0);
+    }
+    for (size_t i = 0; i < PS_FIELD_IDS + 8; i++) {
+        int len = snprintf(name, sizeof(name), "n%zu", i);
+
+        assert_int_equal(ps_field_id(f, (i + 3) % 70, name, (size_t)len), ids[i]);
+    }
+    /* A new name got 0 at place 3; the known name there still has its id. */
+    assert_int_equal(ps_field_id(f, 3, "new", 3), 0);
+    assert_int_equal(ps_field_id(f, 3, "a", 1), a);
+    assert_int_equal(ps_field_id(f, 3, "new", 3), 0);
+    ps_field_ids_free(f);
+
+    /* The bytes for names: exactly full, then only the empty name fits. */
+    assert_non_null(big);
+    memset(big, 'x', arena + 1);
+    f = ps_field_ids_new();
+    assert_non_null(f);
+    assert_int_equal(ps_field_id(f, 0, big, arena + 1), 0);
+    a = ps_field_id(f, 0, big, arena);
+    assert_int_equal(a, 1);
+    assert_int_equal(ps_field_id(f, 1, "y", 1), 0);
+    assert_int_equal(ps_field_id(f, 1, "", 0), 2);
+    assert_int_equal(ps_field_id(f, 5, big, arena), a);
+    ps_field_ids_free(f);
+    free(big);
+}
+
+/* Spelled-out data with its length, NULs included. */
+#define DATA(s) (s), sizeof(s) - 1
+
+/* Readers without a fixed shape of fields give no ids. */
+static void test_field_ids_unnumbered(void **state)
+{
+    static const struct { const ps_reader *r; const char *data; size_t n; } t[] = {
+        {&ps_reader_text, DATA("alpha\nbeta\n")},
+        {&ps_reader_json, DATA("{\"a\": 1, \"b\": [2, 3]}\n{\"a\": 4}\n")},
+        {&ps_reader_mbox, DATA("From a@example.com Mon Jan  1 00:00:00 2024\n"
+                               "Subject: hi\n\nbody line\n")},
+        {&ps_reader_strings, DATA("\x01\x02printable run\x00\x03" "another run\x01")},
+        {&ps_reader_media, DATA("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")},
+    };
+
+    for (size_t k = 0; k < sizeof(t) / sizeof(t[0]); k++) {
+        collect c = {0};
+        ps_diag d;
+
+        print_message("reader: %s\n", t[k].r->name);
+        assert_int_equal(run(state, t[k].r, t[k].data, t[k].n, 0, 0, &c, &d), PS_OK);
+        assert_true(c.n > 0);
+        for (size_t i = 0; i < c.n; i++)
+            assert_int_equal(c.r[i].field_id, 0);
+        collect_free(&c);
+    }
+}
+
 static void test_reader_table(void **state)
 {
     static const struct { ps_format f; const ps_reader *r; } t[] = {
@@ -1792,6 +2303,18 @@ int main(void)
         cmocka_unit_test(test_sqlite_in_gzip),
         cmocka_unit_test(test_sqlite_wal),
         cmocka_unit_test(test_sqlite_empty_wal),
+        cmocka_unit_test(test_csv_field_ids),
+        cmocka_unit_test(test_sqlite_field_ids),
+        cmocka_unit_test(test_field_ids_run_out),
+        cmocka_unit_test(test_sqldump_field_ids_kept),
+        cmocka_unit_test(test_sqldump_field_ids_column_lists),
+        cmocka_unit_test(test_sqldump_field_ids_recreate),
+        cmocka_unit_test(test_sqldump_field_ids_spill),
+        cmocka_unit_test(test_sqldump_field_ids_past_names),
+        cmocka_unit_test(test_sqldump_field_ids_copy),
+        cmocka_unit_test(test_jsonl_field_ids),
+        cmocka_unit_test(test_field_id_table),
+        cmocka_unit_test(test_field_ids_unnumbered),
         cmocka_unit_test(test_reader_table),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
