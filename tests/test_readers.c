@@ -1461,6 +1461,102 @@ static void expect_same_records(const collect *a, const collect *b)
     }
 }
 
+/*
+ * A flat line (one object of plain members) is split without jsmn
+ * (read_jsonl.c, jl_flat).  Adding an empty nested member, which emits
+ * nothing, sends the same line down the general path: both must give the
+ * same records, ids and status, line by line, for lines on either side of
+ * what the flat path takes.
+ */
+/* Records of line[0..n) alone, then with an empty nested member: the same. Returns records seen. */
+static size_t flat_vs_general(void **state, const char *line, size_t n)
+{
+    static const char member[] = "\"zz\":{}";
+    char flat[512], general[512];
+    size_t cut = n, m = 0, total;
+    collect a = {0}, b = {0};
+    ps_diag da, db;
+    ps_status sa, sb;
+
+    for (size_t k = 0; k < n; k++) {
+        if (line[k] == '}')
+            cut = k; /* the member goes before the last '}' */
+    }
+    assert_true(n + sizeof(member) + 2 < sizeof(general));
+    memcpy(flat, line, n);
+    flat[n] = '\n';
+    memcpy(general, line, cut);
+    m = cut;
+    if (memchr(line, ':', n) != NULL)
+        general[m++] = ',';
+    memcpy(general + m, member, sizeof(member) - 1);
+    m += sizeof(member) - 1;
+    memcpy(general + m, line + cut, n - cut);
+    m += n - cut;
+    general[m++] = '\n';
+    sa = run(state, &ps_reader_jsonl, flat, n + 1, 0, 0, &a, &da);
+    sb = run(state, &ps_reader_jsonl, general, m, 0, 0, &b, &db);
+    assert_int_equal(sa, sb);
+    assert_string_equal(da.msg, db.msg);
+    expect_same_records(&a, &b);
+    total = a.n;
+    collect_free(&a);
+    collect_free(&b);
+    return total;
+}
+
+static void test_jsonl_flat_as_general(void **state)
+{
+    static const char *const lines[] = {
+        "{\"id\":1,\"ts\":\"2015-10-01T00:00:00Z\",\"body\":\"Hi Chlo\xc3\xa9!\"}",
+        "  {\t\"a\" : \"x\" ,\r\"b\":-1.5e3 , \"c\":true,\"d\":false,\"e\":null }  ",
+        "{\"esc\":\"tab\\there \\\"q\\\" \\\\o/ \\u00e9 \\ud83d\\ude00\"}",
+        "{\"k\\u0065y\":\"v\",\"a/b~c\":\"w\",\"\":\"empty key\"}",
+        "{\"dup\":1,\"dup\":2}",
+        "{\"ok\":1,\"bad\":\"\\x\"}",      /* an escape jsmn refuses: no record at all */
+        "{\"ok\":1,\"bad\":\"\\u12\"}",    /* a short \u */
+        "{\"ok\":1,\"bad\":\"\\u1x2y\"}",  /* \u and non-hex digits */
+        "{\"ok\":1,\"lone\":\"\\ud800\"}", /* a lone surrogate: refused when decoded */
+        "{\"ctl\":\"a\x01" "b\",\"after\":1}", /* a raw control byte */
+        "{\"num\":01}",
+        "{\"num\":1.}",
+        "{\"a\":1,}",
+        "{\"a\":1 \"b\":2}",
+        "{\"a\":1} x",
+        "{\"a\":1",
+        "{\"a\" 1}",
+        "{\"a\":tru}",
+        "{\"a\":1]}",
+        "{}",
+    };
+    static const char nul[] = "{\"ok\":1,\"n\":\"a\0b\"}"; /* jsmn ends a string at a NUL */
+    size_t total = 0;
+
+    for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+        total += flat_vs_general(state, lines[i], strlen(lines[i]));
+    assert_true(total >= 15); /* the comparison saw records, not only errors */
+    flat_vs_general(state, nul, sizeof(nul) - 1);
+}
+
+/* What the flat path decodes: escapes, keys with '~' and '/', the empty key. */
+static void test_jsonl_flat_decoding(void **state)
+{
+    static const char data[] =
+        "{\"esc\":\"a\\tb \\\"q\\\" \\u00e9\",\"a/b~c\":\"w\",\"\":\"e\",\"n\":null,\"t\":true}\n";
+    static const want_line want[] = {
+        { "/esc", "a\tb \"q\" \xc3\xa9", 1 },
+        { "/a~1b~0c", "w", 1 },
+        { "/", "e", 1 },
+        { "/t", "true", 1 },
+    };
+    collect c = {0};
+    ps_diag d;
+
+    assert_int_equal(run(state, &ps_reader_jsonl, data, sizeof(data) - 1, 0, 0, &c, &d), PS_OK);
+    expect_lines(&c, want, sizeof(want) / sizeof(want[0]));
+    collect_free(&c);
+}
+
 typedef struct gz_case {
     const char *name;  /* inner name; the file is name + ".gz" */
     const char *data;
@@ -2297,6 +2393,8 @@ int main(void)
         cmocka_unit_test(test_json_depth),
         cmocka_unit_test(test_json_big_document),
         cmocka_unit_test(test_json_runaway_string),
+        cmocka_unit_test(test_jsonl_flat_as_general),
+        cmocka_unit_test(test_jsonl_flat_decoding),
         cmocka_unit_test(test_gzip_inner_formats),
         cmocka_unit_test(test_gzip_concatenated),
         cmocka_unit_test(test_gzip_failures),
