@@ -83,41 +83,79 @@ static const char *put_str(ps_batch *b, const char *s)
     return s != NULL ? put(b, s, strlen(s)) : NULL;
 }
 
-ps_status ps_batch_add(ps_batch *b, const ps_record *rec)
+/*
+ * What rec takes in b: *need arena bytes, and *known the names it shares
+ * with an earlier record of b (or NULL).  PS_ERR_LIMIT when b holds records
+ * and rec does not fit; an empty b takes any record (the caller grows it).
+ */
+static ps_status batch_room(const ps_batch *b, const ps_record *rec, ps_batch_names **known,
+                            size_t *need)
 {
-    ps_batch_names *known = NULL;
-    size_t need = 0;
-    ps_record *r;
-
+    *known = NULL;
     if (rec->field_id != 0 && rec->field_id < PS_FIELD_IDS &&
         b->names[rec->field_id].gen == b->gen)
-        known = &b->names[rec->field_id];
+        *known = &b->names[rec->field_id];
     /* Each term is bounded by a reader's record limit, but say so in code. */
     if (rec->field_len > SIZE_MAX / 4 || rec->value_len > SIZE_MAX / 4)
         return PS_ERR_NOMEM;
-    need = rec->value_len + 1;
-    if (known == NULL) {
+    *need = rec->value_len + 1;
+    if (*known == NULL) {
         size_t parts[3] = { str_cost(rec->loc.table), str_cost(rec->loc.column),
                             str_cost(rec->loc.pointer) };
 
-        need += rec->field_len + 1;
+        *need += rec->field_len + 1;
         for (size_t i = 0; i < 3; i++) {
             if (parts[i] > SIZE_MAX / 8)
                 return PS_ERR_NOMEM;
-            need += parts[i];
+            *need += parts[i];
         }
     }
-    if (b->n == b->cap || need > b->size - b->used) {
-        if (b->n > 0)
-            return PS_ERR_LIMIT;
-        if (need > b->size) {
-            /* Empty: nothing points into the arena yet, so it may move. */
-            char *a = realloc(b->arena, need);
-            if (a == NULL)
-                return PS_ERR_NOMEM;
-            b->arena = a;
-            b->size = need;
-        }
+    if ((b->n == b->cap || *need > b->size - b->used) && b->n > 0)
+        return PS_ERR_LIMIT;
+    return PS_OK;
+}
+
+ps_status ps_batch_tally(ps_batch *b, const ps_record *rec)
+{
+    uint32_t id = rec->field_id;
+    ps_batch_names *known;
+    size_t need;
+    ps_status st;
+
+    /* Nearly every record: a field b has seen, a value that fits (batch_room's answer). */
+    if (id != 0 && id < PS_FIELD_IDS && b->names[id].gen == b->gen && b->n < b->cap &&
+        rec->value_len < b->size - b->used) {
+        b->n++;
+        b->used += rec->value_len + 1;
+        return PS_OK;
+    }
+    st = batch_room(b, rec, &known, &need);
+    if (st != PS_OK)
+        return st;
+    b->n++;
+    /* A record larger than the arena fills it, as ps_batch_add's growth would. */
+    b->used = need > b->size - b->used ? b->size : b->used + need;
+    if (known == NULL && rec->field_id != 0 && rec->field_id < PS_FIELD_IDS)
+        b->names[rec->field_id] = (ps_batch_names){ b->gen, NULL, NULL, NULL, NULL };
+    return PS_OK;
+}
+
+ps_status ps_batch_add(ps_batch *b, const ps_record *rec)
+{
+    ps_batch_names *known;
+    size_t need;
+    ps_record *r;
+    ps_status st = batch_room(b, rec, &known, &need);
+
+    if (st != PS_OK)
+        return st;
+    if (need > b->size) {
+        /* Empty (batch_room): nothing points into the arena yet, so it may move. */
+        char *a = realloc(b->arena, need);
+        if (a == NULL)
+            return PS_ERR_NOMEM;
+        b->arena = a;
+        b->size = need;
     }
     r = &b->recs[b->n++];
     *r = *rec;

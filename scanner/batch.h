@@ -68,4 +68,12 @@ void ps_batch_reset(ps_batch *b);
  */
 ps_status ps_batch_add(ps_batch *b, const ps_record *rec) PS_WARN_UNUSED;
 
+/*
+ * Count rec against b exactly as ps_batch_add would (the same PS_OK and
+ * PS_ERR_LIMIT answers, so the same batch boundaries), without copying
+ * anything: for a batch whose records are matched where they lie, as the
+ * reader reads them.  Such a batch holds counts only; its recs are unset.
+ */
+ps_status ps_batch_tally(ps_batch *b, const ps_record *rec) PS_WARN_UNUSED;
+
 #endif /* PS_BATCH_H */

@@ -14,7 +14,10 @@
  * from a shared queue.  The reader keeps the people tracker and the
  * row-scope rules (they need the rows in order); matching, the bulk of the
  * cost, spreads over the pool.  When the queue is full the reader matches
- * its batch itself, which bounds memory and keeps it busy.  Each batch's
+ * its batch itself, which bounds memory and keeps it busy; a batch begun
+ * while the queue is full (or with one thread) is direct: its records are
+ * matched as they are read, not copied, and only counted so that it ends
+ * where a copied batch would.  Each batch's
  * findings are absorbed into the file's findings in batch order
  * (ps_agg_absorb) as soon as the batches before it are in, so the result
  * is the one a single aggregation would give, and at most a few batches'
@@ -137,6 +140,7 @@ typedef struct scan_worker {
     size_t file_index;
     size_t file_pos;   /* the file's dispatch position (index into order) */
     ps_batch *batch;   /* records waiting to be handed on, when the file is split */
+    bool direct;       /* batch only counts its records: they are matched as read */
     uint64_t nbatch;   /* batches of this file handed on so far */
     ps_status failure; /* first ps_agg failure inside a callback */
     ps_record row_rec; /* the location a row-scope finding is reported at */
@@ -240,6 +244,8 @@ static ps_batch *queue_pop(scan_shared *sh)
     return b;
 }
 
+static ps_status file_result(scan_worker *w, batch_result *res, ps_batch *b, ps_status st);
+
 /*
  * Match the records of b (a batch of file b->file) into a findings list of
  * their own, filed under the file's slot with b's sequence number.  Any
@@ -266,6 +272,19 @@ static ps_status match_batch(scan_worker *w, ps_batch *b)
     w->failure = PS_OK;
     w->hit_agg = w->agg;
     w->file = saved;
+    return file_result(w, res, b, st);
+}
+
+/*
+ * File what w->bagg holds as batch b's findings (res, allocated by the
+ * caller), absorb what is now in order, and give b back.  st is how the
+ * matching went; the result is st or the first failure here.
+ */
+static ps_status file_result(scan_worker *w, batch_result *res, ps_batch *b, ps_status st)
+{
+    scan_shared *sh = w->sh;
+    file_slot *slot = &sh->slots[b->file];
+
     /* ps_agg_take also resets bagg, so a failed batch leaves nothing behind. */
     if (ps_agg_take(w->bagg, &res->found) != PS_OK && st == PS_OK)
         st = PS_ERR_NOMEM;
@@ -300,7 +319,8 @@ static ps_status match_batch(scan_worker *w, ps_batch *b)
 
 /*
  * Hand the reader's current batch on: to the queue for any worker, or,
- * when the queue is full (or there is no other worker), match it here.
+ * when the queue is full (or there is no other worker), match it here.  A
+ * direct batch was matched as it was read: only its findings are filed.
  */
 static ps_status submit_batch(scan_worker *w)
 {
@@ -315,6 +335,15 @@ static ps_status submit_batch(scan_worker *w)
     }
     b->file = w->file_index;
     b->seq = w->nbatch++;
+    if (w->direct) {
+        batch_result *res = calloc(1, sizeof(*res));
+
+        if (res == NULL) {
+            give_batch(sh, b);
+            return PS_ERR_NOMEM;
+        }
+        return file_result(w, res, b, PS_OK);
+    }
     if (sh->nthreads > 1) {
         pthread_mutex_lock(&sh->lock);
         if (sh->nqueued < sh->maxqueued) {
@@ -333,12 +362,18 @@ static ps_status submit_batch(scan_worker *w)
     return queued ? PS_OK : match_batch(w, b);
 }
 
-/* A batch to fill: a spare one, or a new one. */
+/*
+ * A batch to fill: a spare one, or a new one.  When no other worker could
+ * take it now (one thread, or the queue is full), the batch is direct: its
+ * records are matched as they are read instead of being copied, and only
+ * counted, so that its boundaries, and so the result, are the same.
+ */
 static ps_status next_batch(scan_worker *w)
 {
     scan_shared *sh = w->sh;
 
     pthread_mutex_lock(&sh->lock);
+    w->direct = sh->nthreads == 1 || sh->nqueued >= sh->maxqueued;
     w->batch = sh->spare;
     if (w->batch != NULL) {
         sh->spare = w->batch->next;
@@ -353,18 +388,40 @@ static ps_status next_batch(scan_worker *w)
     return w->batch != NULL ? PS_OK : PS_ERR_NOMEM;
 }
 
-/* Copy rec into the reader's batch, handing the batch on when it is full. */
+/* Put rec in the reader's batch (see next_batch), or count it there and match it now. */
+static ps_status batch_put(scan_worker *w, const ps_record *rec)
+{
+    return w->direct ? ps_batch_tally(w->batch, rec) : ps_batch_add(w->batch, rec);
+}
+
+/* rec, of the reader's file, into a direct batch's findings. */
+static ps_status match_direct(scan_worker *w, const ps_record *rec)
+{
+    ps_status st;
+
+    begin_ctx(w, &w->sh->slots[w->file_index].facts);
+    w->hit_agg = w->bagg;
+    st = ps_match_record(w->ctx, rec, on_hit, w);
+    w->hit_agg = w->agg;
+    if (w->failure != PS_OK)
+        st = w->failure;
+    return st;
+}
+
+/* rec into the reader's batch, handing the batch on when it is full. */
 static ps_status batch_record(scan_worker *w, const ps_record *rec)
 {
-    ps_status st = ps_batch_add(w->batch, rec);
+    ps_status st = batch_put(w, rec);
 
-    if (st != PS_ERR_LIMIT)
-        return st;
-    st = submit_batch(w);
-    if (st == PS_OK)
-        st = next_batch(w);
-    if (st == PS_OK)
-        st = ps_batch_add(w->batch, rec);
+    if (st == PS_ERR_LIMIT) {
+        st = submit_batch(w);
+        if (st == PS_OK)
+            st = next_batch(w);
+        if (st == PS_OK)
+            st = batch_put(w, rec);
+    }
+    if (st == PS_OK && w->direct)
+        st = match_direct(w, rec);
     return st;
 }
 
@@ -707,6 +764,10 @@ out:
         give_store(w->sh); /* its linkage index is resolved or handed on by now */
     if (w->batch != NULL) {
         /* Only after a failure: the batch was never handed on. */
+        ps_findings lost = {0};
+
+        if (w->direct && ps_agg_take(w->bagg, &lost) == PS_OK)
+            ps_findings_free(&lost); /* its hits so far: never absorbed */
         give_batch(w->sh, w->batch);
         w->batch = NULL;
     }

@@ -391,6 +391,58 @@ static void test_batch_id_accounting(void **state)
     }
 }
 
+/*
+ * A direct batch (scan.c) only counts its records with ps_batch_tally, and
+ * must end exactly where a copying batch would: the batch boundaries decide
+ * what is aggregated together.  Feed the same pseudo-random stream to both
+ * (ids known and new, id 0, empty, long and larger-than-arena values, resets
+ * at each boundary) and compare every answer and the bytes counted.
+ */
+static void test_batch_tally_as_add(void **state)
+{
+    static char big[600];
+    static const char *const cols[] = { "id", "email", "a_much_longer_column_name", "x" };
+    ps_batch *add = ps_batch_new(16, 256), *tally = ps_batch_new(16, 256);
+    uint32_t seed = 12345;
+    size_t limits = 0, huge = 0;
+
+    (void)state;
+    assert_non_null(add);
+    assert_non_null(tally);
+    memset(big, 'v', sizeof(big) - 1);
+    for (int i = 0; i < 20000; i++) {
+        ps_record r;
+        size_t len;
+        ps_status sa, st;
+
+        seed = seed * 1103515245u + 12345u;
+        len = (seed >> 8) % 97 == 0 ? sizeof(big) - 1 : (seed >> 16) % 40;
+        r = cell("kids", cols[(seed >> 4) % 4], big, len, i);
+        r.field_id = (seed >> 12) % 7 == 0 ? 0 : 1 + (uint32_t)((seed >> 4) % 4);
+        sa = ps_batch_add(add, &r);
+        st = ps_batch_tally(tally, &r);
+        assert_int_equal(sa, st);
+        if (sa == PS_ERR_LIMIT) {
+            limits++;
+            ps_batch_reset(add);
+            ps_batch_reset(tally);
+            assert_int_equal(ps_batch_add(add, &r), PS_OK);
+            assert_int_equal(ps_batch_tally(tally, &r), PS_OK);
+        }
+        huge += len > 256;
+        assert_int_equal(add->n, tally->n);
+        /* A record larger than the arena grows add's; tally counts the arena full. */
+        if (add->size == add->base)
+            assert_int_equal(add->used, tally->used);
+        else
+            assert_int_equal(tally->used, tally->size);
+    }
+    assert_true(limits > 100); /* boundaries were compared, not only fills */
+    assert_true(huge > 50);
+    ps_batch_free(add);
+    ps_batch_free(tally);
+}
+
 static void test_batch_bad_sizes(void **state)
 {
     (void)state;
@@ -414,6 +466,7 @@ int main(void)
         cmocka_unit_test(test_batch_unnumbered_ids),
         cmocka_unit_test(test_batch_refused_ids),
         cmocka_unit_test(test_batch_id_accounting),
+        cmocka_unit_test(test_batch_tally_as_add),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
