@@ -50,7 +50,6 @@
 #define CACHE_KEY_ARENA (16u * 1024u)
 #define CAND_TMP CACHE_SLOTS
 #define CAND_ZERO (CACHE_SLOTS + 1u)
-#define FID_ZERO UINT32_MAX /* fid_slot: the name has zero_bits */
 #define CAND_LISTS (CACHE_SLOTS + 2u)
 
 /*
@@ -143,6 +142,7 @@ struct ps_match_ctx {
     const ps_record *rec;
     bool in_record;
     const uint64_t *field_bits; /* NULL until computed */
+    uint32_t field_list;    /* with it: its candidate list (a slot, CAND_TMP or CAND_ZERO) */
     bool value_done;        /* the shared value database has scanned rec */
     uint32_t *solo_gen;     /* [npatterns]: == rec_gen when a gated pattern has scanned rec */
     uint32_t rec_gen;
@@ -172,9 +172,9 @@ struct ps_match_ctx {
     size_t nentries;
     uint32_t gen;
     /*
-     * By field id (read.h): the slot whose bits a field's name got in this
-     * file (FID_ZERO: zero_bits), valid while fid_gen[id] == gen.  A cell
-     * with a known id skips hashing its name.
+     * By field id (read.h): the candidate list (slot, or CAND_ZERO for
+     * zero_bits) a field's name got in this file, valid while fid_gen[id]
+     * == gen.  A cell with a known id skips hashing its name.
      */
     uint32_t *fid_gen;
     uint32_t *fid_slot;
@@ -1034,7 +1034,8 @@ static uint64_t hash_bytes(const char *s, size_t n)
  * bits stay valid until the next call when the cache could not take the
  * name (they live in field_tmp then).
  */
-static const uint64_t *field_bits_for(ps_match_ctx *c, const char *name, size_t len)
+static const uint64_t *field_bits_for(ps_match_ctx *c, const char *name, size_t len,
+                                      uint32_t *list)
 {
     const ps_matcher *m = c->m;
     uint64_t h;
@@ -1042,6 +1043,7 @@ static const uint64_t *field_bits_for(ps_match_ctx *c, const char *name, size_t 
     uint64_t *bits;
     scan_out o;
 
+    *list = CAND_ZERO;
     if (m->db[PS_TARGET_FIELD] == NULL || len == 0)
         return c->zero_bits;
     h = hash_bytes(name, len);
@@ -1049,8 +1051,10 @@ static const uint64_t *field_bits_for(ps_match_ctx *c, const char *name, size_t 
          i = (i + 1) & (CACHE_SLOTS - 1)) {
         const cache_slot *s = &c->slots[i];
 
-        if (s->hash == h && s->klen == len && memcmp(c->keys + s->koff, name, len) == 0)
+        if (s->hash == h && s->klen == len && memcmp(c->keys + s->koff, name, len) == 0) {
+            *list = i;
             return c->slot_bits + (size_t)i * m->nwords;
+        }
     }
     /* miss: slot i is free; use it if both the table and the arena have room */
     if (c->nentries < CACHE_MAX_ENTRIES && len <= CACHE_KEY_ARENA - c->keys_used) {
@@ -1072,7 +1076,8 @@ static const uint64_t *field_bits_for(ps_match_ctx *c, const char *name, size_t 
     o.list = NULL;
     o.nlist = NULL;
     scan(m->db[PS_TARGET_FIELD], c->scratch, name, len, on_match, &o);
-    fill_candidates(c, bits, bits == c->field_tmp ? CAND_TMP : i);
+    *list = bits == c->field_tmp ? CAND_TMP : i;
+    fill_candidates(c, bits, *list);
     return bits;
 }
 
@@ -1085,18 +1090,18 @@ static const uint64_t *get_field_bits(ps_match_ctx *c)
     if (c->field_bits != NULL)
         return c->field_bits;
     if (id != 0 && id < PS_FIELD_IDS && c->fid_gen[id] == c->gen) {
-        c->field_bits = c->fid_slot[id] == FID_ZERO
+        c->field_list = c->fid_slot[id];
+        c->field_bits = c->field_list == CAND_ZERO
                             ? c->zero_bits
-                            : c->slot_bits + (size_t)c->fid_slot[id] * c->m->nwords;
+                            : c->slot_bits + (size_t)c->field_list * c->m->nwords;
         return c->field_bits;
     }
     bits = field_bits_for(c, c->rec->field != NULL ? c->rec->field : "",
-                          c->rec->field != NULL ? c->rec->field_len : 0);
-    if (id != 0 && id < PS_FIELD_IDS && bits != c->field_tmp) {
+                          c->rec->field != NULL ? c->rec->field_len : 0, &c->field_list);
+    if (id != 0 && id < PS_FIELD_IDS && c->field_list != CAND_TMP) {
         /* field_tmp is overwritten by the next miss: not worth remembering. */
         c->fid_gen[id] = c->gen;
-        c->fid_slot[id] = bits == c->zero_bits ? FID_ZERO
-                                               : (uint32_t)((size_t)(bits - c->slot_bits) / c->m->nwords);
+        c->fid_slot[id] = c->field_list;
     }
     c->field_bits = bits;
     return bits;
@@ -1104,11 +1109,13 @@ static const uint64_t *get_field_bits(ps_match_ctx *c)
 
 bool ps_match_name(ps_match_ctx *c, const char *name, size_t len, uint32_t pattern)
 {
+    uint32_t list;
+
     if (pattern >= c->m->rs->npatterns)
         return false;
     if (c->in_record)
         c->field_bits = NULL; /* field_tmp may be reused below */
-    return bit_test(field_bits_for(c, name, len), pattern);
+    return bit_test(field_bits_for(c, name, len, &list), pattern);
 }
 
 /*
@@ -1367,9 +1374,40 @@ static bool eval_record_rule(ps_match_ctx *c, uint32_t r)
  * the benchmark's stores and chat logs were seen before in the same column.
  * Those cells replay the rules that held, without a scan or a tree walk.
  */
+/*
+ * The last n (< 8) bytes of s, whose length is len, as a word, with loads
+ * that overlap rather than a copy of n bytes: a variable-length copy into a
+ * word compiles to a byte loop and a stalled reload.
+ */
+static uint64_t tail_word(const char *s, size_t len, size_t n)
+{
+    uint64_t w8;
+    uint32_t a, b;
+    uint16_t c, d;
+
+    if (n == 0)
+        return 0;
+    if (len >= 8) {
+        memcpy(&w8, s + n - 8, 8); /* back into bytes already hashed */
+        return w8;
+    }
+    if (n >= 4) {
+        memcpy(&a, s, 4);
+        memcpy(&b, s + n - 4, 4);
+        return (uint64_t)a << 32 | b;
+    }
+    if (n >= 2) {
+        memcpy(&c, s, 2);
+        memcpy(&d, s + n - 2, 2);
+        return (uint64_t)c << 16 | d;
+    }
+    return (unsigned char)s[0];
+}
+
 static uint64_t hash_value(const char *s, size_t n, uint32_t list, unsigned media)
 {
     uint64_t h = (uint64_t)n * UINT64_C(0x9E3779B97F4A7C15) ^ ((uint64_t)list << 8 | media);
+    size_t len = n;
     uint64_t w;
 
     while (n >= 8) {
@@ -1379,10 +1417,7 @@ static uint64_t hash_value(const char *s, size_t n, uint32_t list, unsigned medi
         s += 8;
         n -= 8;
     }
-    w = 0;
-    if (n > 0)
-        memcpy(&w, s, n);
-    h = (h ^ w) * UINT64_C(0xc4ceb9fe1a85ec53);
+    h = (h ^ tail_word(s, len, n)) * UINT64_C(0xc4ceb9fe1a85ec53);
     return h ^ (h >> 29);
 }
 
@@ -1460,7 +1495,6 @@ ps_status ps_match_record(ps_match_ctx *c, const ps_record *rec, ps_hit_fn fn, v
     const ps_matcher *m = c->m;
     ps_status st = PS_OK;
 
-    const uint64_t *fb;
     const uint32_t *list;
     size_t n, which, nhits = 0;
     uint32_t hits[VC_HITS];
@@ -1469,9 +1503,8 @@ ps_status ps_match_record(ps_match_ctx *c, const ps_record *rec, ps_hit_fn fn, v
 
     record_begin(c, rec);
     /* FIELD, PATH and file-constant prefilters were applied when the name entered the cache. */
-    fb = get_field_bits(c);
-    which = fb == c->zero_bits ? CAND_ZERO :
-            fb == c->field_tmp ? CAND_TMP : (size_t)(fb - c->slot_bits) / m->nwords;
+    (void)get_field_bits(c);
+    which = c->field_list;
     list = c->cand + which * (m->nrecord > 0 ? m->nrecord : 1);
     n = c->ncand[which];
     if (n > 0 && which != CAND_TMP && rec->value_len <= VC_VALUE_MAX &&
