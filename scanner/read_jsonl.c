@@ -447,6 +447,34 @@ static int jl_is_hex(char ch)
 }
 
 /*
+ * The offset in s[0..n) of the first '"', backslash or control byte, or n.
+ * Eight bytes a word, as jl_plain_len: a string body is read once to find
+ * both where it ends and whether it needs decoding.
+ */
+static size_t jl_special(const char *s, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    size_t i = 0;
+
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w, q, bs;
+
+        memcpy(&w, s + i, 8);
+        q = w ^ (ones * '"');
+        bs = w ^ (ones * '\\');
+        if ((((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((bs - ones) & ~bs)) & highs)
+            break;
+    }
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        if (c == '"' || c == '\\' || c < 0x20)
+            return i;
+    }
+    return n;
+}
+
+/*
  * The string body starting at js[i] (after its quote): the offset of its
  * closing quote, or 0 when the string is not one jsmn would take as it is
  * (a NUL, an escape jsmn refuses, no end).  *plain says it has nothing to
@@ -455,16 +483,14 @@ static int jl_is_hex(char ch)
  */
 static size_t jl_flat_string(const char *js, size_t i, size_t len, int *plain)
 {
-    const char *q = memchr(js + i, '"', len - i);
-    size_t k;
+    size_t k = i + jl_special(js + i, len - i);
 
-    if (q == NULL)
+    if (k >= len)
         return 0;
-    k = i + jl_plain_len(js + i, (size_t)(q - js) - i);
-    *plain = js + k == q;
+    *plain = js[k] == '"';
     if (*plain)
-        return (size_t)(q - js);
-    /* Something to decode before the first quote: walk it as jsmn does. */
+        return k;
+    /* Something to decode before the closing quote: walk it as jsmn does. */
     for (; k < len; k++) {
         char ch = js[k];
 
