@@ -413,7 +413,7 @@ static void test_agg_absorb_equals_one_pass(void **state)
     enum { NHITS = 24 };
     ps_record recs[NHITS];
     uint32_t rules[NHITS];
-    char ev[NHITS][16];
+    char ev[NHITS][32];
     int32_t days[NHITS];
     ps_findings whole;
     ps_agg *a;

@@ -566,7 +566,7 @@ static void test_verdicts_limits(void **state)
 
     (void)state;
     for (int i = 0; i < 8; i++) {
-        char id[8];
+        char id[16];
 
         snprintf(id, sizeof(id), "r%d", i);
         all |= B(add_rule(&fx.t, id, PS_SCOPE_RECORD, c_value(&fx.t, "x")));

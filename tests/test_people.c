@@ -267,7 +267,7 @@ static void test_country_lookalikes(void **state)
     fx *f = *state;
     ps_people_part *part = NULL;
     ps_impacts im = {0};
-    char id[8];
+    char id[16];
 
     file(f, "db/y.sqlite", PS_FMT_SQLITE);
     for (int i = 0; i < 12; i++) {
