@@ -115,16 +115,28 @@ static ps_status batch_room(const ps_batch *b, const ps_record *rec, ps_batch_na
     return PS_OK;
 }
 
-ps_status ps_batch_tally(ps_batch *b, const ps_record *rec)
+/*
+ * Nearly every record: a field b has seen, and a value that fits.  Returns
+ * the field's names then (batch_room would answer PS_OK with them and a
+ * need of value_len + 1), else NULL: ask batch_room.
+ */
+static ps_batch_names *known_fit(ps_batch *b, const ps_record *rec)
 {
     uint32_t id = rec->field_id;
+
+    if (id != 0 && id < PS_FIELD_IDS && b->names[id].gen == b->gen && b->n < b->cap &&
+        rec->value_len < b->size - b->used)
+        return &b->names[id];
+    return NULL;
+}
+
+ps_status ps_batch_tally(ps_batch *b, const ps_record *rec)
+{
     ps_batch_names *known;
     size_t need;
     ps_status st;
 
-    /* Nearly every record: a field b has seen, a value that fits (batch_room's answer). */
-    if (id != 0 && id < PS_FIELD_IDS && b->names[id].gen == b->gen && b->n < b->cap &&
-        rec->value_len < b->size - b->used) {
+    if (known_fit(b, rec) != NULL) {
         b->n++;
         b->used += rec->value_len + 1;
         return PS_OK;
@@ -142,20 +154,23 @@ ps_status ps_batch_tally(ps_batch *b, const ps_record *rec)
 
 ps_status ps_batch_add(ps_batch *b, const ps_record *rec)
 {
-    ps_batch_names *known;
+    ps_batch_names *known = known_fit(b, rec);
     size_t need;
     ps_record *r;
-    ps_status st = batch_room(b, rec, &known, &need);
 
-    if (st != PS_OK)
-        return st;
-    if (need > b->size) {
-        /* Empty (batch_room): nothing points into the arena yet, so it may move. */
-        char *a = realloc(b->arena, need);
-        if (a == NULL)
-            return PS_ERR_NOMEM;
-        b->arena = a;
-        b->size = need;
+    if (known == NULL) {
+        ps_status st = batch_room(b, rec, &known, &need);
+
+        if (st != PS_OK)
+            return st;
+        if (need > b->size) {
+            /* Empty (batch_room): nothing points into the arena yet, so it may move. */
+            char *a = realloc(b->arena, need);
+            if (a == NULL)
+                return PS_ERR_NOMEM;
+            b->arena = a;
+            b->size = need;
+        }
     }
     r = &b->recs[b->n++];
     *r = *rec;
