@@ -145,11 +145,14 @@ static ps_status put_utf8(ps_buf *b, uint32_t cp)
 }
 
 /*
- * Does the JSON string body s[0..n) need decoding?  Returns n when it has no
- * backslash and no raw control character (it then means exactly its bytes
- * and can be handed out where it lies), else the offset of the first such
- * byte.  Eight bytes a word: string bodies are most of a line, and the
- * byte-at-a-time test was a visible share of the reader's time.
+ * The offset of the first '"', backslash or raw control byte in s[0..n),
+ * or n.  Eight bytes a word: string bodies are most of a line, and the
+ * byte-at-a-time test was a visible share of the reader's time.  On a JSON
+ * string body (between its quotes) any '"' is escaped, so this is where
+ * the body stops being plain: n means it has nothing to decode and can be
+ * handed out where it lies.  jl_flat also uses it on the bytes after an
+ * opening quote, to find where the string ends and whether it is plain in
+ * one pass.
  */
 static size_t jl_plain_len(const char *s, size_t n)
 {
@@ -157,18 +160,19 @@ static size_t jl_plain_len(const char *s, size_t n)
     size_t i = 0;
 
     for (; i + 8 <= n; i += 8) {
-        uint64_t w, bs;
+        uint64_t w, q, bs;
 
         memcpy(&w, s + i, 8);
+        q = w ^ (ones * '"');
         bs = w ^ (ones * '\\');
-        /* A byte below 0x20, or a zero byte of bs (a backslash in w). */
-        if ((((w - ones * 0x20) & ~w) | ((bs - ones) & ~bs)) & highs)
+        /* A byte below 0x20, or a zero byte of q or bs (a quote or backslash in w). */
+        if ((((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((bs - ones) & ~bs)) & highs)
             break;
     }
     for (; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
 
-        if (c == '\\' || c < 0x20)
+        if (c == '"' || c == '\\' || c < 0x20)
             return i;
     }
     return n;
@@ -447,34 +451,6 @@ static int jl_is_hex(char ch)
 }
 
 /*
- * The offset in s[0..n) of the first '"', backslash or control byte, or n.
- * Eight bytes a word, as jl_plain_len: a string body is read once to find
- * both where it ends and whether it needs decoding.
- */
-static size_t jl_special(const char *s, size_t n)
-{
-    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
-    size_t i = 0;
-
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w, q, bs;
-
-        memcpy(&w, s + i, 8);
-        q = w ^ (ones * '"');
-        bs = w ^ (ones * '\\');
-        if ((((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((bs - ones) & ~bs)) & highs)
-            break;
-    }
-    for (; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-
-        if (c == '"' || c == '\\' || c < 0x20)
-            return i;
-    }
-    return n;
-}
-
-/*
  * The string body starting at js[i] (after its quote): the offset of its
  * closing quote, or 0 when the string is not one jsmn would take as it is
  * (a NUL, an escape jsmn refuses, no end).  *plain says it has nothing to
@@ -483,7 +459,7 @@ static size_t jl_special(const char *s, size_t n)
  */
 static size_t jl_flat_string(const char *js, size_t i, size_t len, int *plain)
 {
-    size_t k = i + jl_special(js + i, len - i);
+    size_t k = i + jl_plain_len(js + i, len - i);
 
     if (k >= len)
         return 0;
