@@ -286,15 +286,15 @@ void ps_agg_destroy(ps_agg *a)
 /* FNV-1a over the rule index and the key bytes. */
 static uint64_t key_hash(uint32_t rule, const char *key, size_t len)
 {
-    uint64_t h = 1469598103934665603ULL;
+    uint64_t h = PS_FNV_BASIS;
 
     for (int i = 0; i < 4; i++) {
         h ^= (rule >> (8 * i)) & 0xffu;
-        h *= 1099511628211ULL;
+        h *= PS_FNV_PRIME;
     }
     for (size_t i = 0; i < len; i++) {
         h ^= (unsigned char)key[i];
-        h *= 1099511628211ULL;
+        h *= PS_FNV_PRIME;
     }
     return h;
 }

@@ -1017,18 +1017,6 @@ static void record_begin(ps_match_ctx *c, const ps_record *rec)
     c->b64_media = -1;
 }
 
-/* FNV-1a: short keys, no adversary that gains anything from collisions. */
-static uint64_t hash_bytes(const char *s, size_t n)
-{
-    uint64_t h = UINT64_C(1469598103934665603);
-
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= UINT64_C(1099511628211);
-    }
-    return h;
-}
-
 /*
  * The FIELD-pattern bits of name[0..len), cached per file.  The returned
  * bits stay valid until the next call when the cache could not take the
@@ -1046,7 +1034,7 @@ static const uint64_t *field_bits_for(ps_match_ctx *c, const char *name, size_t 
     *list = CAND_ZERO;
     if (m->db[PS_TARGET_FIELD] == NULL || len == 0)
         return c->zero_bits;
-    h = hash_bytes(name, len);
+    h = ps_fnv1a(name, len);
     for (i = (uint32_t)(h & (CACHE_SLOTS - 1)); c->slots[i].gen == c->gen;
          i = (i + 1) & (CACHE_SLOTS - 1)) {
         const cache_slot *s = &c->slots[i];
@@ -1366,15 +1354,6 @@ static bool eval_record_rule(ps_match_ctx *c, uint32_t r)
 /* --- the match calls ------------------------------------------------------------ */
 
 /*
- * The verdict cache.  Within one file, a record rule's verdict depends only
- * on the field name (through its candidate list), the value's bytes and the
- * record's media type: conditions are pure and the file facts, path and
- * --as-of are fixed.  Columns repeat their values (countries, first names,
- * questions, message templates, empty strings): about two cells in three of
- * the benchmark's stores and chat logs were seen before in the same column.
- * Those cells replay the rules that held, without a scan or a tree walk.
- */
-/*
  * The last n (< 8) bytes of s, whose length is len, as a word, with loads
  * that overlap rather than a copy of n bytes: a variable-length copy into a
  * word compiles to a byte loop and a stalled reload.
@@ -1404,6 +1383,15 @@ static uint64_t tail_word(const char *s, size_t len, size_t n)
     return (unsigned char)s[0];
 }
 
+/*
+ * The verdict cache.  Within one file, a record rule's verdict depends only
+ * on the field name (through its candidate list), the value's bytes and the
+ * record's media type: conditions are pure and the file facts, path and
+ * --as-of are fixed.  Columns repeat their values (countries, first names,
+ * questions, message templates, empty strings): about two cells in three of
+ * the benchmark's stores and chat logs were seen before in the same column.
+ * Those cells replay the rules that held, without a scan or a tree walk.
+ */
 static uint64_t hash_value(const char *s, size_t n, uint32_t list, unsigned media)
 {
     uint64_t h = (uint64_t)n * UINT64_C(0x9E3779B97F4A7C15) ^ ((uint64_t)list << 8 | media);

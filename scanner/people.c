@@ -368,22 +368,11 @@ static bool name_is(ps_people *p, const char *name, size_t len, uint32_t pattern
     return pattern != UINT32_MAX && ps_match_name(p->ctx, name, len, pattern);
 }
 
-static uint64_t fnv(const char *s, size_t n)
-{
-    uint64_t h = UINT64_C(1469598103934665603);
-
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= UINT64_C(1099511628211);
-    }
-    return h;
-}
-
 /* The roles of a field name, from the per-file cache. */
 static uint32_t field_roles(ps_people *p, const char *name, size_t len)
 {
     const ps_subjects *sj = &p->rs->subjects;
-    uint64_t h = fnv(name, len);
+    uint64_t h = ps_fnv1a(name, len);
     role_slot *s = &p->roles[h & (ROLE_CACHE - 1)];
     uint32_t r = 0;
 
@@ -458,7 +447,7 @@ static uint32_t tab_of(ps_people *p, const char *table)
  */
 static uint64_t key_of(const char *v, size_t n)
 {
-    uint64_t x = 0, h = UINT64_C(1469598103934665603);
+    uint64_t x = 0, h = PS_FNV_BASIS;
     bool digits = n > 0 && n <= 18;
 
     while (n > 0 && (*v == ' ' || *v == '"'))
@@ -474,7 +463,7 @@ static uint64_t key_of(const char *v, size_t n)
         if (c >= 'A' && c <= 'Z')
             c = (unsigned char)(c + 32);
         h ^= c;
-        h *= UINT64_C(1099511628211);
+        h *= PS_FNV_PRIME;
     }
     /* The top bit tells hashed keys from numbers, so the two never collide. */
     return digits && n > 0 ? x : (h | (UINT64_C(1) << 63));
@@ -602,7 +591,7 @@ static bool same_table(const row_state *r, const char *table)
         return false;
     if (n < NAME_MAX_KEPT)
         return memcmp(r->table, table, n) == 0;
-    return memcmp(r->table, table, NAME_MAX_KEPT - 1) == 0 && fnv(table, n) == r->table_hash;
+    return memcmp(r->table, table, NAME_MAX_KEPT - 1) == 0 && ps_fnv1a(table, n) == r->table_hash;
 }
 
 static void row_open(ps_people *p, const ps_record *rec, const char *table, int64_t row,
@@ -612,7 +601,7 @@ static void row_open(ps_people *p, const ps_record *rec, const char *table, int6
 
     if (tab == 0 || tab != r->tab) {
         r->table_len = ps_strlcpy(r->table, table, sizeof(r->table));
-        r->table_hash = r->table_len >= NAME_MAX_KEPT ? fnv(table, r->table_len) : 0;
+        r->table_hash = r->table_len >= NAME_MAX_KEPT ? ps_fnv1a(table, r->table_len) : 0;
     }
     memset(r, 0, offsetof(row_state, tab));
     r->tab = tab;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "read.h"
+#include "util.h"
 
 static const ps_reader *const readers[] = {
     &ps_reader_text,
@@ -69,15 +70,12 @@ static int fid_is(const ps_field_ids *f, uint32_t id, const char *name, size_t l
 
 uint32_t ps_field_id(ps_field_ids *f, size_t k, const char *name, size_t len)
 {
-    uint64_t h = UINT64_C(1469598103934665603);
+    uint64_t h;
     uint32_t i, id;
 
     if (k < FID_RECENT && f->recent[k] != 0 && fid_is(f, f->recent[k], name, len))
         return f->recent[k];
-    for (size_t j = 0; j < len; j++) {
-        h ^= (unsigned char)name[j];
-        h *= UINT64_C(1099511628211);
-    }
+    h = ps_fnv1a(name, len);
     for (i = (uint32_t)(h & (FID_SLOTS - 1)); (id = f->slot[i]) != 0; i = (i + 1) & (FID_SLOTS - 1)) {
         if (f->name[id].hash == h && fid_is(f, id, name, len))
             goto found;

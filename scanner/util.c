@@ -267,6 +267,17 @@ char *ps_strndup(const char *s, size_t n)
     return p;
 }
 
+uint64_t ps_fnv1a(const char *s, size_t n)
+{
+    uint64_t h = PS_FNV_BASIS;
+
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= PS_FNV_PRIME;
+    }
+    return h;
+}
+
 size_t ps_strlcpy(char *dst, const char *src, size_t dstsize)
 {
     size_t n = strlen(src);

@@ -47,6 +47,16 @@ char *ps_strndup(const char *s, size_t n);
 size_t ps_strlcpy(char *dst, const char *src, size_t dstsize);
 
 /*
+ * FNV-1a of s[0..n): for the small tables of names kept per file (field
+ * names, table names), whose keys are short and whose collisions cost an
+ * extra compare, never a wrong answer.  The constants are for hashes that
+ * mix in more than bytes (findings.c, people.c).
+ */
+#define PS_FNV_BASIS UINT64_C(14695981039346656037)
+#define PS_FNV_PRIME UINT64_C(1099511628211)
+uint64_t ps_fnv1a(const char *s, size_t n);
+
+/*
  * A name read from a scanned file (a table, an identifier) made fit for a
  * one-line diagnostic: bytes outside printable ASCII become '?', and a name
  * longer than dstsize - 1 is cut with "...".  dstsize must be at least 4.

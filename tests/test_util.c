@@ -151,6 +151,16 @@ static void test_vocabulary(void **state)
     assert_string_equal(ps_strerror(PS_ERR_LIMIT), "input exceeds a hard limit");
 }
 
+/* The published FNV-1a 64-bit test vectors, and bytes past a NUL count. */
+static void test_fnv1a(void **state)
+{
+    (void)state;
+    assert_true(ps_fnv1a("", 0) == UINT64_C(0xcbf29ce484222325));
+    assert_true(ps_fnv1a("a", 1) == UINT64_C(0xaf63dc4c8601ec8c));
+    assert_true(ps_fnv1a("foobar", 6) == UINT64_C(0x85944171f73967e8));
+    assert_true(ps_fnv1a("a\0b", 3) != ps_fnv1a("a\0c", 3));
+}
+
 static void test_diag(void **state)
 {
     ps_diag d;
@@ -200,6 +210,7 @@ int main(void)
         cmocka_unit_test(test_parse_u64),
         cmocka_unit_test(test_strings),
         cmocka_unit_test(test_vocabulary),
+        cmocka_unit_test(test_fnv1a),
         cmocka_unit_test(test_diag),
         cmocka_unit_test(test_printable),
     };
