@@ -420,24 +420,13 @@ static int wrong_value(load_ctx *c)
     return reject(c, PS_ERR_USAGE, "unexpected value");
 }
 
-static int hexval(unsigned char ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
 /* Decode exactly 2*outlen hex digits; false on any other length or a non-hex byte. */
 static bool hex_exact(const unsigned char *s, size_t n, unsigned char *out, size_t outlen)
 {
     if (n != 2 * outlen)
         return false;
     for (size_t i = 0; i < outlen; i++) {
-        int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+        int hi = ps_hex_digit(s[2 * i]), lo = ps_hex_digit(s[2 * i + 1]);
 
         if (hi < 0 || lo < 0)
             return false;

@@ -274,17 +274,6 @@ static ps_status sd_put(sd_ctx *c, ps_buf *out, const void *p, size_t n)
     return st;
 }
 
-static int hexval(int ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
 /*
  * Decode the escape after a backslash (e is the byte after it) into *out.
  * Octal and \x forms read further bytes.  Returns how many bytes to append
@@ -321,10 +310,10 @@ static size_t sd_escape(sd_ctx *c, sd_esc mode, int e, char out[2])
         for (int k = 0; k < 2 && sd_peek(c) >= '0' && sd_peek(c) <= '7'; k++)
             v = v * 8 + (unsigned)(sd_get(c) - '0');
         out[0] = (char)(v & 0xFF);
-    } else if (e == 'x' && hexval(sd_peek(c)) >= 0) {
-        unsigned v = (unsigned)hexval(sd_get(c));
-        if (hexval(sd_peek(c)) >= 0)
-            v = v * 16 + (unsigned)hexval(sd_get(c));
+    } else if (e == 'x' && ps_hex_digit(sd_peek(c)) >= 0) {
+        unsigned v = (unsigned)ps_hex_digit(sd_get(c));
+        if (ps_hex_digit(sd_peek(c)) >= 0)
+            v = v * 16 + (unsigned)ps_hex_digit(sd_get(c));
         out[0] = (char)v;
     }
     return 1;
@@ -849,12 +838,12 @@ static int sd_unhex(sd_ctx *c, size_t from)
     if (d == NULL || n % 2 != 0)
         return 0;
     for (size_t i = from; i < c->val.len; i++) {
-        if (hexval((unsigned char)d[i]) < 0)
+        if (ps_hex_digit((unsigned char)d[i]) < 0)
             return 0;
     }
     for (size_t i = 0; i < n / 2; i++)
-        d[i] = (char)(hexval((unsigned char)d[from + 2 * i]) << 4 |
-                      hexval((unsigned char)d[from + 2 * i + 1]));
+        d[i] = (char)(ps_hex_digit((unsigned char)d[from + 2 * i]) << 4 |
+                      ps_hex_digit((unsigned char)d[from + 2 * i + 1]));
     c->val.len = n / 2;
     d[c->val.len] = '\0';
     return 1;

@@ -383,3 +383,14 @@ size_t ps_utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
     *cp = c;
     return len;
 }
+
+int ps_hex_digit(int ch)
+{
+    if (ch >= '0' && ch <= '9')
+        return ch - '0';
+    if (ch >= 'a' && ch <= 'f')
+        return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F')
+        return ch - 'A' + 10;
+    return -1;
+}

@@ -56,6 +56,9 @@ size_t ps_strlcpy(char *dst, const char *src, size_t dstsize);
 #define PS_FNV_PRIME UINT64_C(1099511628211)
 uint64_t ps_fnv1a(const char *s, size_t n);
 
+/* The value of hex digit ch (either case), or -1 for anything else (EOF included). */
+int ps_hex_digit(int ch);
+
 /*
  * A name read from a scanned file (a table, an identifier) made fit for a
  * one-line diagnostic: bytes outside printable ASCII become '?', and a name

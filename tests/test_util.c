@@ -152,6 +152,25 @@ static void test_vocabulary(void **state)
 }
 
 /* The published FNV-1a 64-bit test vectors, and bytes past a NUL count. */
+static void test_hex_digit(void **state)
+{
+    (void)state;
+    assert_int_equal(ps_hex_digit('0'), 0);
+    assert_int_equal(ps_hex_digit('9'), 9);
+    assert_int_equal(ps_hex_digit('a'), 10);
+    assert_int_equal(ps_hex_digit('F'), 15);
+    assert_int_equal(ps_hex_digit('f'), 15);
+    /* the neighbours of each range, EOF and a high byte */
+    assert_int_equal(ps_hex_digit('/'), -1);
+    assert_int_equal(ps_hex_digit(':'), -1);
+    assert_int_equal(ps_hex_digit('@'), -1);
+    assert_int_equal(ps_hex_digit('G'), -1);
+    assert_int_equal(ps_hex_digit('`'), -1);
+    assert_int_equal(ps_hex_digit('g'), -1);
+    assert_int_equal(ps_hex_digit(-1), -1);
+    assert_int_equal(ps_hex_digit(0xC3), -1);
+}
+
 static void test_fnv1a(void **state)
 {
     (void)state;
@@ -210,6 +229,7 @@ int main(void)
         cmocka_unit_test(test_parse_u64),
         cmocka_unit_test(test_strings),
         cmocka_unit_test(test_vocabulary),
+        cmocka_unit_test(test_hex_digit),
         cmocka_unit_test(test_fnv1a),
         cmocka_unit_test(test_diag),
         cmocka_unit_test(test_printable),
