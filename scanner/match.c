@@ -37,6 +37,7 @@
 #include "date.h"
 #include "detect.h"
 #include "match.h"
+#include "need.h"
 #include "util.h"
 
 /*
@@ -63,14 +64,20 @@
 #define VC_VALUE_MAX 64u
 #define VC_HITS 6u
 /*
- * A column whose values rarely repeat (emails, hashes, timestamps) would
- * only flush the cache: after VC_TRIAL lookups with fewer than one hit in
- * VC_MIN_RATE, its values are neither looked up nor stored for the next
- * VC_REST records, then it gets another trial.
+ * Shortcuts that pay on every value of a column and gain on some only are
+ * put on trial per candidate list (see trial_worth): after TRIAL_LEN tries
+ * with fewer than one gain in `rate`, the list rests from the shortcut for
+ * the next TRIAL_REST records, then gets another trial.
+ *   - The verdict cache: a column whose values rarely repeat (emails,
+ *     hashes, timestamps) would only flush it (VC_MIN_RATE).
+ *   - The need filter (need.h): a check costs about half a scan, so it
+ *     must spare one in two (NEED_MIN_RATE).  A column of emails always
+ *     needs the scan; one of timestamps or ids never does.
  */
-#define VC_TRIAL 1024u
+#define TRIAL_LEN 1024u
+#define TRIAL_REST 16384u
 #define VC_MIN_RATE 8u
-#define VC_REST 16384u
+#define NEED_MIN_RATE 2u
 
 /* The loader caps condition depth at 64; this only guards hand-built sets. */
 #define EVAL_DEPTH_MAX 128u
@@ -92,6 +99,8 @@ struct ps_matcher {
     bool *gated;            /* [npatterns]: a VALUE pattern scanned alone, on demand */
     size_t value_min;       /* no value shorter than this matches the shared VALUE database */
     hs_database_t **solo;   /* [npatterns]: the database of a gated pattern */
+    ps_need_set *value_need; /* what a value must hold to match the shared VALUE database */
+    ps_need_set **solo_need; /* [npatterns]: likewise for a gated pattern's own */
     size_t nwords;          /* uint64_t words in a pattern bitset */
 };
 
@@ -119,12 +128,36 @@ typedef struct verdict {
     uint32_t hits[VC_HITS]; /* rule indices, in rule order */
 } verdict;
 
-/* A candidate list's standing with the verdict cache (see verdict_worth). */
-typedef struct verdict_trial {
+/* A candidate list's standing with one shortcut (see trial_worth). */
+typedef struct trial {
     uint32_t tries;  /* lookups in this trial, or records of rest left */
     uint32_t hits;   /* hits in this trial */
     bool resting;    /* the list's values skip the cache */
-} verdict_trial;
+} trial;
+
+/*
+ * Whether a shortcut is used on the list whose standing is t, now (see
+ * TRIAL_LEN); counts the try.  The caller counts t->hits, the gains.
+ */
+static bool trial_worth(trial *t, unsigned rate)
+{
+    if (t->resting) {
+        if (--t->tries > 0)
+            return false;
+        t->resting = false; /* rested: a new trial */
+        t->hits = 0;
+    }
+    if (++t->tries >= TRIAL_LEN) {
+        if (t->hits * rate < TRIAL_LEN) {
+            t->resting = true;
+            t->tries = TRIAL_REST;
+            return false;
+        }
+        t->tries = 0;
+        t->hits = 0;
+    }
+    return true;
+}
 
 struct ps_match_ctx {
     const ps_matcher *m;
@@ -185,7 +218,8 @@ struct ps_match_ctx {
     size_t vkeys_used;
     size_t nverdicts;
     uint32_t vgen;
-    verdict_trial *trials; /* [CAND_LISTS]: whether each list's values use the cache */
+    trial *trials;         /* [CAND_LISTS]: whether each list's values use the cache */
+    trial *need_trials;    /* [CAND_LISTS]: whether they go through the need filter */
 };
 
 static const ps_file_facts no_facts = {0};
@@ -450,6 +484,57 @@ static ps_status compile_one(const ps_pattern *p, unsigned id, unsigned flags,
     return PS_OK;
 }
 
+/* The need (need.h) of pattern p, as Hyperscan is given it. */
+static ps_status pattern_need(const ps_pattern *p, ps_need *nd)
+{
+    char *owned;
+    const char *expr = pattern_expr(p, &owned);
+
+    if (expr == NULL)
+        return PS_ERR_NOMEM;
+    (void)ps_need_of(expr, (p->flags & PS_PAT_CASELESS) != 0, nd); /* unknown: n == 0 */
+    free(owned);
+    return PS_OK;
+}
+
+/*
+ * What a value must hold for the shared VALUE database, and for each gated
+ * pattern's own, to match (need.h).  Most cells of a store cannot match
+ * any value pattern (ids, timestamps, hashes), and Hyperscan's cost on such
+ * short values is the call itself; the need answers them without one.
+ */
+static ps_status compile_needs(ps_matcher *m)
+{
+    const ps_ruleset *rs = m->rs;
+    ps_need *needs = calloc(rs->npatterns > 0 ? rs->npatterns : 1, sizeof(ps_need));
+    size_t n = 0;
+    ps_status st = PS_OK;
+
+    m->solo_need = calloc(rs->npatterns > 0 ? rs->npatterns : 1, sizeof(ps_need_set *));
+    if (needs == NULL || m->solo_need == NULL) {
+        free(needs);
+        return PS_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < rs->npatterns && st == PS_OK; i++) {
+        const ps_pattern *p = &rs->patterns[i];
+        ps_need one;
+
+        if (p->target != PS_TARGET_VALUE)
+            continue;
+        if (!m->gated[i]) {
+            st = pattern_need(p, &needs[n++]);
+        } else {
+            st = pattern_need(p, &one);
+            if (st == PS_OK)
+                st = ps_need_set_new(&one, 1, &m->solo_need[i]);
+        }
+    }
+    if (st == PS_OK)
+        st = ps_need_set_new(needs, n, &m->value_need);
+    free(needs);
+    return st;
+}
+
 /*
  * One start-of-match database per VALUE pattern, for evidence spans.  Some
  * patterns cannot be compiled with SOM (the engine refuses when tracking
@@ -701,6 +786,12 @@ void ps_matcher_destroy(ps_matcher *m)
         for (size_t i = 0; i < m->rs->npatterns; i++)
             hs_free_database(m->solo[i]);
     }
+    if (m->solo_need != NULL) {
+        for (size_t i = 0; i < m->rs->npatterns; i++)
+            ps_need_set_free(m->solo_need[i]);
+    }
+    ps_need_set_free(m->value_need);
+    free(m->solo_need);
     free(m->som);
     free(m->solo);
     free(m->gated);
@@ -801,6 +892,8 @@ ps_status ps_matcher_create(const ps_ruleset *rs, ps_matcher **out, ps_diag *dia
             st = compile_solo(m, diag);
         if (st == PS_OK)
             st = compile_som(m);
+        if (st == PS_OK)
+            st = compile_needs(m);
         if (threaded)
             pthread_join(tid, NULL);
         m->db[PS_TARGET_FIELD] = job.db;
@@ -876,6 +969,7 @@ void ps_match_ctx_destroy(ps_match_ctx *c)
     free(c->verdicts);
     free(c->vkeys);
     free(c->trials);
+    free(c->need_trials);
     free(c->fid_gen);
     free(c->fid_slot);
     free(c);
@@ -918,10 +1012,11 @@ ps_status ps_match_ctx_create(const ps_matcher *m, ps_match_ctx **out)
     c->verdicts = calloc(VC_SLOTS, sizeof(verdict));
     c->vkeys = malloc(VC_ARENA);
     c->vgen = 1;
-    c->trials = calloc(CAND_LISTS, sizeof(verdict_trial));
+    c->trials = calloc(CAND_LISTS, sizeof(trial));
+    c->need_trials = calloc(CAND_LISTS, sizeof(trial));
     c->fid_gen = calloc(PS_FIELD_IDS, sizeof(uint32_t));
     c->fid_slot = calloc(PS_FIELD_IDS, sizeof(uint32_t));
-    if (c->trials == NULL || c->fid_gen == NULL || c->fid_slot == NULL ||
+    if (c->trials == NULL || c->need_trials == NULL || c->fid_gen == NULL || c->fid_slot == NULL ||
         c->path_bits == NULL || c->value_bits == NULL || c->field_tmp == NULL ||
         c->zero_bits == NULL || c->value_list == NULL || c->solo_gen == NULL ||
         c->file_memo == NULL || c->verdicts == NULL || c->vkeys == NULL ||
@@ -991,7 +1086,8 @@ void ps_match_file_begin(ps_match_ctx *c, const ps_file_facts *f)
     c->nentries = 0;
     fill_candidates(c, c->zero_bits, CAND_ZERO);
     verdicts_forget(c);
-    memset(c->trials, 0, CAND_LISTS * sizeof(verdict_trial));
+    memset(c->trials, 0, CAND_LISTS * sizeof(trial));
+    memset(c->need_trials, 0, CAND_LISTS * sizeof(trial));
 }
 
 static void record_begin(ps_match_ctx *c, const ps_record *rec)
@@ -1111,6 +1207,27 @@ bool ps_match_name(ps_match_ctx *c, const char *name, size_t len, uint32_t patte
  * database scans the value once, on first need; a gated pattern's own
  * database scans it only when asked for that pattern.
  */
+/*
+ * Whether the current value may match the shared VALUE database, by the
+ * need filter when the column is on good terms with it (NEED_MIN_RATE).
+ */
+static bool may_match(ps_match_ctx *c)
+{
+    const ps_matcher *m = c->m;
+    trial *t;
+
+    if (m->value_need == NULL)
+        return true;
+    /* Outside a record's rule loop the list is unknown: the shared CAND_TMP standing. */
+    t = &c->need_trials[c->field_bits != NULL ? c->field_list : CAND_TMP];
+    if (!trial_worth(t, NEED_MIN_RATE))
+        return true;
+    if (ps_need_set_may_match(m->value_need, c->rec->value, c->rec->value_len))
+        return true;
+    t->hits++;
+    return false;
+}
+
 static bool value_bit_scan(ps_match_ctx *c, uint32_t p)
 {
     const ps_matcher *m = c->m;
@@ -1121,12 +1238,16 @@ static bool value_bit_scan(ps_match_ctx *c, uint32_t p)
     o.nlist = &c->nvalue_list;
     if (m->gated[p]) {
         if (c->solo_gen[p] != c->rec_gen) {
-            scan(m->solo[p], c->scratch, c->rec->value, c->rec->value_len, on_match, &o);
+            if (ps_need_set_may_match(m->solo_need[p], c->rec->value, c->rec->value_len))
+                scan(m->solo[p], c->scratch, c->rec->value, c->rec->value_len, on_match, &o);
             c->solo_gen[p] = c->rec_gen;
         }
     } else if (!c->value_done) {
-        /* ids, country codes, short names: shorter than any match, no call */
-        if (c->rec->value_len >= m->value_min)
+        /*
+         * Country codes, short names: shorter than any match.  Ids,
+         * timestamps, hashes: without what every pattern needs.  No call.
+         */
+        if (c->rec->value_len >= m->value_min && may_match(c))
             scan(m->db[PS_TARGET_VALUE], c->scratch, c->rec->value, c->rec->value_len,
                  on_match, &o);
         c->value_done = true;
@@ -1451,29 +1572,6 @@ static void verdict_store(ps_match_ctx *c, verdict *v, uint32_t list, const ps_r
     c->nverdicts++;
 }
 
-/* Whether list's values go through the cache now (see VC_TRIAL); counts the try. */
-static bool verdict_worth(ps_match_ctx *c, size_t list)
-{
-    verdict_trial *t = &c->trials[list];
-
-    if (t->resting) {
-        if (--t->tries > 0)
-            return false;
-        t->resting = false; /* rested: a new trial */
-        t->hits = 0;
-    }
-    if (++t->tries >= VC_TRIAL) {
-        if (t->hits * VC_MIN_RATE < VC_TRIAL) {
-            t->resting = true;
-            t->tries = VC_REST;
-            return false;
-        }
-        t->tries = 0;
-        t->hits = 0;
-    }
-    return true;
-}
-
 /*
  * Every record-scope rule against rec, in rule order; fn is called for each
  * that holds.  Returns PS_OK, or PS_ERR_STOP when fn asked to stop.
@@ -1496,7 +1594,7 @@ ps_status ps_match_record(ps_match_ctx *c, const ps_record *rec, ps_hit_fn fn, v
     list = c->cand + which * (m->nrecord > 0 ? m->nrecord : 1);
     n = c->ncand[which];
     if (n > 0 && which != CAND_TMP && rec->value_len <= VC_VALUE_MAX &&
-        (unsigned)rec->media <= UINT8_MAX && verdict_worth(c, which)) {
+        (unsigned)rec->media <= UINT8_MAX && trial_worth(&c->trials[which], VC_MIN_RATE)) {
         h = hash_value(rec->value, rec->value_len, (uint32_t)which, (unsigned)rec->media);
         v = verdict_find(c, (uint32_t)which, rec, h);
         if (v->gen == c->vgen) {

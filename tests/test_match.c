@@ -459,6 +459,69 @@ static void test_value_min_width(void **state)
     fx_free(&fx);
 }
 
+/*
+ * The need filter (need.h) answers "no match" for values that lack what
+ * every shared pattern needs, and a column it never helps rests from it.
+ * Whichever state a column is in, the answers must be the scan's: here a
+ * column goes from timestamps (all rejected) to unique emails (never
+ * rejected: the filter rests) to a mix, with long card-like digit runs.
+ */
+static void test_need_filter_phases(void **state)
+{
+    fixture fx = {tb_new(), NULL, NULL};
+    ps_file_facts f = text_file("notes.txt");
+    uint32_t email, digits;
+    char v[64];
+
+    (void)state;
+    email = add_rule(&fx.t, "email", PS_SCOPE_RECORD, c_value(&fx.t, EMAIL_RE));
+    digits = add_rule(&fx.t, "digits", PS_SCOPE_RECORD, c_value(&fx.t, "[0-9][0-9 -]{11,}[0-9]"));
+    fx_compile(&fx);
+    ps_match_file_begin(fx.c, &f);
+    for (int i = 0; i < 3000; i++) {
+        snprintf(v, sizeof(v), "2015-10-01T%02d:%02d:%02dZ", i / 3600, i / 60 % 60, i % 60);
+        assert_int_equal(fire_s(&fx, "note", v), 0);
+    }
+    for (int i = 0; i < 40000; i++) {
+        snprintf(v, sizeof(v), "user%d@example.com", i);
+        assert_int_equal(fire_s(&fx, "note", v), B(email));
+    }
+    for (int i = 0; i < 40000; i++) {
+        uint32_t want = 0;
+
+        if (i % 4 == 0) {
+            snprintf(v, sizeof(v), "kid%d@example.org", i);
+            want = B(email);
+        } else if (i % 4 == 1) {
+            snprintf(v, sizeof(v), "4111 1111 %04d %04d", i % 10000, (i * 7) % 10000);
+            want = B(digits);
+        } else {
+            snprintf(v, sizeof(v), "2015-11-%02dT%08d", i % 28 + 1, i);
+        }
+        assert_int_equal(fire_s(&fx, "note", v), want);
+    }
+    fx_free(&fx);
+}
+
+/* A pattern whose need is unknown (any three bytes) turns the filter off: every value is scanned. */
+static void test_need_filter_unbounded(void **state)
+{
+    fixture fx = {tb_new(), NULL, NULL};
+    ps_file_facts f = text_file("notes.txt");
+    uint32_t email, any;
+
+    (void)state;
+    email = add_rule(&fx.t, "email", PS_SCOPE_RECORD, c_value(&fx.t, EMAIL_RE));
+    any = add_rule(&fx.t, "any", PS_SCOPE_RECORD, c_value(&fx.t, ".{3}"));
+    fx_compile(&fx);
+    ps_match_file_begin(fx.c, &f);
+    for (int i = 0; i < 3000; i++) {
+        assert_int_equal(fire_s(&fx, "note", "12345"), B(any));
+        assert_int_equal(fire_s(&fx, "id", i % 2 ? "a@b.cc" : "zz"), i % 2 ? B(email) | B(any) : 0u);
+    }
+    fx_free(&fx);
+}
+
 /* --- the verdict cache: a value seen before in a column replays its rules --- */
 
 typedef struct dated_hits {
@@ -1376,6 +1439,8 @@ int main(void)
         cmocka_unit_test(test_any_and_luhn),
         cmocka_unit_test(test_value_with_nul),
         cmocka_unit_test(test_value_min_width),
+        cmocka_unit_test(test_need_filter_phases),
+        cmocka_unit_test(test_need_filter_unbounded),
         cmocka_unit_test(test_verdicts_keyed),
         cmocka_unit_test(test_verdicts_per_file_and_day),
         cmocka_unit_test(test_verdicts_limits),
