@@ -94,7 +94,6 @@ struct ps_matcher {
     size_t nrow;
     bool *rule_const;       /* [nrules]: tree reads file facts only (memoised per file) */
     uint32_t *need_field;   /* [nrules]: a FIELD pattern the rule cannot hold without, or UINT32_MAX */
-    uint32_t *need_value;   /* [nrules]: likewise a VALUE pattern */
     uint32_t *need_path;    /* [nrules]: likewise a PATH pattern */
     bool *gated;            /* [npatterns]: a VALUE pattern scanned alone, on demand */
     size_t value_min;       /* no value shorter than this matches the shared VALUE database */
@@ -103,6 +102,14 @@ struct ps_matcher {
     ps_need_set **solo_need; /* [npatterns]: likewise for a gated pattern's own */
     size_t nwords;          /* uint64_t words in a pattern bitset */
 };
+
+/*
+ * What a candidate rule needs of the value on one column: one of the VALUE
+ * patterns lo .. lo+n-1 must match (n == 0: nothing known).  See fold_need.
+ */
+typedef struct cand_need {
+    uint32_t lo, n;
+} cand_need;
 
 typedef struct cache_slot {
     uint32_t gen;  /* equal to ctx->gen when the slot is in use */
@@ -199,6 +206,7 @@ struct ps_match_ctx {
      * one for field_tmp, then one for zero_bits (CAND_TMP, CAND_ZERO).
      */
     uint32_t *cand;
+    cand_need *cneed;      /* beside cand: what each candidate needs of the value */
     uint32_t *ncand;
     char *keys;
     size_t keys_used;
@@ -801,7 +809,6 @@ void ps_matcher_destroy(ps_matcher *m)
     free(m->row_rules);
     free(m->rule_const);
     free(m->need_field);
-    free(m->need_value);
     free(m);
 }
 
@@ -837,12 +844,11 @@ ps_status ps_matcher_create(const ps_ruleset *rs, ps_matcher **out, ps_diag *dia
     m->row_rules = calloc(nrules, sizeof(uint32_t));
     m->rule_const = calloc(nrules, sizeof(bool));
     m->need_field = calloc(nrules, sizeof(uint32_t));
-    m->need_value = calloc(nrules, sizeof(uint32_t));
     m->need_path = calloc(nrules, sizeof(uint32_t));
     m->gated = calloc(rs->npatterns > 0 ? rs->npatterns : 1, sizeof(bool));
     m->solo = calloc(rs->npatterns > 0 ? rs->npatterns : 1, sizeof(hs_database_t *));
     if (m->record_rules == NULL || m->file_rules == NULL || m->row_rules == NULL ||
-        m->rule_const == NULL || m->need_field == NULL || m->need_value == NULL ||
+        m->rule_const == NULL || m->need_field == NULL ||
         m->need_path == NULL || m->gated == NULL || m->solo == NULL) {
         st = PS_ERR_NOMEM;
         goto fail;
@@ -850,7 +856,7 @@ ps_status ps_matcher_create(const ps_ruleset *rs, ps_matcher **out, ps_diag *dia
     for (size_t i = 0; i < rs->nrules; i++) {
         const ps_rule *r = &rs->rules[i];
 
-        m->need_field[i] = m->need_value[i] = m->need_path[i] = UINT32_MAX;
+        m->need_field[i] = m->need_path[i] = UINT32_MAX;
         if (r->scope == PS_SCOPE_FILE) {
             m->file_rules[m->nfile++] = (uint32_t)i;
         } else if (r->scope == PS_SCOPE_ROW) {
@@ -859,7 +865,6 @@ ps_status ps_matcher_create(const ps_ruleset *rs, ps_matcher **out, ps_diag *dia
             m->record_rules[m->nrecord++] = (uint32_t)i;
             m->rule_const[i] = tree_is_file_constant(rs, r->cond, 0);
             m->need_field[i] = required_pattern(rs, r->cond, PS_COND_FIELD);
-            m->need_value[i] = required_pattern(rs, r->cond, PS_COND_VALUE);
             m->need_path[i] = required_pattern(rs, r->cond, PS_COND_PATH);
         }
     }
@@ -929,21 +934,117 @@ static bool eval_record_rule(ps_match_ctx *c, uint32_t r);
  * is not already false for the file.  Everything here is constant for the
  * file, and the lists live exactly as long as the file (see the cache).
  */
+/*
+ * A rule's tree on one column of the current file, with what is fixed there
+ * decided: FIELD by the column name's bits, PATH and the other file facts
+ * by the file.  Record and row detectors stay open.
+ */
+typedef enum fold_v { FOLD_FALSE, FOLD_TRUE, FOLD_OPEN } fold_v;
+
+static bool eval(ps_match_ctx *c, uint32_t ci, unsigned depth);
+
+static fold_v fold(ps_match_ctx *c, const uint64_t *bits, uint32_t ci, unsigned depth)
+{
+    const ps_ruleset *rs = c->m->rs;
+    const ps_cond *k = &rs->conds[ci];
+    fold_v v, out;
+
+    if (depth > EVAL_DEPTH_MAX)
+        return FOLD_OPEN;
+    switch (k->kind) {
+    case PS_COND_ALL:
+    case PS_COND_ANY:
+        out = k->kind == PS_COND_ALL ? FOLD_TRUE : FOLD_FALSE;
+        for (uint32_t j = 0; j < k->count; j++) {
+            v = fold(c, bits, rs->children[k->first + j], depth + 1);
+            if (v == FOLD_OPEN)
+                out = FOLD_OPEN;
+            else if (v != (k->kind == PS_COND_ALL ? FOLD_TRUE : FOLD_FALSE))
+                return v; /* one false child decides ALL, one true child ANY */
+        }
+        return out;
+    case PS_COND_NOT:
+        v = fold(c, bits, rs->children[k->first], depth + 1);
+        return v == FOLD_OPEN ? FOLD_OPEN : v == FOLD_TRUE ? FOLD_FALSE : FOLD_TRUE;
+    case PS_COND_FIELD:
+        return bit_test(bits, k->pattern) ? FOLD_TRUE : FOLD_FALSE;
+    case PS_COND_MEDIA: /* a record may carry its own media type */
+        return FOLD_OPEN;
+    default:
+        if (ps_cond_is_record(k->kind) || ps_cond_is_row(k->kind))
+            return FOLD_OPEN;
+        return eval(c, ci, depth) ? FOLD_TRUE : FOLD_FALSE; /* reads file facts only */
+    }
+}
+
+/*
+ * VALUE patterns one of which must match for the folded tree under ci to
+ * hold: a VALUE or KEYWORDS condition, one under an ALL, or the one branch
+ * of an ANY the column leaves open.  A question rule is ANY(question
+ * column, keywords): on any other column only its keywords can make it
+ * hold, so a cell whose value matched none is passed over without a walk.
+ */
+static bool fold_need(ps_match_ctx *c, const uint64_t *bits, uint32_t ci, unsigned depth,
+                      cand_need *out)
+{
+    const ps_ruleset *rs = c->m->rs;
+    const ps_cond *k = &rs->conds[ci];
+    uint32_t open = UINT32_MAX;
+
+    if (depth > EVAL_DEPTH_MAX)
+        return false;
+    switch (k->kind) {
+    case PS_COND_VALUE:
+        out->lo = k->pattern;
+        out->n = 1;
+        return true;
+    case PS_COND_KEYWORDS:
+        out->lo = k->pattern;
+        out->n = k->npatterns;
+        return k->npatterns > 0;
+    case PS_COND_ALL:
+        for (uint32_t j = 0; j < k->count; j++) {
+            if (fold_need(c, bits, rs->children[k->first + j], depth + 1, out))
+                return true;
+        }
+        return false;
+    case PS_COND_ANY:
+        for (uint32_t j = 0; j < k->count; j++) {
+            uint32_t kid = rs->children[k->first + j];
+
+            if (fold(c, bits, kid, depth + 1) == FOLD_FALSE)
+                continue;
+            if (open != UINT32_MAX)
+                return false; /* two ways to hold */
+            open = kid;
+        }
+        return open != UINT32_MAX && fold_need(c, bits, open, depth + 1, out);
+    default:
+        return false;
+    }
+}
+
 static void fill_candidates(ps_match_ctx *c, const uint64_t *bits, uint32_t list)
 {
     const ps_matcher *m = c->m;
-    uint32_t *dst = c->cand + (size_t)list * (m->nrecord > 0 ? m->nrecord : 1);
+    size_t at = (size_t)list * (m->nrecord > 0 ? m->nrecord : 1);
+    uint32_t *dst = c->cand + at;
+    cand_need *need = c->cneed + at;
     uint32_t n = 0;
 
     for (size_t i = 0; i < m->nrecord; i++) {
         uint32_t r = m->record_rules[i];
+        uint32_t root = m->rs->rules[r].cond;
 
         if (m->need_field[r] != UINT32_MAX && !bit_test(bits, m->need_field[r]))
             continue;
         if (m->need_path[r] != UINT32_MAX && !bit_test(c->path_bits, m->need_path[r]))
             continue;
-        if (m->rule_const[r] && !eval_record_rule(c, r))
+        if (m->rule_const[r] ? !eval_record_rule(c, r) : fold(c, bits, root, 0) == FOLD_FALSE)
             continue;
+        need[n].n = 0;
+        if (!m->rule_const[r] && !fold_need(c, bits, root, 0, &need[n]))
+            need[n].n = 0;
         dst[n++] = r;
     }
     c->ncand[list] = n;
@@ -964,6 +1065,7 @@ void ps_match_ctx_destroy(ps_match_ctx *c)
     free(c->slots);
     free(c->slot_bits);
     free(c->cand);
+    free(c->cneed);
     free(c->ncand);
     free(c->keys);
     free(c->verdicts);
@@ -1007,6 +1109,7 @@ ps_status ps_match_ctx_create(const ps_matcher *m, ps_match_ctx **out)
     c->slots = calloc(CACHE_SLOTS, sizeof(cache_slot));
     c->slot_bits = calloc(CACHE_SLOTS * nw, sizeof(uint64_t));
     c->cand = calloc((size_t)CAND_LISTS * (m->nrecord > 0 ? m->nrecord : 1), sizeof(uint32_t));
+    c->cneed = calloc((size_t)CAND_LISTS * (m->nrecord > 0 ? m->nrecord : 1), sizeof(cand_need));
     c->ncand = calloc(CAND_LISTS, sizeof(uint32_t));
     c->keys = malloc(CACHE_KEY_ARENA);
     c->verdicts = calloc(VC_SLOTS, sizeof(verdict));
@@ -1021,6 +1124,7 @@ ps_status ps_match_ctx_create(const ps_matcher *m, ps_match_ctx **out)
         c->zero_bits == NULL || c->value_list == NULL || c->solo_gen == NULL ||
         c->file_memo == NULL || c->verdicts == NULL || c->vkeys == NULL ||
         c->slots == NULL || c->slot_bits == NULL || c->keys == NULL || c->cand == NULL ||
+        c->cneed == NULL ||
         c->ncand == NULL)
         goto fail;
     memset(c->file_memo, -1, nrules);
@@ -1260,6 +1364,25 @@ static inline bool value_bit(ps_match_ctx *c, uint32_t p)
     if (c->value_done && !c->m->gated[p])
         return bit_test(c->value_bits, p);
     return value_bit_scan(c, p);
+}
+
+/* Whether any of VALUE patterns lo .. lo+n-1 matches the current value. */
+static bool value_any(ps_match_ctx *c, uint32_t lo, uint32_t n)
+{
+    if (n == 1 || c->m->gated[lo]) {
+        for (uint32_t p = lo; p < lo + n; p++) {
+            if (value_bit(c, p))
+                return true;
+        }
+        return false;
+    }
+    /* A shared range (keywords): the few ids that matched, not every bit. */
+    (void)value_bit(c, lo);
+    for (size_t j = 0; j < c->nvalue_list; j++) {
+        if (c->value_list[j] - lo < n)
+            return true;
+    }
+    return false;
 }
 
 /* Whether value_bit(c, p) has been answered for the current record. */
@@ -1582,6 +1705,7 @@ ps_status ps_match_record(ps_match_ctx *c, const ps_record *rec, ps_hit_fn fn, v
     ps_status st = PS_OK;
 
     const uint32_t *list;
+    const cand_need *need;
     size_t n, which, nhits = 0;
     uint32_t hits[VC_HITS];
     verdict *v = NULL;
@@ -1592,6 +1716,7 @@ ps_status ps_match_record(ps_match_ctx *c, const ps_record *rec, ps_hit_fn fn, v
     (void)get_field_bits(c);
     which = c->field_list;
     list = c->cand + which * (m->nrecord > 0 ? m->nrecord : 1);
+    need = c->cneed + which * (m->nrecord > 0 ? m->nrecord : 1);
     n = c->ncand[which];
     if (n > 0 && which != CAND_TMP && rec->value_len <= VC_VALUE_MAX &&
         (unsigned)rec->media <= UINT8_MAX && trial_worth(&c->trials[which], VC_MIN_RATE)) {
@@ -1615,8 +1740,8 @@ ps_status ps_match_record(ps_match_ctx *c, const ps_record *rec, ps_hit_fn fn, v
     for (size_t i = 0; i < n; i++) {
         uint32_t r = list[i];
 
-        /* The last prefilter: one bit, before the tree (see required_pattern). */
-        if (m->need_value[r] != UINT32_MAX && !value_bit(c, m->need_value[r]))
+        /* The last prefilter: a value match the rule needs here (fold_need). */
+        if (need[i].n > 0 && !value_any(c, need[i].lo, need[i].n))
             continue;
         if (eval_record_rule(c, r)) {
             if (nhits < VC_HITS)

@@ -355,6 +355,63 @@ static void test_keywords_caseless_literal(void **state)
     fx_free(&fx);
 }
 
+/*
+ * Rules folded per column (fold, fold_need): a rule the column's name or
+ * the file's facts rule out is not tried there, and one that can only hold
+ * through a value match is passed over when the value matched nothing.
+ * Each case has a column where the shortcut applies and one where it must
+ * not, and values on both sides.
+ */
+static void test_fold_per_column(void **state)
+{
+    static const char *const words[] = {"maiden name", "first pet"};
+    fixture fx = {tb_new(), NULL, NULL};
+    ps_file_facts f = text_file("export/users.csv");
+    ps_file_facts g = text_file("notes.txt");
+    uint32_t question, two, notver, pathed;
+
+    (void)state;
+    /* ANY(question column, keywords) AND readable: the secret-question shape */
+    question = add_rule(&fx.t, "question", PS_SCOPE_RECORD,
+                        c_group(&fx.t, PS_COND_ALL, 2,
+                                c_group(&fx.t, PS_COND_ANY, 2, c_field(&fx.t, "question$"),
+                                        c_keywords(&fx.t, words, 2)),
+                                c_readable(&fx.t, true)));
+    /* ANY of two values: both branches stay open, neither may be required */
+    two = add_rule(&fx.t, "two", PS_SCOPE_RECORD,
+                   c_group(&fx.t, PS_COND_ANY, 2, c_value(&fx.t, "^zz[0-9]+$"),
+                           c_value(&fx.t, "^qq[0-9]+$")));
+    /* NOT(field) AND value: ruled out on the version column only */
+    notver = add_rule(&fx.t, "notver", PS_SCOPE_RECORD,
+                      c_group(&fx.t, PS_COND_ALL, 2, c_value(&fx.t, "[0-9]+\\.[0-9]+"),
+                              c_not(&fx.t, c_field(&fx.t, "version"))));
+    /* ANY(path, field) AND value: the path decides per file */
+    pathed = add_rule(&fx.t, "pathed", PS_SCOPE_RECORD,
+                      c_group(&fx.t, PS_COND_ALL, 2,
+                              c_group(&fx.t, PS_COND_ANY, 2, c_path(&fx.t, "^export/"),
+                                      c_field(&fx.t, "^secret$")),
+                              c_value(&fx.t, "^x+$")));
+    fx_compile(&fx);
+    for (int pass = 0; pass < 2; pass++) { /* the second pass replays cached lists */
+        ps_match_file_begin(fx.c, &f);
+        assert_int_equal(fire_s(&fx, "secret_question", "Favourite food?"), B(question));
+        assert_int_equal(fire_s(&fx, "note", "Favourite food?"), 0);
+        assert_int_equal(fire_s(&fx, "note", "your MAIDEN NAME?"), B(question));
+        assert_int_equal(fire_s(&fx, "note", "zz12"), B(two));
+        assert_int_equal(fire_s(&fx, "note", "qq34"), B(two));
+        assert_int_equal(fire_s(&fx, "secret_question", "qq34"), B(question) | B(two));
+        assert_int_equal(fire_s(&fx, "app_version", "1.2"), 0);
+        assert_int_equal(fire_s(&fx, "note", "1.2"), B(notver));
+        assert_int_equal(fire_s(&fx, "note", "xxx"), B(pathed));
+        assert_int_equal(fire_s(&fx, "secret", "xxx"), B(pathed));
+        ps_match_file_begin(fx.c, &g); /* not under export/: only the field opens it */
+        assert_int_equal(fire_s(&fx, "note", "xxx"), 0);
+        assert_int_equal(fire_s(&fx, "secret", "xxx"), B(pathed));
+        assert_int_equal(fire_s(&fx, "note", "first pet"), B(question));
+    }
+    fx_free(&fx);
+}
+
 /* Hash format in a password field; NOT(hash) for plain-text passwords. */
 static void test_hash_and_not(void **state)
 {
@@ -1435,6 +1492,7 @@ int main(void)
         cmocka_unit_test(test_gated_bad_regex),
         cmocka_unit_test(test_value_email_and_span),
         cmocka_unit_test(test_keywords_caseless_literal),
+        cmocka_unit_test(test_fold_per_column),
         cmocka_unit_test(test_hash_and_not),
         cmocka_unit_test(test_any_and_luhn),
         cmocka_unit_test(test_value_with_nul),
