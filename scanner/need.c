@@ -123,23 +123,35 @@ static double byte_weight(unsigned b)
     }
 }
 
+/* byte_weight for every byte, as a share of all: filled once per analysis. */
+typedef struct nweights {
+    double share[256];
+} nweights;
+
+static void weights_init(nweights *w)
+{
+    double all = 0.0;
+
+    for (unsigned b = 0; b < 256; b++)
+        all += byte_weight(b);
+    for (unsigned b = 0; b < 256; b++)
+        w->share[b] = byte_weight(b) / all;
+}
+
 /*
  * The chance that `run` bytes in a row are all in s: the smaller, the more
  * values a clause on s rejects.  (A product, not a log: no libm for this.)
+ * It is asked for every span of every concatenation, so it visits only the
+ * bytes of s: a pack of a thousand keywords must not cost a second.
  */
-static double run_chance(const ps_byteset *s, uint32_t run)
+static double run_chance(const nweights *w, const ps_byteset *s, uint32_t run)
 {
-    double in = 0.0, all = 0.0;
+    double p = 0.0, r = 1.0;
 
-    for (unsigned b = 0; b < 256; b++) {
-        double w = byte_weight(b);
-
-        all += w;
-        if (bs_has(s, b))
-            in += w;
+    for (unsigned i = 0; i < 4; i++) {
+        for (uint64_t x = s->w[i]; x != 0; x &= x - 1)
+            p += w->share[i * 64 + (unsigned)__builtin_ctzll(x)];
     }
-    double p = in / all, r = 1.0;
-
     for (uint32_t i = 0; i < run && r > 1e-30; i++)
         r *= p;
     return r;
@@ -195,7 +207,7 @@ static bool implies(const nclause *a, const nclause *b)
  * implies kept ones replaces them.  Each list stays sorted, best first, at
  * most KEEP long.
  */
-static void keep(nsum *sum, const ps_byteset *set, uint32_t run)
+static void keep(const nweights *w, nsum *sum, const ps_byteset *set, uint32_t run)
 {
     nlist *s = run > 1 ? &sum->runs : &sum->one;
     nclause nc;
@@ -205,7 +217,7 @@ static void keep(nsum *sum, const ps_byteset *set, uint32_t run)
         return;
     nc.set = *set;
     nc.run = run;
-    nc.score = run_chance(set, run);
+    nc.score = run_chance(w, set, run);
     for (i = 0; i < s->n; i++) {
         if (implies(&s->c[i], &nc))
             return;
@@ -227,12 +239,12 @@ static void keep(nsum *sum, const ps_byteset *set, uint32_t run)
 }
 
 /* Every clause of from, into to. */
-static void keep_all(nsum *to, const nsum *from)
+static void keep_all(const nweights *w, nsum *to, const nsum *from)
 {
     for (unsigned i = 0; i < from->one.n; i++)
-        keep(to, &from->one.c[i].set, from->one.c[i].run);
+        keep(w, to, &from->one.c[i].set, from->one.c[i].run);
     for (unsigned i = 0; i < from->runs.n; i++)
-        keep(to, &from->runs.c[i].set, from->runs.c[i].run);
+        keep(w, to, &from->runs.c[i].set, from->runs.c[i].run);
 }
 
 static void sum_empty(nsum *s)
@@ -241,12 +253,12 @@ static void sum_empty(nsum *s)
 }
 
 /* A piece matching one byte of set. */
-static void sum_byte_class(nsum *s, const ps_byteset *set)
+static void sum_byte_class(const nweights *w, nsum *s, const ps_byteset *set)
 {
     sum_empty(s);
     s->alpha = *set;
     s->min = 1;
-    keep(s, set, 1);
+    keep(w, s, set, 1);
 }
 
 /* --- the parser ------------------------------------------------------------------ */
@@ -256,6 +268,7 @@ typedef struct nparse {
     bool caseless; /* (?i) in force here: set to the end of its group, or by (?i:...) */
     bool bad;      /* syntax the analysis does not know */
     unsigned depth;
+    nweights weights; /* for choosing which clauses to keep */
 } nparse;
 
 static void parse_alt(nparse *ps, nsum *out);
@@ -401,21 +414,22 @@ static bool parse_posix(nparse *ps, nitem *it)
 {
     static const struct {
         const char *name;
-        unsigned char lo1, hi1, lo2, hi2, lo3, hi3; /* up to three ranges */
-        bool high; /* hi adds 0x80..0xFF */
+        unsigned nranges;
+        unsigned char range[4][2]; /* first and last byte of each */
+        bool high;                 /* hi adds 0x80..0xFF, should a locale count them */
     } cls[] = {
-        { "alpha", 'A', 'Z', 'a', 'z', 0, 0, true },
-        { "digit", '0', '9', 0, 0, 0, 0, false },
-        { "alnum", 'A', 'Z', 'a', 'z', '0', '9', true },
-        { "upper", 'A', 'Z', 0, 0, 0, 0, true },
-        { "lower", 'a', 'z', 0, 0, 0, 0, true },
-        { "xdigit", '0', '9', 'A', 'F', 'a', 'f', false },
-        { "space", '\t', '\r', ' ', ' ', 0, 0, true },
-        { "blank", '\t', '\t', ' ', ' ', 0, 0, true },
-        { "cntrl", 0x00, 0x1F, 0x7F, 0x7F, 0, 0, false },
-        { "print", 0x20, 0x7E, 0, 0, 0, 0, true },
-        { "graph", 0x21, 0x7E, 0, 0, 0, 0, true },
-        { "punct", 0x21, 0x2F, 0x3A, 0x40, 0x5B, 0x60, false },
+        { "alpha", 2, { { 'A', 'Z' }, { 'a', 'z' } }, true },
+        { "digit", 1, { { '0', '9' } }, false },
+        { "alnum", 3, { { 'A', 'Z' }, { 'a', 'z' }, { '0', '9' } }, true },
+        { "upper", 1, { { 'A', 'Z' } }, true },
+        { "lower", 1, { { 'a', 'z' } }, true },
+        { "xdigit", 3, { { '0', '9' }, { 'A', 'F' }, { 'a', 'f' } }, false },
+        { "space", 2, { { '\t', '\r' }, { ' ', ' ' } }, true },
+        { "blank", 2, { { '\t', '\t' }, { ' ', ' ' } }, true },
+        { "cntrl", 2, { { 0x00, 0x1F }, { 0x7F, 0x7F } }, false },
+        { "print", 1, { { 0x20, 0x7E } }, true },
+        { "graph", 1, { { 0x21, 0x7E } }, true },
+        { "punct", 4, { { 0x21, 0x2F }, { 0x3A, 0x40 }, { 0x5B, 0x60 }, { 0x7B, 0x7E } }, false },
     };
     const char *close = NULL;
     size_t len;
@@ -434,13 +448,8 @@ static bool parse_posix(nparse *ps, nitem *it)
             continue;
         memset(it, 0, sizeof(*it));
         it->byte = -1;
-        bs_range(&it->lo, cls[i].lo1, cls[i].hi1);
-        if (cls[i].hi2 != 0)
-            bs_range(&it->lo, cls[i].lo2, cls[i].hi2);
-        if (cls[i].hi3 != 0)
-            bs_range(&it->lo, cls[i].lo3, cls[i].hi3);
-        if (strcmp(cls[i].name, "punct") == 0)
-            bs_range(&it->lo, 0x7B, 0x7E);
+        for (unsigned r = 0; r < cls[i].nranges; r++)
+            bs_range(&it->lo, cls[i].range[r][0], cls[i].range[r][1]);
         if (ps->caseless)
             bs_fold(&it->lo);
         it->hi = it->lo;
@@ -666,7 +675,7 @@ static bool parse_braces(nparse *ps, uint32_t *lo, uint32_t *hi, bool *bounded)
 }
 
 /* e repeated lo..hi times (hi unbounded when !bounded). */
-static void repeat(nsum *e, uint32_t lo, uint32_t hi, bool bounded)
+static void repeat(const nweights *w, nsum *e, uint32_t lo, uint32_t hi, bool bounded)
 {
     nsum r;
 
@@ -675,8 +684,8 @@ static void repeat(nsum *e, uint32_t lo, uint32_t hi, bool bounded)
         r.alpha = e->alpha;
     r.min = sat_mul(lo, e->min);
     if (lo >= 1)
-        keep_all(&r, e);
-    keep(&r, &r.alpha, r.min);
+        keep_all(w, &r, e);
+    keep(w, &r, &r.alpha, r.min);
     *e = r;
 }
 
@@ -702,18 +711,18 @@ static bool parse_piece(nparse *ps, nsum *out)
         break;
     case '[':
         parse_class(ps, &set);
-        sum_byte_class(out, &set);
+        sum_byte_class(&ps->weights, out, &set);
         break;
     case '.':
         memset(&set, 0xFF, sizeof(set));
-        sum_byte_class(out, &set);
+        sum_byte_class(&ps->weights, out, &set);
         break;
     case '^': case '$':
         sum_empty(out);
         break;
     case '\\':
         if (parse_escape(ps, &it, false, &zero))
-            sum_byte_class(out, &it.hi);
+            sum_byte_class(&ps->weights, out, &it.hi);
         else if (zero)
             sum_empty(out);
         else
@@ -724,7 +733,7 @@ static bool parse_piece(nparse *ps, nsum *out)
         return false;
     default:
         item_byte(&it, (unsigned char)ch, ps->caseless);
-        sum_byte_class(out, &it.hi);
+        sum_byte_class(&ps->weights, out, &it.hi);
         break;
     }
     if (ps->bad)
@@ -734,15 +743,15 @@ static bool parse_piece(nparse *ps, nsum *out)
     switch (*ps->p) {
     case '*':
         ps->p++;
-        repeat(out, 0, 0, false);
+        repeat(&ps->weights, out, 0, 0, false);
         break;
     case '+':
         ps->p++;
-        repeat(out, 1, 0, false);
+        repeat(&ps->weights, out, 1, 0, false);
         break;
     case '?':
         ps->p++;
-        repeat(out, 0, 1, true);
+        repeat(&ps->weights, out, 0, 1, true);
         break;
     case '{':
         ps->p++;
@@ -750,7 +759,7 @@ static bool parse_piece(nparse *ps, nsum *out)
             ps->bad = true;
             return false;
         }
-        repeat(out, lo, hi, bounded);
+        repeat(&ps->weights, out, lo, hi, bounded);
         break;
     default:
         return true;
@@ -782,14 +791,14 @@ static void parse_concat(nparse *ps, nsum *out)
         alpha[k] = piece.alpha;
         min[k] = piece.min;
         count++;
-        keep_all(out, &piece);
+        keep_all(&ps->weights, out, &piece);
         /* spans ending at this piece, growing backwards */
         for (unsigned d = 0; d < span; d++) {
             unsigned j = (k + SPAN_MAX - d) % SPAN_MAX;
 
             bs_or(&u, &alpha[j]);
             len = sat_add(len, min[j]);
-            keep(out, &u, len);
+            keep(&ps->weights, out, &u, len);
         }
         bs_or(&out->alpha, &piece.alpha);
         out->min = sat_add(out->min, piece.min);
@@ -819,7 +828,7 @@ static void parse_alt(nparse *ps, nsum *out)
                 ps_byteset u = x->set;
 
                 bs_or(&u, &y->set);
-                keep(&both, &u, x->run < y->run ? x->run : y->run);
+                keep(&ps->weights, &both, &u, x->run < y->run ? x->run : y->run);
             }
         }
         *out = both;
@@ -839,6 +848,7 @@ bool ps_need_of(const char *expr, bool caseless, ps_need *out)
     ps.caseless = caseless;
     ps.bad = false;
     ps.depth = 0;
+    weights_init(&ps.weights);
     parse_alt(&ps, &s);
     if (ps.bad || ps.p != ps.end) /* an unbalanced ')' stops parse_alt early */
         return false;

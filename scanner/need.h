@@ -60,9 +60,11 @@ bool ps_need_holds(const ps_need *nd, const char *v, size_t n);
 
 /*
  * The needs of the patterns of one database, compiled for a fast "may any
- * of them match?".  NULL when some pattern has no need (then every value
- * may match) or when the needs use more byte classes than the set can
- * track; ps_need_set_may_match(NULL, ...) is always true.
+ * of them match?".  The set tracks 64 distinct byte classes of each kind
+ * (presence, runs); a clause whose class does not fit is left out, which
+ * only weakens the filter.  NULL when some pattern has no need, or none
+ * left, since then every value may match; ps_need_set_may_match(NULL, ...)
+ * is always true.
  */
 typedef struct ps_need_set ps_need_set;
 
