@@ -102,16 +102,11 @@ static int hex4(const char *s, uint32_t *out)
     uint32_t v = 0;
 
     for (int i = 0; i < 4; i++) {
-        char c = s[i];
-        v <<= 4;
-        if (c >= '0' && c <= '9')
-            v |= (uint32_t)(c - '0');
-        else if (c >= 'a' && c <= 'f')
-            v |= (uint32_t)(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F')
-            v |= (uint32_t)(c - 'A' + 10);
-        else
+        int d = ps_hex_digit((unsigned char)s[i]);
+
+        if (d < 0)
             return -1;
+        v = v << 4 | (uint32_t)d;
     }
     *out = v;
     return 0;
@@ -445,11 +440,6 @@ static size_t jl_skip_ws(const char *js, size_t i, size_t len)
     return i;
 }
 
-static int jl_is_hex(char ch)
-{
-    return is_digit(ch) || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
-}
-
 /*
  * The string body starting at js[i] (after its quote): the offset of its
  * closing quote, or 0 when the string is not one jsmn would take as it is
@@ -480,8 +470,9 @@ static size_t jl_flat_string(const char *js, size_t i, size_t len, int *plain)
             return 0;
         ch = js[k];
         if (ch == 'u') {
-            if (len - k <= 4 || !jl_is_hex(js[k + 1]) || !jl_is_hex(js[k + 2]) ||
-                !jl_is_hex(js[k + 3]) || !jl_is_hex(js[k + 4]))
+            uint32_t cp;
+
+            if (len - k <= 4 || hex4(js + k + 1, &cp) != 0)
                 return 0;
             k += 4;
         } else if (!strchr("\"/\\bfrnt", ch) || ch == '\0') {

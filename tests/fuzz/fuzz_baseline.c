@@ -19,18 +19,6 @@
 #include "fuzz.h"
 #include "util.h"
 
-/* Hex digits, either case; -1 for anything else. */
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /*
  * The first fingerprint of a loaded (so valid) input: the string after the
  * member name "fingerprints".  Only trusted when the input has no
@@ -61,7 +49,7 @@ static bool first_fp(const uint8_t *data, size_t size, unsigned char fp[PS_BASEL
     if ((size_t)(data + size - p) < 34 || p[33] != '"')
         return false;
     for (k = 0; k < PS_BASELINE_FP_BYTES; k++) {
-        int hi = hexval((char)p[1 + 2 * k]), lo = hexval((char)p[2 + 2 * k]);
+        int hi = ps_hex_digit((unsigned char)p[1 + 2 * k]), lo = ps_hex_digit((unsigned char)p[2 + 2 * k]);
 
         if (hi < 0 || lo < 0)
             return false;
