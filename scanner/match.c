@@ -93,8 +93,6 @@ struct ps_matcher {
     uint32_t *row_rules;    /* row-scope rules, in rule order */
     size_t nrow;
     bool *rule_const;       /* [nrules]: tree reads file facts only (memoised per file) */
-    uint32_t *need_field;   /* [nrules]: a FIELD pattern the rule cannot hold without, or UINT32_MAX */
-    uint32_t *need_path;    /* [nrules]: likewise a PATH pattern */
     bool *gated;            /* [npatterns]: a VALUE pattern scanned alone, on demand */
     size_t value_min;       /* no value shorter than this matches the shared VALUE database */
     hs_database_t **solo;   /* [npatterns]: the database of a gated pattern */
@@ -314,48 +312,6 @@ static void scan(const hs_database_t *db, hs_scratch_t *scratch, const char *dat
 
 /* --- compiling ---------------------------------------------------------------- */
 
-/*
- * A literal pattern as a regex: every byte that is not an ASCII letter or
- * digit becomes \xHH, so no metacharacter survives.  Returns a malloc'd
- * string or NULL on ENOMEM.
- */
-static char *escape_literal(const char *s)
-{
-    static const char hex[] = "0123456789abcdef";
-    size_t n = strlen(s), k = 0;
-    char *out;
-
-    if (n > (SIZE_MAX - 1) / 4)
-        return NULL;
-    out = malloc(n * 4 + 1);
-    if (out == NULL)
-        return NULL;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-
-        if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
-            out[k++] = (char)c;
-        } else {
-            out[k++] = '\\';
-            out[k++] = 'x';
-            out[k++] = hex[c >> 4];
-            out[k++] = hex[c & 15u];
-        }
-    }
-    out[k] = '\0';
-    return out;
-}
-
-/* The expression Hyperscan sees for p: p->expr, or its escaped form (*owned). */
-static const char *pattern_expr(const ps_pattern *p, char **owned)
-{
-    *owned = NULL;
-    if (!(p->flags & PS_PAT_LITERAL))
-        return p->expr;
-    *owned = escape_literal(p->expr);
-    return *owned;
-}
-
 static unsigned pattern_hs_flags(const ps_pattern *p)
 {
     return (p->flags & PS_PAT_CASELESS) ? HS_FLAG_CASELESS : 0u;
@@ -433,7 +389,7 @@ static ps_status compile_target(const ps_ruleset *rs, ps_target t, const bool *s
 
         if (p->target != t || (skip != NULL && skip[i]))
             continue;
-        exprs[k] = pattern_expr(p, &owned[k]);
+        exprs[k] = ps_pattern_regex(p, &owned[k]);
         if (exprs[k] == NULL) {
             st = PS_ERR_NOMEM;
             goto out;
@@ -477,7 +433,7 @@ static ps_status compile_one(const ps_pattern *p, unsigned id, unsigned flags,
 {
     unsigned f = flags | pattern_hs_flags(p);
     char *owned;
-    const char *expr = pattern_expr(p, &owned);
+    const char *expr = ps_pattern_regex(p, &owned);
     hs_error_t rc;
 
     *db = NULL;
@@ -496,7 +452,7 @@ static ps_status compile_one(const ps_pattern *p, unsigned id, unsigned flags,
 static ps_status pattern_need(const ps_pattern *p, ps_need *nd)
 {
     char *owned;
-    const char *expr = pattern_expr(p, &owned);
+    const char *expr = ps_pattern_regex(p, &owned);
 
     if (expr == NULL)
         return PS_ERR_NOMEM;
@@ -680,10 +636,10 @@ static bool tree_is_file_constant(const ps_ruleset *rs, uint32_t ci, unsigned de
 }
 
 /*
- * A pattern of kind k (FIELD or VALUE) that must match for the rule at ci to
- * hold: the root itself, or a direct child of a root ALL.  The record loop
- * tests that one bit before walking the tree, so a rule about password
- * columns costs a bit test on every other column.  UINT32_MAX when none.
+ * A pattern of kind k (FIELD or PATH) that must match for the rule at ci to
+ * hold: the root itself, or a direct child of a root ALL.  UINT32_MAX when
+ * none.  Such a rule can never hold on other columns or files, so its value
+ * patterns may be gated (compute_gates).
  */
 static uint32_t required_pattern(const ps_ruleset *rs, uint32_t ci, ps_cond_kind k)
 {
@@ -729,8 +685,8 @@ static void tree_value_refs(const ps_ruleset *rs, uint32_t ci, bool *refs, unsig
 
 /*
  * Decide which VALUE patterns are gated: used by record rules only, and by
- * none that could hold whatever the field name and path (need_field and
- * need_path unset).  A pattern no rule uses, or one a file or row rule
+ * none that could hold whatever the field name and path (no required FIELD
+ * or PATH pattern).  A pattern no rule uses, or one a file or row rule
  * uses, stays in the shared database.
  */
 static ps_status compute_gates(ps_matcher *m)
@@ -745,8 +701,10 @@ static ps_status compute_gates(ps_matcher *m)
         return PS_ERR_NOMEM;
     }
     for (size_t r = 0; r < rs->nrules; r++) {
+        uint32_t root = rs->rules[r].cond;
         bool gate = rs->rules[r].scope == PS_SCOPE_RECORD &&
-                    (m->need_field[r] != UINT32_MAX || m->need_path[r] != UINT32_MAX);
+                    (required_pattern(rs, root, PS_COND_FIELD) != UINT32_MAX ||
+                     required_pattern(rs, root, PS_COND_PATH) != UINT32_MAX);
 
         memset(refs, 0, np * sizeof(bool));
         tree_value_refs(rs, rs->rules[r].cond, refs, 0);
@@ -803,12 +761,10 @@ void ps_matcher_destroy(ps_matcher *m)
     free(m->som);
     free(m->solo);
     free(m->gated);
-    free(m->need_path);
     free(m->record_rules);
     free(m->file_rules);
     free(m->row_rules);
     free(m->rule_const);
-    free(m->need_field);
     free(m);
 }
 
@@ -843,20 +799,16 @@ ps_status ps_matcher_create(const ps_ruleset *rs, ps_matcher **out, ps_diag *dia
     m->file_rules = calloc(nrules, sizeof(uint32_t));
     m->row_rules = calloc(nrules, sizeof(uint32_t));
     m->rule_const = calloc(nrules, sizeof(bool));
-    m->need_field = calloc(nrules, sizeof(uint32_t));
-    m->need_path = calloc(nrules, sizeof(uint32_t));
     m->gated = calloc(rs->npatterns > 0 ? rs->npatterns : 1, sizeof(bool));
     m->solo = calloc(rs->npatterns > 0 ? rs->npatterns : 1, sizeof(hs_database_t *));
     if (m->record_rules == NULL || m->file_rules == NULL || m->row_rules == NULL ||
-        m->rule_const == NULL || m->need_field == NULL ||
-        m->need_path == NULL || m->gated == NULL || m->solo == NULL) {
+        m->rule_const == NULL || m->gated == NULL || m->solo == NULL) {
         st = PS_ERR_NOMEM;
         goto fail;
     }
     for (size_t i = 0; i < rs->nrules; i++) {
         const ps_rule *r = &rs->rules[i];
 
-        m->need_field[i] = m->need_path[i] = UINT32_MAX;
         if (r->scope == PS_SCOPE_FILE) {
             m->file_rules[m->nfile++] = (uint32_t)i;
         } else if (r->scope == PS_SCOPE_ROW) {
@@ -864,8 +816,6 @@ ps_status ps_matcher_create(const ps_ruleset *rs, ps_matcher **out, ps_diag *dia
         } else {
             m->record_rules[m->nrecord++] = (uint32_t)i;
             m->rule_const[i] = tree_is_file_constant(rs, r->cond, 0);
-            m->need_field[i] = required_pattern(rs, r->cond, PS_COND_FIELD);
-            m->need_path[i] = required_pattern(rs, r->cond, PS_COND_PATH);
         }
     }
     st = compute_gates(m);
@@ -925,15 +875,6 @@ const ps_ruleset *ps_matcher_rules(const ps_matcher *m)
 
 /* --- context ----------------------------------------------------------------- */
 
-static bool eval_record_rule(ps_match_ctx *c, uint32_t r);
-
-/*
- * List in candidate list `list` the record rules that can still hold for a
- * field with these FIELD bits in the current file: the field prefilter
- * passes, the path prefilter passes, and a rule that reads file facts only
- * is not already false for the file.  Everything here is constant for the
- * file, and the lists live exactly as long as the file (see the cache).
- */
 /*
  * A rule's tree on one column of the current file, with what is fixed there
  * decided: FIELD by the column name's bits, PATH and the other file facts
@@ -1024,6 +965,13 @@ static bool fold_need(ps_match_ctx *c, const uint64_t *bits, uint32_t ci, unsign
     }
 }
 
+/*
+ * List in candidate list `list` the record rules that can still hold for a
+ * field with these FIELD bits in the current file (fold is not false), each
+ * with the value patterns it needs there (fold_need).  Everything here is
+ * constant for the file, and the lists live exactly as long as the file
+ * (see the cache).
+ */
 static void fill_candidates(ps_match_ctx *c, const uint64_t *bits, uint32_t list)
 {
     const ps_matcher *m = c->m;
@@ -1036,15 +984,11 @@ static void fill_candidates(ps_match_ctx *c, const uint64_t *bits, uint32_t list
         uint32_t r = m->record_rules[i];
         uint32_t root = m->rs->rules[r].cond;
 
-        if (m->need_field[r] != UINT32_MAX && !bit_test(bits, m->need_field[r]))
+        /* A file-constant rule folds to its answer: false drops it here. */
+        if (fold(c, bits, root, 0) == FOLD_FALSE)
             continue;
-        if (m->need_path[r] != UINT32_MAX && !bit_test(c->path_bits, m->need_path[r]))
-            continue;
-        if (m->rule_const[r] ? !eval_record_rule(c, r) : fold(c, bits, root, 0) == FOLD_FALSE)
-            continue;
-        need[n].n = 0;
-        if (!m->rule_const[r] && !fold_need(c, bits, root, 0, &need[n]))
-            need[n].n = 0;
+        need[n].lo = need[n].n = 0;
+        (void)fold_need(c, bits, root, 0, &need[n]);
         dst[n++] = r;
     }
     c->ncand[list] = n;
@@ -1307,11 +1251,6 @@ bool ps_match_name(ps_match_ctx *c, const char *name, size_t len, uint32_t patte
 }
 
 /*
- * Whether VALUE pattern p matches the current record's value: the shared
- * database scans the value once, on first need; a gated pattern's own
- * database scans it only when asked for that pattern.
- */
-/*
  * Whether the current value may match the shared VALUE database, by the
  * need filter when the column is on good terms with it (NEED_MIN_RATE).
  */
@@ -1332,6 +1271,11 @@ static bool may_match(ps_match_ctx *c)
     return false;
 }
 
+/*
+ * Whether VALUE pattern p matches the current record's value: the shared
+ * database scans the value once, on first need; a gated pattern's own
+ * database scans it only when asked for that pattern.
+ */
 static bool value_bit_scan(ps_match_ctx *c, uint32_t p)
 {
     const ps_matcher *m = c->m;
@@ -1367,7 +1311,7 @@ static inline bool value_bit(ps_match_ctx *c, uint32_t p)
 }
 
 /* Whether any of VALUE patterns lo .. lo+n-1 matches the current value. */
-static bool value_any(ps_match_ctx *c, uint32_t lo, uint32_t n)
+static inline bool value_any(ps_match_ctx *c, uint32_t lo, uint32_t n)
 {
     if (n == 1 || c->m->gated[lo]) {
         for (uint32_t p = lo; p < lo + n; p++) {
@@ -1376,7 +1320,11 @@ static bool value_any(ps_match_ctx *c, uint32_t lo, uint32_t n)
         }
         return false;
     }
-    /* A shared range (keywords): the few ids that matched, not every bit. */
+    /*
+     * A condition's keywords are used by the same rules, so they share one
+     * gate status (compute_gates): when shared, look through the few ids
+     * that matched rather than test every keyword.
+     */
     (void)value_bit(c, lo);
     for (size_t j = 0; j < c->nvalue_list; j++) {
         if (c->value_list[j] - lo < n)
@@ -1507,26 +1455,7 @@ static bool eval(ps_match_ctx *c, uint32_t ci, unsigned depth)
     case PS_COND_VALUE:
         return rec != NULL && value_bit(c, k->pattern);
     case PS_COND_KEYWORDS:
-        if (rec == NULL || k->npatterns == 0)
-            return false;
-        if (!c->m->gated[k->pattern]) {
-            /*
-             * A condition's keywords are used by the same rules, so they are
-             * all in the shared database: look through the few ids that
-             * matched rather than test every keyword.
-             */
-            (void)value_bit(c, k->pattern);
-            for (size_t j = 0; j < c->nvalue_list; j++) {
-                if (c->value_list[j] - k->pattern < k->npatterns)
-                    return true;
-            }
-            return false;
-        }
-        for (uint32_t j = 0; j < k->npatterns; j++) {
-            if (value_bit(c, k->pattern + j))
-                return true;
-        }
-        return false;
+        return rec != NULL && k->npatterns > 0 && value_any(c, k->pattern, k->npatterns);
     case PS_COND_READABLE:
         return rec != NULL && get_readable(c) == k->flag;
     case PS_COND_LUHN:

@@ -51,6 +51,16 @@ typedef struct ps_pattern {
     ps_srcloc at;
 } ps_pattern;
 
+/*
+ * The regex the engine is given for p: p->expr, or for a literal its bytes
+ * with every one that is not an ASCII letter or digit as \xHH, so that no
+ * metacharacter survives.  *owned is what the caller frees (NULL for a
+ * regex); NULL is returned only when the escaped form could not be
+ * allocated.  Whatever analyses a pattern's regex (need.c) must read this
+ * form, as the engine does.
+ */
+const char *ps_pattern_regex(const ps_pattern *p, char **owned);
+
 /* Hash formats, as bits for PS_COND_HASH masks. */
 typedef enum ps_hash_kind {
     PS_HASH_MD5 = 0, /* 32 hex digits, no salt */

@@ -274,3 +274,46 @@ long ps_ruleset_find(const ps_ruleset *rs, const char *id)
     }
     return -1;
 }
+
+/* --- patterns as the regex engine sees them ------------------------------- */
+
+/*
+ * A literal pattern as a regex: every byte that is not an ASCII letter or
+ * digit becomes \xHH, so no metacharacter survives.  Returns a malloc'd
+ * string or NULL on ENOMEM.
+ */
+static char *escape_literal(const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t n = strlen(s), k = 0;
+    char *out;
+
+    if (n > (SIZE_MAX - 1) / 4)
+        return NULL;
+    out = malloc(n * 4 + 1);
+    if (out == NULL)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+            out[k++] = (char)c;
+        } else {
+            out[k++] = '\\';
+            out[k++] = 'x';
+            out[k++] = hex[c >> 4];
+            out[k++] = hex[c & 15u];
+        }
+    }
+    out[k] = '\0';
+    return out;
+}
+
+const char *ps_pattern_regex(const ps_pattern *p, char **owned)
+{
+    *owned = NULL;
+    if (!(p->flags & PS_PAT_LITERAL))
+        return p->expr;
+    *owned = escape_literal(p->expr);
+    return *owned;
+}

@@ -356,6 +356,33 @@ static void test_keywords_caseless_literal(void **state)
 }
 
 /*
+ * A keywords condition is a range of patterns; the patterns just before
+ * and just after it belong to other rules and must not count as keywords
+ * (value_any's range test, used by eval and by the per-column need).
+ */
+static void test_keywords_range_bounds(void **state)
+{
+    static const char *const words[] = {"alpha", "beta"};
+    fixture fx = {tb_new(), NULL, NULL};
+    ps_file_facts f = text_file("notes.txt");
+    uint32_t before, kw, after;
+
+    (void)state;
+    before = add_rule(&fx.t, "before", PS_SCOPE_RECORD, c_value(&fx.t, "delta"));
+    kw = add_rule(&fx.t, "kw", PS_SCOPE_RECORD, c_keywords(&fx.t, words, 2));
+    after = add_rule(&fx.t, "after", PS_SCOPE_RECORD, c_value(&fx.t, "gamma"));
+    fx_compile(&fx);
+    ps_match_file_begin(fx.c, &f);
+    for (int pass = 0; pass < 2; pass++) {
+        assert_int_equal(fire_s(&fx, "note", "gamma ray"), B(after));
+        assert_int_equal(fire_s(&fx, "note", "delta force"), B(before));
+        assert_int_equal(fire_s(&fx, "note", "beta test"), B(kw));
+        assert_int_equal(fire_s(&fx, "note", "alpha gamma delta"), B(before) | B(kw) | B(after));
+    }
+    fx_free(&fx);
+}
+
+/*
  * Rules folded per column (fold, fold_need): a rule the column's name or
  * the file's facts rule out is not tried there, and one that can only hold
  * through a value match is passed over when the value matched nothing.
@@ -1492,6 +1519,7 @@ int main(void)
         cmocka_unit_test(test_gated_bad_regex),
         cmocka_unit_test(test_value_email_and_span),
         cmocka_unit_test(test_keywords_caseless_literal),
+        cmocka_unit_test(test_keywords_range_bounds),
         cmocka_unit_test(test_fold_per_column),
         cmocka_unit_test(test_hash_and_not),
         cmocka_unit_test(test_any_and_luhn),

@@ -30,6 +30,7 @@
 
 #include "need.h"
 #include "rules.h"
+#include "util.h"
 
 #define VTECH PS_RULES_SOURCE "/vtech.yml"
 
@@ -1300,29 +1301,14 @@ static void test_sound_table(void **state)
 
 /* --- 2. the rule pack ------------------------------------------------------- */
 
-/* The expression Hyperscan sees: match.c's escape_literal for literals. */
+/* The expression Hyperscan sees, as the matcher builds it; free() the result. */
 static char *hs_expr_of(const ps_pattern *p)
 {
-    static const char hex[] = "0123456789abcdef";
-    size_t n = strlen(p->expr), k = 0;
-    char *out = malloc(n * 4 + 1);
+    char *owned;
+    const char *expr = ps_pattern_regex(p, &owned);
 
-    assert_non_null(out);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)p->expr[i];
-
-        if (!(p->flags & PS_PAT_LITERAL) || (c >= '0' && c <= '9') ||
-            (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
-            out[k++] = (char)c;
-        } else {
-            out[k++] = '\\';
-            out[k++] = 'x';
-            out[k++] = hex[c >> 4];
-            out[k++] = hex[c & 15u];
-        }
-    }
-    out[k] = '\0';
-    return out;
+    assert_non_null(expr);
+    return owned != NULL ? owned : ps_strdup(expr);
 }
 
 static ps_ruleset *load_vtech(void)
