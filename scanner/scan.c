@@ -24,10 +24,15 @@
  * findings wait at any time.
  *
  * Memory.  A user store (SQLite, SQL dump, CSV) holds its linkage index
- * while it is read: about 120 MB for a full-size VTech store.  Big stores
- * are therefore read one at a time, in dispatch order (take_store); a
- * worker that would start a second one matches the first one's batches
- * meanwhile, so both cores still work on it.  Batching depends on the file's size, never on
+ * while it is read: about 120 MB for a full-size VTech store, about a tenth
+ * of its bytes.  Big stores therefore start in dispatch order and share a
+ * byte budget (opts->store_budget): one starts while the sizes of those
+ * being read add up to the budget, or when no other is being read, so a
+ * store bigger than the budget is read alone (take_store).  A worker that
+ * must wait matches the other stores' batches meanwhile.  Side by side,
+ * each worker reads and matches its own store; one at a time, the waiting
+ * worker can only match what the reader copies for it, and idles whenever
+ * the reader (and the people tracker it feeds) is the slower half.  Batching depends on the file's size, never on
  * the thread count, so even the distinct-key cap behaves the same at -j1.
  */
 #include "config.h"
@@ -107,12 +112,13 @@ typedef struct scan_shared {
     size_t nspare;
     size_t unfinished;     /* files not yet completely read */
     unsigned nthreads;
-    bool store_busy;       /* a big user store is being read (see take_store) */
+    unsigned stores_reading; /* big user stores being read (see take_store) */
+    uint64_t store_bytes;    /* their sizes, added up */
+    uint64_t store_budget;
     /*
-     * Big stores take the turn in dispatch order, so which stores' indexes
-     * meet in memory does not depend on timing: settled[k] is set once the
-     * file at dispatch position k is known not to be a big store, or its
-     * store is read; settled_upto is the first position not yet settled.
+     * Big stores start in dispatch order: settled[k] is set once the file
+     * at dispatch position k is known not to be a big store, or its store
+     * has started; settled_upto is the first position not yet settled.
      */
     bool *settled;
     size_t settled_upto;
@@ -467,25 +473,35 @@ static void settle(scan_shared *sh, size_t pos)
     pthread_mutex_unlock(&sh->lock);
 }
 
+/* Whether a store of size bytes fits beside the stores being read.  Under lock. */
+static bool fits_budget(const scan_shared *sh, uint64_t size)
+{
+    /* One store bigger than the budget may be read alone: no wrap-around. */
+    return sh->store_bytes <= sh->store_budget && size <= sh->store_budget - sh->store_bytes;
+}
+
 /*
- * Wait until no other big store is being read and every file dispatched
- * before this one is settled, matching queued batches (the other store's)
- * meanwhile, then take the turn.  Stores are thus read in dispatch order
- * (biggest first), whatever the timing: a folder store's files, adjacent in
- * that order, are read back to back, so no other store's index is built
- * while half of a folder store waits (docs/people.md).  A file ahead is
- * settled soon after it is sniffed, and the first waiting store in order
- * always gets the turn when it is free, so nobody waits for ever.  Leaves
- * w's match context on whatever file it matched last: the caller begins
- * its own.
+ * Wait until every file dispatched before this one is settled and the store
+ * fits the budget beside those being read (or none is being read), matching
+ * queued batches (the other stores') meanwhile, then start it, and settle
+ * its position so that the next store in order may start too.  Stores thus
+ * start in dispatch order (biggest first), whatever the timing: a folder
+ * store's files, adjacent in that order, start back to back, so no store
+ * bigger than the budget starts while half of a folder store waits
+ * (docs/people.md).  The first waiting store in order always starts once
+ * the stores being read are done, so nobody waits for ever.  Leaves w's
+ * match context on whatever file it matched last: the caller begins its
+ * own.
  */
-static ps_status take_store(scan_worker *w)
+static ps_status take_store(scan_worker *w, uint64_t size)
 {
     scan_shared *sh = w->sh;
     ps_status st = PS_OK;
 
     pthread_mutex_lock(&sh->lock);
-    while ((sh->store_busy || sh->settled_upto < w->file_pos) && !atomic_load(&sh->fatal)) {
+    while ((sh->settled_upto < w->file_pos ||
+            (sh->stores_reading > 0 && !fits_budget(sh, size))) &&
+           !atomic_load(&sh->fatal)) {
         ps_batch *b = queue_pop(sh);
 
         if (b == NULL) {
@@ -498,16 +514,22 @@ static ps_status take_store(scan_worker *w)
         if (st != PS_OK)
             break;
     }
-    if (st == PS_OK)
-        sh->store_busy = true;
+    if (st == PS_OK) {
+        sh->stores_reading++;
+        sh->store_bytes += size;
+    }
     pthread_mutex_unlock(&sh->lock);
+    if (st == PS_OK)
+        settle(sh, w->file_pos);
     return st;
 }
 
-static void give_store(scan_shared *sh)
+/* The store of size bytes is read: its budget is free for the next. */
+static void give_store(scan_shared *sh, uint64_t size)
 {
     pthread_mutex_lock(&sh->lock);
-    sh->store_busy = false;
+    sh->stores_reading--;
+    sh->store_bytes -= size;
     pthread_cond_broadcast(&sh->cond);
     pthread_mutex_unlock(&sh->lock);
 }
@@ -694,7 +716,7 @@ static ps_status scan_file(scan_worker *w, const ps_file *f, file_slot *slot)
     facts->sniff = slot->sniff;
     reader = ps_reader_for(slot->sniff.format);
     if (reader != NULL && is_big_store(w->sh, slot)) {
-        rc = take_store(w);
+        rc = take_store(w, slot->size);
         if (rc != PS_OK)
             goto out;
         store_turn = true;
@@ -761,7 +783,7 @@ static ps_status scan_file(scan_worker *w, const ps_file *f, file_slot *slot)
 out:
     close(fd);
     if (store_turn)
-        give_store(w->sh); /* its linkage index is resolved or handed on by now */
+        give_store(w->sh, slot->size); /* its linkage index is resolved or handed on by now */
     if (w->batch != NULL) {
         /* Only after a failure: the batch was never handed on. */
         ps_findings lost = {0};
@@ -1228,6 +1250,7 @@ ps_status ps_scan_run(const ps_matcher *m, const ps_scan_opts *opts,
         goto done;
     sh.nthreads = nthreads;
     sh.maxqueued = (size_t)nthreads * PS_QUEUE_PER_THREAD;
+    sh.store_budget = opts->store_budget ? opts->store_budget : PS_SCAN_STORE_BUDGET_DEFAULT;
     sh.unfinished = files.n;
     if (pthread_mutex_init(&sh.lock, NULL) != 0) {
         rc = PS_ERR_NOMEM;

@@ -50,9 +50,17 @@ typedef struct ps_scan_opts {
      */
     uint64_t split_bytes;
     size_t batch_records;
+    /*
+     * Big user stores (see split_bytes) are read side by side while their
+     * sizes add up to at most store_budget bytes (0: the default); a bigger
+     * one is read alone.  Bounds their linkage indexes in memory; never
+     * changes the result.
+     */
+    uint64_t store_budget;
 } ps_scan_opts;
 
 #define PS_SCAN_SPLIT_DEFAULT ((uint64_t)8 << 20)
+#define PS_SCAN_STORE_BUDGET_DEFAULT ((uint64_t)512 << 20)
 
 typedef struct ps_scan_result {
     ps_findings findings; /* sorted */

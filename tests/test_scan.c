@@ -296,7 +296,8 @@ static void assert_same_result(const ps_scan_result *a, const ps_scan_result *b)
  * (scan.c).  On the VTech fixtures with the real rule pack, splitting every
  * file into batches of 3 records gives exactly the result of reading each
  * file whole, at any thread count: counts, first locations, evidence, dates,
- * row-scope (child) findings, gzip inner names and the impact table.
+ * row-scope (child) findings, gzip inner names and the impact table;
+ * whether the stores are read one at a time or side by side.
  */
 static void test_scan_split_same(void **state)
 {
@@ -327,12 +328,18 @@ static void test_scan_split_same(void **state)
     assert_true(whole.findings.n > 20);
     assert_true(whole.impact.n > 0);
     for (unsigned t = 1; t <= 4; t *= 2) {
-        opts.threads = t;
-        opts.split_bytes = 1;
-        opts.batch_records = 3;
-        assert_int_equal(ps_scan_run(m, &opts, &split, &diag), PS_OK);
-        assert_same_result(&whole, &split);
-        ps_scan_result_free(&split);
+        /* Every store alone, then all of them side by side (scan.c, take_store). */
+        static const uint64_t budgets[] = { 1, UINT64_MAX };
+
+        for (size_t k = 0; k < sizeof(budgets) / sizeof(budgets[0]); k++) {
+            opts.threads = t;
+            opts.split_bytes = 1;
+            opts.batch_records = 3;
+            opts.store_budget = budgets[k];
+            assert_int_equal(ps_scan_run(m, &opts, &split, &diag), PS_OK);
+            assert_same_result(&whole, &split);
+            ps_scan_result_free(&split);
+        }
     }
     ps_scan_result_free(&whole);
     ps_matcher_destroy(m);
