@@ -257,9 +257,9 @@ static void test_store_linkage(void **state)
 }
 
 /*
- * Country values that look alike to the lookup memo (same length, first and
- * last byte) alternate, so each evicts the other: every row still gets its
- * own country.
+ * Country values that look alike (same length, first and last byte: they
+ * shared a slot of the lookup memo when it hashed only those) alternate:
+ * every row still gets its own country.
  */
 static void test_country_lookalikes(void **state)
 {
@@ -658,6 +658,102 @@ static void test_many_tables(void **state)
     ps_impacts_free(&im);
 }
 
+/*
+ * Thousands of parents, in no order, some listed twice under two countries,
+ * with ids spread over all eight bytes of a key: the join sorts them (a
+ * radix sort, people.c), keeps each once, in the lower-numbered country,
+ * and finds every child's parent.  Ids that differ only in a high byte, or
+ * only in the lowest, must stay apart.
+ */
+static void test_many_parents(void **state)
+{
+    enum { N = 3000 };
+    fx *f = *state;
+    ps_impacts im = {0};
+    char id[32];
+    int64_t row = 0;
+    size_t us = 0, fr = 0, kids_us = 0, kids_fr = 0;
+
+    file(f, "db/big.sqlite", PS_FMT_SQLITE);
+    for (uint64_t k = 0; k < N; k++) {
+        /* A permutation of 0 .. N-1, then spread: k's key differs from its neighbours' high bytes. */
+        uint64_t j = (k * 1237u) % N;
+        uint64_t key = (j << 52) | (j % 3 == 0 ? UINT64_C(1) << 33 : 0) | (j & 1u);
+        bool in_us = j % 2 == 0 || j % 7 == 0;
+
+        snprintf(id, sizeof(id), "%llu", (unsigned long long)key);
+        row++;
+        cell(f, "parents", row, "id", id);
+        cell(f, "parents", row, "email", "p@example.com");
+        cell(f, "parents", row, "country", j % 2 == 0 ? "US" : "France");
+        if (j % 7 == 0) {
+            /* The same parent again, elsewhere: US (group 0) wins over France. */
+            row++;
+            cell(f, "parents", row, "id", id);
+            cell(f, "parents", row, "email", "p@example.com");
+            cell(f, "parents", row, "country", j % 2 == 0 ? "France" : "US");
+        }
+        if (j % 5 == 0) {
+            cell(f, "kids", (int64_t)k + 1, "parent_id", id);
+            cell(f, "kids", (int64_t)k + 1, "name", "Sam");
+            if (in_us)
+                kids_us++;
+            else
+                kids_fr++;
+        }
+        if (in_us)
+            us++;
+        else
+            fr++;
+    }
+    end_store(f, &im);
+    assert_int_equal(im.items[0].parents, N);
+    assert_int_equal(row_for(&im.items[0], "US")->parents, us);
+    assert_int_equal(row_for(&im.items[0], "France")->parents, fr);
+    assert_int_equal(row_for(&im.items[0], "US")->children, kids_us);
+    assert_int_equal(row_for(&im.items[0], "France")->children, kids_fr);
+    assert_null(row_for(&im.items[0], "Unknown"));
+    ps_impacts_free(&im);
+}
+
+/*
+ * More spellings of countries than the lookup memo has slots (people.c), in
+ * a cycle, so that they evict each other: each row still gets its country.
+ */
+static void test_many_spellings(void **state)
+{
+    enum { SPELLINGS = 600, ROWS = 1800 };
+    fx *f = *state;
+    ps_impacts im = {0};
+    char id[16], val[16];
+    size_t want[3] = {0};
+
+    file(f, "db/spell.sqlite", PS_FMT_SQLITE);
+    for (int i = 0; i < ROWS; i++) {
+        int s = (i * 7) % SPELLINGS, group = s % 3;
+        const char *base = group == 0 ? "united states" : group == 1 ? "france" : "atlantis";
+        size_t n = strlen(base);
+
+        /* Spelling s: its bits choose the case of the first letters. */
+        for (size_t c = 0; c < n; c++) {
+            bool up = c < 8 && ((s / 3) >> c) & 1;
+            val[c] = (char)(up && base[c] != ' ' ? base[c] - 'a' + 'A' : base[c]);
+        }
+        val[n] = '\0';
+        snprintf(id, sizeof(id), "%d", i + 1);
+        cell(f, "parents", i + 1, "id", id);
+        cell(f, "parents", i + 1, "email", "p@example.com");
+        cell(f, "parents", i + 1, "country", val);
+        want[group]++;
+    }
+    end_store(f, &im);
+    assert_int_equal(im.items[0].parents, ROWS);
+    assert_int_equal(row_for(&im.items[0], "US")->parents, want[0]);
+    assert_int_equal(row_for(&im.items[0], "France")->parents, want[1]);
+    assert_int_equal(row_for(&im.items[0], "Other")->parents, want[2]);
+    ps_impacts_free(&im);
+}
+
 int main(void)
 {
     /* Each test twice: cells without field ids, and numbered as readers number them. */
@@ -677,6 +773,8 @@ int main(void)
         PS_BOTH(test_ids_per_file),
         PS_BOTH(test_long_table_names),
         PS_BOTH(test_many_tables),
+        PS_BOTH(test_many_parents),
+        PS_BOTH(test_many_spellings),
     };
 #undef PS_BOTH
     return cmocka_run_group_tests(tests, NULL, NULL);
