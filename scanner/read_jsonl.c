@@ -17,6 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* -DPS_NO_SIMD builds the portable scan instead, so that it can be tested on x86-64 too. */
+#if defined(__SSE2__) && !defined(PS_NO_SIMD)
+#define JL_SSE2 1
+#include <emmintrin.h>
+#endif
+
 #define JSMN_STATIC
 #define JSMN_PARENT_LINKS
 #include <jsmn.h>
@@ -139,16 +145,55 @@ static ps_status put_utf8(ps_buf *b, uint32_t cp)
     return ps_buf_append(b, u, n);
 }
 
+/* jl_plain_len a byte at a time, from s[i]: for what is too short for a block. */
+static size_t jl_plain_from(const char *s, size_t i, size_t n)
+{
+    while (i < n && s[i] != '"' && s[i] != '\\' && (unsigned char)s[i] >= 0x20)
+        i++;
+    return i;
+}
+
 /*
  * The offset of the first '"', backslash or raw control byte in s[0..n),
- * or n.  Eight bytes a word: string bodies are most of a line, and the
- * byte-at-a-time test was a visible share of the reader's time.  On a JSON
- * string body (between its quotes) any '"' is escaped, so this is where
- * the body stops being plain: n means it has nothing to decode and can be
- * handed out where it lies.  jl_flat also uses it on the bytes after an
- * opening quote, to find where the string ends and whether it is plain in
- * one pass.
+ * or n.  String bodies are most of a line, so this looks at 16 bytes at a
+ * time (SSE2), or at 8 (a word) where there is no SSE2, and its callers go
+ * on from where it stopped instead of looking at a string again.  On a
+ * JSON string body (between its quotes) any '"' is escaped, so this is
+ * where the body stops being plain: n means it has nothing to decode and
+ * can be handed out where it lies.  jl_flat_string uses it on the rest of
+ * the line after an opening quote, to find where the string ends and
+ * whether it is plain.
  */
+#ifdef JL_SSE2
+/* Bit j set: s[j] stops a plain run. */
+static unsigned jl_stops16(const char *s)
+{
+    const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+    /* Unsigned v <= 0x1f, which a signed compare would get wrong for bytes >= 0x80. */
+    const __m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
+    const __m128i q = _mm_cmpeq_epi8(v, _mm_set1_epi8('"'));
+    const __m128i bs = _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'));
+
+    return (unsigned)_mm_movemask_epi8(_mm_or_si128(ctl, _mm_or_si128(q, bs)));
+}
+
+static inline size_t jl_plain_len(const char *s, size_t n)
+{
+    size_t i = 0;
+    unsigned m;
+
+    for (; n - i >= 16; i += 16) {
+        m = jl_stops16(s + i);
+        if (m != 0)
+            return i + (size_t)__builtin_ctz(m);
+    }
+    if (i == n || n < 16)
+        return jl_plain_from(s, i, n);
+    /* The last 16 bytes, which end at s + n (nothing past it is read), less those seen. */
+    m = jl_stops16(s + n - 16) >> (16 - (n - i));
+    return m != 0 ? i + (size_t)__builtin_ctz(m) : n;
+}
+#else
 static size_t jl_plain_len(const char *s, size_t n)
 {
     const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
@@ -164,14 +209,9 @@ static size_t jl_plain_len(const char *s, size_t n)
         if ((((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((bs - ones) & ~bs)) & highs)
             break;
     }
-    for (; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-
-        if (c == '"' || c == '\\' || c < 0x20)
-            return i;
-    }
-    return n;
+    return jl_plain_from(s, i, n);
 }
+#endif
 
 /*
  * Decode the JSON string body s[0..n) (between the quotes) into out.
@@ -185,12 +225,16 @@ static ps_status json_unescape(const char *s, size_t n, ps_buf *out)
 
     ps_buf_reset(out);
     while (i < n) {
-        unsigned char c = (unsigned char)s[i];
+        unsigned char c;
         uint32_t cp, lo;
         char e;
 
-        if (c != '\\' && c >= 0x20) {
-            i++;
+        i += jl_plain_len(s + i, n - i);
+        if (i == n)
+            break;
+        c = (unsigned char)s[i];
+        if (c == '"') {
+            i++; /* only ever escaped in a body, but taken as it is if not */
             continue;
         }
         st = ps_buf_append(out, s + run, i - run);
@@ -441,45 +485,50 @@ static size_t jl_skip_ws(const char *js, size_t i, size_t len)
 }
 
 /*
+ * jl_flat_string from js[i], the first byte of the body that is not plain.
+ * Escapes are stepped over and raw control bytes passed, and the scan goes
+ * on from after them; decoding (and refusing a lone surrogate or a control
+ * byte) comes when the member is emitted, on this path as on the general
+ * one.
+ */
+static size_t jl_flat_escaped(const char *js, size_t i, size_t len)
+{
+    for (;;) {
+        uint32_t cp;
+
+        if (i >= len || js[i] == '\0')
+            return 0;
+        if (js[i] == '"')
+            return i;
+        if (js[i] != '\\') {
+            i++;
+        } else if (i + 1 >= len) {
+            return 0;
+        } else if (js[i + 1] == 'u') {
+            if (len - i - 1 <= 4 || hex4(js + i + 2, &cp) != 0)
+                return 0;
+            i += 6;
+        } else if (js[i + 1] != '\0' && strchr("\"/\\bfrnt", js[i + 1]) != NULL) {
+            i += 2;
+        } else {
+            return 0;
+        }
+        i += jl_plain_len(js + i, len - i);
+    }
+}
+
+/*
  * The string body starting at js[i] (after its quote): the offset of its
  * closing quote, or 0 when the string is not one jsmn would take as it is
  * (a NUL, an escape jsmn refuses, no end).  *plain says it has nothing to
- * decode.  Escapes and raw control bytes are left for jl_emit_leaf and
- * jl_push_key to decode or refuse, on this path as on the general one.
+ * decode.  Inline: nearly every string is plain, and one call to
+ * jl_plain_len finds its end.
  */
-static size_t jl_flat_string(const char *js, size_t i, size_t len, int *plain)
+static inline size_t jl_flat_string(const char *js, size_t i, size_t len, int *plain)
 {
-    size_t k = i + jl_plain_len(js + i, len - i);
-
-    if (k >= len)
-        return 0;
-    *plain = js[k] == '"';
-    if (*plain)
-        return k;
-    /* Something to decode before the closing quote: walk it as jsmn does. */
-    for (; k < len; k++) {
-        char ch = js[k];
-
-        if (ch == '"')
-            return k;
-        if (ch == '\0')
-            return 0;
-        if (ch != '\\')
-            continue;
-        if (++k >= len)
-            return 0;
-        ch = js[k];
-        if (ch == 'u') {
-            uint32_t cp;
-
-            if (len - k <= 4 || hex4(js + k + 1, &cp) != 0)
-                return 0;
-            k += 4;
-        } else if (!strchr("\"/\\bfrnt", ch) || ch == '\0') {
-            return 0;
-        }
-    }
-    return 0;
+    i += jl_plain_len(js + i, len - i);
+    *plain = i < len && js[i] == '"';
+    return *plain ? i : jl_flat_escaped(js, i, len);
 }
 
 static int jl_flat(const char *js, size_t len, size_t i, jsmntok_t *keys, jsmntok_t *vals,

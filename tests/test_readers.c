@@ -1557,6 +1557,59 @@ static void test_jsonl_flat_decoding(void **state)
     collect_free(&c);
 }
 
+/*
+ * Where a string stops being plain (its closing quote, a backslash, a raw
+ * control byte) is found 16 bytes at a time, or 8 without SSE2, and the
+ * last block of a line is read so that it ends with the line: each stop at
+ * every offset from 0 to 40, in a value that ends its line and in a key
+ * that starts it.  A control byte makes the line invalid.
+ */
+static void test_jsonl_string_block_edges(void **state)
+{
+    static const struct {
+        const char *raw, *decoded;
+    } stops[] = {
+        {"", ""}, /* the closing quote */
+        {"\\\"", "\""},
+        {"\\\\", "\\"},
+        {"\\n", "\n"},
+        {"\\u00e9", "\xc3\xa9"},
+        {"\x01", NULL},
+    };
+
+    for (size_t s = 0; s < sizeof(stops) / sizeof(stops[0]); s++) {
+        for (size_t pad = 0; pad <= 40; pad++) {
+            char body[64], want[64], field[80], data[256];
+            size_t tail = pad % 3;
+            collect c = {0};
+            ps_diag d;
+            ps_status st;
+
+            memset(body, 'a', pad);
+            snprintf(body + pad, sizeof(body) - pad, "%s%.*s", stops[s].raw, (int)tail, "zz");
+            memset(want, 'a', pad);
+            snprintf(want + pad, sizeof(want) - pad, "%s%.*s",
+                     stops[s].decoded ? stops[s].decoded : "", (int)tail, "zz");
+            snprintf(field, sizeof(field), "/%s", want);
+            snprintf(data, sizeof(data), "{\"v\":\"%s\"}\n{\"%s\":\"k\"}\n{\"ok\":1}\n", body, body);
+            st = RUN(&ps_reader_jsonl, data, 0, 0, &c, &d);
+            if (stops[s].decoded == NULL) {
+                assert_int_equal(st, PS_ERR_FORMAT);
+                assert_string_equal(d.msg, "line 1: invalid JSON");
+                assert_int_equal(c.n, 1);
+                expect_line(&c, 0, "/ok", "1", 3);
+            } else {
+                assert_int_equal(st, PS_OK);
+                assert_int_equal(c.n, 3);
+                expect_line(&c, 0, "/v", want, 1);
+                expect_line(&c, 1, field, "k", 2);
+                expect_line(&c, 2, "/ok", "1", 3);
+            }
+            collect_free(&c);
+        }
+    }
+}
+
 typedef struct gz_case {
     const char *name;  /* inner name; the file is name + ".gz" */
     const char *data;
@@ -2395,6 +2448,7 @@ int main(void)
         cmocka_unit_test(test_json_runaway_string),
         cmocka_unit_test(test_jsonl_flat_as_general),
         cmocka_unit_test(test_jsonl_flat_decoding),
+        cmocka_unit_test(test_jsonl_string_block_edges),
         cmocka_unit_test(test_gzip_inner_formats),
         cmocka_unit_test(test_gzip_concatenated),
         cmocka_unit_test(test_gzip_failures),
