@@ -67,15 +67,19 @@ static int is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
-/* Is s[0..n) a JSON number, true, false or null? (jsmn does not check.) */
-static int primitive_ok(const char *s, size_t n)
+/*
+ * The length of the JSON number, true, false or null that s[0..n) starts
+ * with, or 0 (jsmn does not check primitives).  Greedy, so the flat path
+ * can find where a primitive ends and check it in one pass.
+ */
+static size_t primitive_len(const char *s, size_t n)
 {
     size_t i = 0;
 
-    if ((n == 4 && memcmp(s, "true", 4) == 0) ||
-        (n == 5 && memcmp(s, "false", 5) == 0) ||
-        (n == 4 && memcmp(s, "null", 4) == 0))
-        return 1;
+    if (n >= 4 && (memcmp(s, "true", 4) == 0 || memcmp(s, "null", 4) == 0))
+        return 4;
+    if (n >= 5 && memcmp(s, "false", 5) == 0)
+        return 5;
     if (i < n && s[i] == '-')
         i++;
     if (i >= n || !is_digit(s[i]))
@@ -100,7 +104,13 @@ static int primitive_ok(const char *s, size_t n)
         while (i < n && is_digit(s[i]))
             i++;
     }
-    return i == n;
+    return i;
+}
+
+/* Is s[0..n) a JSON number, true, false or null? */
+static int primitive_ok(const char *s, size_t n)
+{
+    return n > 0 && primitive_len(s, n) == n;
 }
 
 static int hex4(const char *s, uint32_t *out)
@@ -560,10 +570,8 @@ static int jl_flat(const char *js, size_t len, size_t i, jsmntok_t *keys, jsmnto
                                     .size = plain };
             end++;
         } else {
-            end = i;
-            while (end < len && !is_ws(js[end]) && js[end] != ',' && js[end] != '}')
-                end++;
-            if (!primitive_ok(js + i, end - i))
+            end = i + primitive_len(js + i, len - i);
+            if (end == i || (end < len && !is_ws(js[end]) && js[end] != ',' && js[end] != '}'))
                 return 0;
             vals[*n] = (jsmntok_t){ .type = JSMN_PRIMITIVE, .start = (int)i, .end = (int)end };
         }
