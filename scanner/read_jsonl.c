@@ -51,7 +51,7 @@ typedef struct jl_ctx {
     ps_buf ptr; /* the JSON pointer of the current leaf */
     ps_buf key; /* a decoded object key */
     ps_buf val; /* a decoded string value */
-    uint64_t line_no;
+    ps_record rec;      /* what the leaves of a line share; jl_emit sets the rest */
     ps_field_ids *fids; /* numbers the pointers (read.h) */
     size_t leaf_k;      /* leaves emitted so far on this line */
     jl_frame stack[JL_MAX_DEPTH];
@@ -344,40 +344,49 @@ static ps_status jl_push_index(ps_buf *ptr, size_t index)
     return ps_buf_append(ptr, d + at, sizeof(d) - at);
 }
 
+/* Hand the leaf value v[0..n) at pointer field to the callback. */
+static ps_status jl_emit(jl_ctx *c, const char *field, size_t field_len, uint32_t id,
+                         const char *v, size_t n)
+{
+    c->rec.field = field;
+    c->rec.field_len = field_len;
+    c->rec.loc.pointer = field;
+    c->rec.field_id = id;
+    c->rec.value = v;
+    c->rec.value_len = n;
+    return c->fn(c->ud, &c->rec) != 0 ? PS_ERR_STOP : PS_OK;
+}
+
+/* Decode the string body s[0..n) into c->val, which *v and *vn then name. */
+static ps_status jl_decode_value(jl_ctx *c, const char *s, size_t n, const char **v, size_t *vn)
+{
+    ps_status st = json_unescape(s, n, &c->val);
+
+    *v = ps_buf_cstr(&c->val);
+    *vn = c->val.len;
+    return st;
+}
+
 /* Emit the leaf t (string or primitive) under the current pointer. */
 static ps_status jl_emit_leaf(jl_ctx *c, const char *js, const jsmntok_t *t)
 {
-    const char *s = js + t->start;
+    const char *s = js + t->start, *field;
     size_t n = (size_t)(t->end - t->start);
-    ps_record rec;
     ps_status st;
 
-    memset(&rec, 0, sizeof(rec));
     if (t->type == JSMN_STRING) {
-        if (t->size == 1 || jl_plain_len(s, n) == n) {
-            /* Nothing to decode: lend the line's own bytes (read.h allows it). */
-            rec.value = s;
-            rec.value_len = n;
-        } else {
-            st = json_unescape(s, n, &c->val);
+        /* Only escapes go through c->val; the rest is lent where it lies (read.h allows it). */
+        if (t->size != 1 && jl_plain_len(s, n) != n) {
+            st = jl_decode_value(c, s, n, &s, &n);
             if (st != PS_OK)
                 return st;
-            rec.value = ps_buf_cstr(&c->val);
-            rec.value_len = c->val.len;
         }
-    } else {
-        if (n == 4 && memcmp(s, "null", 4) == 0)
-            return PS_OK; /* no data, nothing to report */
-        rec.value = s;
-        rec.value_len = n;
+    } else if (n == 4 && memcmp(s, "null", 4) == 0) {
+        return PS_OK; /* no data, nothing to report */
     }
-    rec.field = ps_buf_cstr(&c->ptr);
-    rec.field_len = c->ptr.len;
-    rec.loc.kind = PS_LOC_LINE;
-    rec.loc.line = c->line_no;
-    rec.loc.pointer = rec.field;
-    rec.field_id = ps_field_id(c->fids, c->leaf_k++, rec.field, rec.field_len);
-    return c->fn(c->ud, &rec) != 0 ? PS_ERR_STOP : PS_OK;
+    field = ps_buf_cstr(&c->ptr);
+    return jl_emit(c, field, c->ptr.len, ps_field_id(c->fids, c->leaf_k++, field, c->ptr.len),
+                   s, n);
 }
 
 /* Is t a well-formed leaf (in a value position)? */
@@ -709,6 +718,7 @@ static ps_status read_jsonl(const ps_source *src, ps_record_fn fn, void *ud,
     ps_buf_init(&c->val, scratch_max);
     ps_buf_init(&c->key, scratch_max);
     ps_buf_init(&c->ptr, scratch_max < SIZE_MAX / 4 ? scratch_max * 2 + 64 : scratch_max);
+    c->rec.loc.kind = PS_LOC_LINE;
     st = ps_grow(&c->tok, &c->tok_cap, JL_FIRST_TOKENS, sizeof(jsmntok_t));
     c->fids = ps_field_ids_new();
     if (st == PS_OK && c->fids == NULL)
@@ -741,7 +751,7 @@ static ps_status read_jsonl(const ps_source *src, ps_record_fn fn, void *ud,
             k++;
         if (k == len)
             continue;
-        c->line_no = in.line_no;
+        c->rec.loc.line = in.line_no;
         c->leaf_k = 0;
         if (jl_flat(line, len, k, keys, vals, &nflat)) {
             st = jl_emit_flat(c, line, keys, vals, nflat);
