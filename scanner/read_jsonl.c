@@ -228,7 +228,7 @@ static inline size_t jl_plain_len(const char *s, size_t n)
     return m != 0 ? i + (size_t)__builtin_ctz(m) : n;
 }
 #else
-static size_t jl_plain_len(const char *s, size_t n)
+static inline size_t jl_plain_len(const char *s, size_t n)
 {
     const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
     size_t i = 0;
