@@ -10,12 +10,22 @@
  * Each line is walked twice: once to check its shape (so an invalid line
  * emits nothing) and once to emit.  The second pass decodes strings into
  * scratch buffers reused across records: no allocation per record.
+ *
+ * Most lines are one object of strings and primitives, and those are split
+ * in one pass without jsmn (jl_flat), reusing what the line before had in
+ * the same places: its keys' pointers and field ids.
  */
 #include "config.h"
 
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* -DPS_NO_SIMD builds the portable scan instead, so that it can be tested on x86-64 too. */
+#if defined(__SSE2__) && !defined(PS_NO_SIMD)
+#define JL_SSE2 1
+#include <emmintrin.h>
+#endif
 
 #define JSMN_STATIC
 #define JSMN_PARENT_LINKS
@@ -28,6 +38,7 @@
 #define JL_MAX_DEPTH 256
 #define JL_MAX_TOKENS (1u << 20)
 #define JL_FIRST_TOKENS 256u
+#define JL_FLAT_MAX 64 /* members of a line split by jl_flat */
 
 typedef struct jl_frame {
     size_t remaining; /* children (or key/value pairs) still to visit */
@@ -35,6 +46,22 @@ typedef struct jl_frame {
     size_t base;      /* pointer length of the container itself */
     int is_object;
 } jl_frame;
+
+/*
+ * One member of the last flat line (see jl_flat), by its place in the line.
+ * Chat logs and exports repeat the same keys in the same order on every
+ * line, mostly with the same bytes between them.  Where a line has the same
+ * separator at the same place, it holds the same key, with the same
+ * pointer and, from ps_field_id, the same id: remembering them saves
+ * parsing the separator, building the pointer and looking up its id.
+ */
+typedef struct jl_key {
+    size_t sep, sep_len; /* the member's separator, in jl_ctx.shape */
+    size_t key, key_len; /* the key's JSON body, within the separator */
+    size_t ptr, ptr_len; /* its pointer, NUL-terminated, in jl_ctx.shape */
+    uint32_t id;
+    int numbered;        /* id is set (once a leaf was emitted under it, as jl_walk numbers) */
+} jl_key;
 
 typedef struct jl_ctx {
     const ps_source *src;
@@ -45,9 +72,12 @@ typedef struct jl_ctx {
     ps_buf ptr; /* the JSON pointer of the current leaf */
     ps_buf key; /* a decoded object key */
     ps_buf val; /* a decoded string value */
-    uint64_t line_no;
+    ps_record rec;      /* what the leaves of a line share; jl_emit sets the rest */
     ps_field_ids *fids; /* numbers the pointers (read.h) */
     size_t leaf_k;      /* leaves emitted so far on this line */
+    ps_buf shape;       /* the bytes of shape_key[] */
+    jl_key shape_key[JL_FLAT_MAX];
+    size_t nshape;      /* places of shape_key[] that hold a key */
     jl_frame stack[JL_MAX_DEPTH];
 } jl_ctx;
 
@@ -61,15 +91,19 @@ static int is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
-/* Is s[0..n) a JSON number, true, false or null? (jsmn does not check.) */
-static int primitive_ok(const char *s, size_t n)
+/*
+ * The length of the JSON number, true, false or null that s[0..n) starts
+ * with, or 0 (jsmn does not check primitives).  Greedy, so the flat path
+ * can find where a primitive ends and check it in one pass.
+ */
+static size_t primitive_len(const char *s, size_t n)
 {
     size_t i = 0;
 
-    if ((n == 4 && memcmp(s, "true", 4) == 0) ||
-        (n == 5 && memcmp(s, "false", 5) == 0) ||
-        (n == 4 && memcmp(s, "null", 4) == 0))
-        return 1;
+    if (n >= 4 && (memcmp(s, "true", 4) == 0 || memcmp(s, "null", 4) == 0))
+        return 4;
+    if (n >= 5 && memcmp(s, "false", 5) == 0)
+        return 5;
     if (i < n && s[i] == '-')
         i++;
     if (i >= n || !is_digit(s[i]))
@@ -94,7 +128,13 @@ static int primitive_ok(const char *s, size_t n)
         while (i < n && is_digit(s[i]))
             i++;
     }
-    return i == n;
+    return i;
+}
+
+/* Is s[0..n) a JSON number, true, false or null? */
+static int primitive_ok(const char *s, size_t n)
+{
+    return n > 0 && primitive_len(s, n) == n;
 }
 
 static int hex4(const char *s, uint32_t *out)
@@ -139,17 +179,56 @@ static ps_status put_utf8(ps_buf *b, uint32_t cp)
     return ps_buf_append(b, u, n);
 }
 
+/* jl_plain_len a byte at a time, from s[i]: for what is too short for a block. */
+static size_t jl_plain_from(const char *s, size_t i, size_t n)
+{
+    while (i < n && s[i] != '"' && s[i] != '\\' && (unsigned char)s[i] >= 0x20)
+        i++;
+    return i;
+}
+
 /*
  * The offset of the first '"', backslash or raw control byte in s[0..n),
- * or n.  Eight bytes a word: string bodies are most of a line, and the
- * byte-at-a-time test was a visible share of the reader's time.  On a JSON
- * string body (between its quotes) any '"' is escaped, so this is where
- * the body stops being plain: n means it has nothing to decode and can be
- * handed out where it lies.  jl_flat also uses it on the bytes after an
- * opening quote, to find where the string ends and whether it is plain in
- * one pass.
+ * or n.  String bodies are most of a line, so this looks at 16 bytes at a
+ * time (SSE2), or at 8 (a word) where there is no SSE2, and its callers go
+ * on from where it stopped instead of looking at a string again.  On a
+ * JSON string body (between its quotes) any '"' is escaped, so this is
+ * where the body stops being plain: n means it has nothing to decode and
+ * can be handed out where it lies.  jl_flat_string uses it on the rest of
+ * the line after an opening quote, to find where the string ends and
+ * whether it is plain.
  */
-static size_t jl_plain_len(const char *s, size_t n)
+#ifdef JL_SSE2
+/* Bit j set: s[j] stops a plain run. */
+static unsigned jl_stops16(const char *s)
+{
+    const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+    /* Unsigned v <= 0x1f, which a signed compare would get wrong for bytes >= 0x80. */
+    const __m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
+    const __m128i q = _mm_cmpeq_epi8(v, _mm_set1_epi8('"'));
+    const __m128i bs = _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'));
+
+    return (unsigned)_mm_movemask_epi8(_mm_or_si128(ctl, _mm_or_si128(q, bs)));
+}
+
+static inline size_t jl_plain_len(const char *s, size_t n)
+{
+    size_t i = 0;
+    unsigned m;
+
+    for (; n - i >= 16; i += 16) {
+        m = jl_stops16(s + i);
+        if (m != 0)
+            return i + (size_t)__builtin_ctz(m);
+    }
+    if (i == n || n < 16)
+        return jl_plain_from(s, i, n);
+    /* The last 16 bytes, which end at s + n (nothing past it is read), less those seen. */
+    m = jl_stops16(s + n - 16) >> (16 - (n - i));
+    return m != 0 ? i + (size_t)__builtin_ctz(m) : n;
+}
+#else
+static inline size_t jl_plain_len(const char *s, size_t n)
 {
     const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
     size_t i = 0;
@@ -164,14 +243,9 @@ static size_t jl_plain_len(const char *s, size_t n)
         if ((((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((bs - ones) & ~bs)) & highs)
             break;
     }
-    for (; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-
-        if (c == '"' || c == '\\' || c < 0x20)
-            return i;
-    }
-    return n;
+    return jl_plain_from(s, i, n);
 }
+#endif
 
 /*
  * Decode the JSON string body s[0..n) (between the quotes) into out.
@@ -185,12 +259,16 @@ static ps_status json_unescape(const char *s, size_t n, ps_buf *out)
 
     ps_buf_reset(out);
     while (i < n) {
-        unsigned char c = (unsigned char)s[i];
+        unsigned char c;
         uint32_t cp, lo;
         char e;
 
-        if (c != '\\' && c >= 0x20) {
-            i++;
+        i += jl_plain_len(s + i, n - i);
+        if (i == n)
+            break;
+        c = (unsigned char)s[i];
+        if (c == '"') {
+            i++; /* only ever escaped in a body, but taken as it is if not */
             continue;
         }
         st = ps_buf_append(out, s + run, i - run);
@@ -254,11 +332,11 @@ static ps_status pointer_push_key(ps_buf *ptr, const char *k, size_t n)
 }
 
 /*
- * Add the object key whose JSON body is k[0..n) to the current pointer.  A
+ * Add the object key whose JSON body is k[0..n) to the pointer in ptr.  A
  * key without escapes is its own decoding, so it goes straight in, without
  * the round through c->key that escaped keys take.
  */
-static ps_status jl_push_key(jl_ctx *c, const char *k, size_t n)
+static ps_status jl_push_key(jl_ctx *c, ps_buf *ptr, const char *k, size_t n)
 {
     ps_status st;
     size_t i = 0;
@@ -267,13 +345,13 @@ static ps_status jl_push_key(jl_ctx *c, const char *k, size_t n)
     while (i < n && k[i] != '\\' && (unsigned char)k[i] >= 0x20 && k[i] != '~' && k[i] != '/')
         i++;
     if (i == n)
-        return ps_buf_append_sep(&c->ptr, '/', k, n);
+        return ps_buf_append_sep(ptr, '/', k, n);
     if (jl_plain_len(k, n) == n)
-        return pointer_push_key(&c->ptr, k, n);
+        return pointer_push_key(ptr, k, n);
     st = json_unescape(k, n, &c->key);
     if (st != PS_OK)
         return st;
-    return pointer_push_key(&c->ptr, ps_buf_cstr(&c->key), c->key.len);
+    return pointer_push_key(ptr, ps_buf_cstr(&c->key), c->key.len);
 }
 
 /* Append "/" + an array index: by hand, as printf's parsing cost more than the digits. */
@@ -290,40 +368,49 @@ static ps_status jl_push_index(ps_buf *ptr, size_t index)
     return ps_buf_append(ptr, d + at, sizeof(d) - at);
 }
 
+/* Hand the leaf value v[0..n) at pointer field to the callback. */
+static ps_status jl_emit(jl_ctx *c, const char *field, size_t field_len, uint32_t id,
+                         const char *v, size_t n)
+{
+    c->rec.field = field;
+    c->rec.field_len = field_len;
+    c->rec.loc.pointer = field;
+    c->rec.field_id = id;
+    c->rec.value = v;
+    c->rec.value_len = n;
+    return c->fn(c->ud, &c->rec) != 0 ? PS_ERR_STOP : PS_OK;
+}
+
+/* Decode the string body s[0..n) into c->val, which *v and *vn then name. */
+static ps_status jl_decode_value(jl_ctx *c, const char *s, size_t n, const char **v, size_t *vn)
+{
+    ps_status st = json_unescape(s, n, &c->val);
+
+    *v = ps_buf_cstr(&c->val);
+    *vn = c->val.len;
+    return st;
+}
+
 /* Emit the leaf t (string or primitive) under the current pointer. */
 static ps_status jl_emit_leaf(jl_ctx *c, const char *js, const jsmntok_t *t)
 {
-    const char *s = js + t->start;
+    const char *s = js + t->start, *field;
     size_t n = (size_t)(t->end - t->start);
-    ps_record rec;
     ps_status st;
 
-    memset(&rec, 0, sizeof(rec));
     if (t->type == JSMN_STRING) {
-        if (t->size == 1 || jl_plain_len(s, n) == n) {
-            /* Nothing to decode: lend the line's own bytes (read.h allows it). */
-            rec.value = s;
-            rec.value_len = n;
-        } else {
-            st = json_unescape(s, n, &c->val);
+        /* Only escapes go through c->val; the rest is lent where it lies (read.h allows it). */
+        if (jl_plain_len(s, n) != n) {
+            st = jl_decode_value(c, s, n, &s, &n);
             if (st != PS_OK)
                 return st;
-            rec.value = ps_buf_cstr(&c->val);
-            rec.value_len = c->val.len;
         }
-    } else {
-        if (n == 4 && memcmp(s, "null", 4) == 0)
-            return PS_OK; /* no data, nothing to report */
-        rec.value = s;
-        rec.value_len = n;
+    } else if (n == 4 && memcmp(s, "null", 4) == 0) {
+        return PS_OK; /* no data, nothing to report */
     }
-    rec.field = ps_buf_cstr(&c->ptr);
-    rec.field_len = c->ptr.len;
-    rec.loc.kind = PS_LOC_LINE;
-    rec.loc.line = c->line_no;
-    rec.loc.pointer = rec.field;
-    rec.field_id = ps_field_id(c->fids, c->leaf_k++, rec.field, rec.field_len);
-    return c->fn(c->ud, &rec) != 0 ? PS_ERR_STOP : PS_OK;
+    field = ps_buf_cstr(&c->ptr);
+    return jl_emit(c, field, c->ptr.len, ps_field_id(c->fids, c->leaf_k++, field, c->ptr.len),
+                   s, n);
 }
 
 /* Is t a well-formed leaf (in a value position)? */
@@ -386,7 +473,7 @@ static ps_status jl_walk(jl_ctx *c, const char *js, size_t len, size_t ntok,
             if (k->type != JSMN_STRING || k->size != 1)
                 return PS_ERR_FORMAT;
             if (emit) {
-                st = jl_push_key(c, js + k->start, (size_t)(k->end - k->start));
+                st = jl_push_key(c, &c->ptr, js + k->start, (size_t)(k->end - k->start));
                 if (st != PS_OK)
                     return st;
             }
@@ -421,17 +508,35 @@ static ps_status jl_walk(jl_ctx *c, const char *js, size_t len, size_t ntok,
 }
 
 /*
- * A flat line: one object of at most JL_FLAT_MAX members, each a plain key
- * (no escape, no control byte) and a plain string or valid primitive value,
- * with nothing but whitespace around.  That is nearly every line of a chat
- * log or an export, and such a line is split here in one pass: jsmn's token
- * array and the two walks cost more than the members themselves.  Returns
- * 1 and fills keys[] and vals[] (offsets into js) when the line has that
- * shape; 0 sends it down the general path, which then also decides whether
- * it is valid at all.  The records are the general path's: the same
- * pointers, the same leaves, in the same order (test_readers compares).
+ * A flat line: one object of at most JL_FLAT_MAX members, each a key and a
+ * string or valid primitive value, with nothing but whitespace around.
+ * That is nearly every line of a chat log or an export, and such a line is
+ * split here in one pass: jsmn's token array and the two walks cost more
+ * than the members themselves.  jl_flat returns 1 and fills m[] when the
+ * line has that shape; 0 sends it down the general path, which then also
+ * decides whether it is valid at all.  The records are the general path's:
+ * the same pointers, ids and leaves, in the same order (test_readers
+ * compares).
+ *
+ * A member's separator is what lies between the end of the value before it
+ * (or the line's opening brace) and the start of its own value: the comma,
+ * the key in quotes, the colon, the opening quote of a string value, and
+ * any whitespace between.  The same bytes parse the same way, so a
+ * separator that is the one at its place on the last flat line is taken
+ * whole.
  */
-#define JL_FLAT_MAX 64
+typedef enum jl_kind { JL_PLAIN, JL_ESCAPED, JL_PRIMITIVE, JL_NULL } jl_kind;
+
+typedef struct jl_member {
+    const char *sep;   /* the separator, in the line */
+    size_t sep_len;
+    const char *key;   /* the key's JSON body (between its quotes), within sep */
+    size_t key_len;
+    const char *val;   /* a string's body, or the primitive */
+    size_t val_len;
+    jl_kind kind;
+    int known;         /* sep is the one at its place on the last flat line */
+} jl_member;
 
 static size_t jl_skip_ws(const char *js, size_t i, size_t len)
 {
@@ -441,106 +546,256 @@ static size_t jl_skip_ws(const char *js, size_t i, size_t len)
 }
 
 /*
+ * jl_flat_string from js[i], the first byte of the body that is not plain.
+ * Escapes are stepped over and raw control bytes passed, and the scan goes
+ * on from after them; decoding (and refusing a lone surrogate or a control
+ * byte) comes when the member is emitted, on this path as on the general
+ * one.
+ */
+static size_t jl_flat_escaped(const char *js, size_t i, size_t len)
+{
+    for (;;) {
+        uint32_t cp;
+
+        if (i >= len || js[i] == '\0')
+            return 0;
+        if (js[i] == '"')
+            return i;
+        if (js[i] != '\\') {
+            i++;
+        } else if (i + 1 >= len) {
+            return 0;
+        } else if (js[i + 1] == 'u') {
+            if (len - i - 1 <= 4 || hex4(js + i + 2, &cp) != 0)
+                return 0;
+            i += 6;
+        } else if (js[i + 1] != '\0' && strchr("\"/\\bfrnt", js[i + 1]) != NULL) {
+            i += 2;
+        } else {
+            return 0;
+        }
+        i += jl_plain_len(js + i, len - i);
+    }
+}
+
+/*
  * The string body starting at js[i] (after its quote): the offset of its
  * closing quote, or 0 when the string is not one jsmn would take as it is
  * (a NUL, an escape jsmn refuses, no end).  *plain says it has nothing to
- * decode.  Escapes and raw control bytes are left for jl_emit_leaf and
- * jl_push_key to decode or refuse, on this path as on the general one.
+ * decode.  Inline: nearly every string is plain, and one call to
+ * jl_plain_len finds its end.
  */
-static size_t jl_flat_string(const char *js, size_t i, size_t len, int *plain)
+static inline size_t jl_flat_string(const char *js, size_t i, size_t len, int *plain)
 {
-    size_t k = i + jl_plain_len(js + i, len - i);
-
-    if (k >= len)
-        return 0;
-    *plain = js[k] == '"';
-    if (*plain)
-        return k;
-    /* Something to decode before the closing quote: walk it as jsmn does. */
-    for (; k < len; k++) {
-        char ch = js[k];
-
-        if (ch == '"')
-            return k;
-        if (ch == '\0')
-            return 0;
-        if (ch != '\\')
-            continue;
-        if (++k >= len)
-            return 0;
-        ch = js[k];
-        if (ch == 'u') {
-            uint32_t cp;
-
-            if (len - k <= 4 || hex4(js + k + 1, &cp) != 0)
-                return 0;
-            k += 4;
-        } else if (!strchr("\"/\\bfrnt", ch) || ch == '\0') {
-            return 0;
-        }
-    }
-    return 0;
+    i += jl_plain_len(js + i, len - i);
+    *plain = i < len && js[i] == '"';
+    return *plain ? i : jl_flat_escaped(js, i, len);
 }
 
-static int jl_flat(const char *js, size_t len, size_t i, jsmntok_t *keys, jsmntok_t *vals,
-                   size_t *n)
+/*
+ * Is a[0..n) the same as b[0..n)?  Separators are a few bytes: a word or
+ * two, read so that they overlap rather than past either end, cost less
+ * than a call to memcmp.
+ */
+static int jl_same(const char *a, const char *b, size_t n)
 {
-    *n = 0;
-    if (len > INT_MAX || i >= len || js[i] != '{')
+    uint64_t x, y;
+    uint32_t u, v;
+
+    if (n >= 8) {
+        for (size_t i = 0; i + 8 < n; i += 8) {
+            memcpy(&x, a + i, 8);
+            memcpy(&y, b + i, 8);
+            if (x != y)
+                return 0;
+        }
+        memcpy(&x, a + n - 8, 8);
+        memcpy(&y, b + n - 8, 8);
+        return x == y;
+    }
+    if (n >= 4) {
+        memcpy(&u, a, 4);
+        memcpy(&v, b, 4);
+        if (u != v)
+            return 0;
+        memcpy(&u, a + n - 4, 4);
+        memcpy(&v, b + n - 4, 4);
+        return u == v;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (a[i] != b[i])
+            return 0;
+    }
+    return 1;
+}
+
+/*
+ * Does the separator at place k of the last flat line start at js[i], and
+ * end where parsing it here would?  That is not so when it comes before a
+ * primitive and this line has whitespace or a string in its place.
+ */
+static int jl_known_sep(const jl_ctx *c, size_t k, const char *js, size_t len, size_t i)
+{
+    const jl_key *e = &c->shape_key[k];
+    size_t v;
+
+    if (k >= c->nshape || e->sep_len > len - i ||
+        !jl_same(c->shape.data + e->sep, js + i, e->sep_len))
+        return 0;
+    v = i + e->sep_len;
+    return js[v - 1] == '"' || (v < len && js[v] != '"' && !is_ws(js[v]));
+}
+
+/*
+ * The separator of member k at js[i], which starts with the '{' for the
+ * first member and with whitespace or the ',' for the others: where its
+ * value starts, with *e filled, or 0 when there is no such member.  When
+ * the object ends there instead, *closed is set and the offset after its
+ * '}' returned.  e is m + k, and past the end of m[] when k is
+ * JL_FLAT_MAX: then it is not written.
+ */
+static size_t jl_flat_sep(const jl_ctx *c, const char *js, size_t len, size_t i, size_t k,
+                          jl_member *e, int *closed)
+{
+    const jl_key *known = c->shape_key + k;
+    size_t start = i, q;
+    int plain;
+
+    if (jl_known_sep(c, k, js, len, i)) {
+        e->sep = js + i;
+        e->sep_len = known->sep_len;
+        e->key = js + i + known->key;
+        e->key_len = known->key_len;
+        e->known = 1;
+        return i + known->sep_len;
+    }
+    if (k > 0) {
+        i = jl_skip_ws(js, i, len);
+        if (i < len && js[i] == '}') {
+            *closed = 1;
+            return i + 1;
+        }
+        if (i >= len || js[i] != ',')
+            return 0;
+    }
+    i = jl_skip_ws(js, i + 1, len);
+    if (k == JL_FLAT_MAX || i >= len || js[i] != '"')
+        return 0;
+    q = jl_flat_string(js, i + 1, len, &plain);
+    if (q == 0)
+        return 0;
+    e->sep = js + start;
+    e->known = 0;
+    e->key = js + i + 1;
+    e->key_len = q - i - 1;
+    i = jl_skip_ws(js, q + 1, len);
+    if (i >= len || js[i] != ':')
         return 0;
     i = jl_skip_ws(js, i + 1, len);
+    if (i < len && js[i] == '"')
+        i++;
+    e->sep_len = (size_t)(js + i - e->sep);
+    return i < len ? i : 0;
+}
+
+static int jl_flat(const jl_ctx *c, const char *js, size_t len, size_t i, jl_member *m,
+                   size_t *n)
+{
+    int closed = 0;
+
+    *n = 0;
+    /* jl_tokenize refuses such a line; this path must not take it either. */
+    if (len > INT_MAX || i >= len || js[i] != '{')
+        return 0;
     for (;;) {
-        size_t end;
+        jl_member *e = &m[*n];
+        size_t v;
         int plain;
 
-        if (*n == JL_FLAT_MAX || i >= len || js[i] != '"' ||
-            (end = jl_flat_string(js, i + 1, len, &plain)) == 0)
+        i = jl_flat_sep(c, js, len, i, *n, e, &closed);
+        if (closed)
+            return jl_skip_ws(js, i, len) == len;
+        if (i == 0)
             return 0;
-        keys[*n] = (jsmntok_t){ .type = JSMN_STRING, .start = (int)i + 1, .end = (int)end };
-        i = jl_skip_ws(js, end + 1, len);
-        if (i >= len || js[i] != ':')
-            return 0;
-        i = jl_skip_ws(js, i + 1, len);
-        if (i >= len)
-            return 0;
-        if (js[i] == '"') {
-            if ((end = jl_flat_string(js, i + 1, len, &plain)) == 0)
+        v = i;
+        if (js[v - 1] == '"') {
+            i = jl_flat_string(js, v, len, &plain);
+            if (i == 0)
                 return 0;
-            /* size is 0 for every leaf jsmn makes; here 1 marks a plain string. */
-            vals[*n] = (jsmntok_t){ .type = JSMN_STRING, .start = (int)i + 1, .end = (int)end,
-                                    .size = plain };
-            end++;
+            e->kind = plain ? JL_PLAIN : JL_ESCAPED;
+            e->val_len = i - v;
+            i++;
         } else {
-            end = i;
-            while (end < len && !is_ws(js[end]) && js[end] != ',' && js[end] != '}')
-                end++;
-            if (!primitive_ok(js + i, end - i))
+            i = v + primitive_len(js + v, len - v);
+            if (i == v || (i < len && !is_ws(js[i]) && js[i] != ',' && js[i] != '}'))
                 return 0;
-            vals[*n] = (jsmntok_t){ .type = JSMN_PRIMITIVE, .start = (int)i, .end = (int)end };
+            e->val_len = i - v;
+            e->kind = e->val_len == 4 && memcmp(js + v, "null", 4) == 0 ? JL_NULL : JL_PRIMITIVE;
         }
+        e->val = js + v;
         (*n)++;
-        i = jl_skip_ws(js, end, len);
-        if (i < len && js[i] == ',') {
-            i = jl_skip_ws(js, i + 1, len);
-            continue;
-        }
-        if (i >= len || js[i] != '}')
-            return 0;
-        return jl_skip_ws(js, i + 1, len) == len;
     }
+}
+
+/*
+ * The pointer of member k of a flat line, in c->shape_key[k]: kept from
+ * the last flat line when jl_flat found the same separator there (and no
+ * different one before it since dropped it), else made as jl_walk makes
+ * it.  A different separator drops the places after it too, as their bytes
+ * follow its own in c->shape.
+ */
+static ps_status jl_shape_key(jl_ctx *c, size_t k, const jl_member *m)
+{
+    jl_key *e = &c->shape_key[k];
+    ps_status st;
+
+    if (k < c->nshape && m->known)
+        return PS_OK;
+    c->nshape = k;
+    c->shape.len = k > 0 ? e[-1].ptr + e[-1].ptr_len + 1 : 0;
+    e->sep = c->shape.len;
+    e->sep_len = m->sep_len;
+    e->key = (size_t)(m->key - m->sep);
+    e->key_len = m->key_len;
+    st = ps_buf_append(&c->shape, m->sep, m->sep_len);
+    e->ptr = c->shape.len;
+    if (st == PS_OK)
+        st = jl_push_key(c, &c->shape, m->key, m->key_len);
+    e->ptr_len = c->shape.len - e->ptr;
+    /* The NUL ends the pointer for loc.pointer; the next separator goes after it. */
+    if (st == PS_OK)
+        st = ps_buf_append(&c->shape, "", 1);
+    if (st != PS_OK)
+        return st;
+    e->numbered = 0;
+    c->nshape = k + 1;
+    return PS_OK;
 }
 
 /* Emit the n members of a flat line, as jl_walk would. */
-static ps_status jl_emit_flat(jl_ctx *c, const char *js, const jsmntok_t *keys,
-                              const jsmntok_t *vals, size_t n)
+static ps_status jl_emit_flat(jl_ctx *c, const jl_member *m, size_t n)
 {
     for (size_t k = 0; k < n; k++) {
+        const char *v = m[k].val;
+        size_t vn = m[k].val_len;
+        jl_key *e = &c->shape_key[k];
         ps_status st;
 
-        ps_buf_reset(&c->ptr);
-        st = jl_push_key(c, js + keys[k].start, (size_t)(keys[k].end - keys[k].start));
-        if (st == PS_OK)
-            st = jl_emit_leaf(c, js, &vals[k]);
+        /* A null has no leaf and so no id, but its key must decode as any other. */
+        st = jl_shape_key(c, k, &m[k]);
+        if (st == PS_OK && m[k].kind == JL_NULL)
+            continue;
+        if (st == PS_OK && m[k].kind == JL_ESCAPED)
+            st = jl_decode_value(c, v, vn, &v, &vn);
+        if (st != PS_OK)
+            return st;
+        /* Numbered only now, past every error: ids go to names in the order jl_walk gives them. */
+        if (!e->numbered) {
+            e->id = ps_field_id(c->fids, c->leaf_k, c->shape.data + e->ptr, e->ptr_len);
+            e->numbered = 1;
+        }
+        c->leaf_k++;
+        st = jl_emit(c, c->shape.data + e->ptr, e->ptr_len, e->id, v, vn);
         if (st != PS_OK)
             return st;
     }
@@ -652,6 +907,10 @@ static ps_status read_jsonl(const ps_source *src, ps_record_fn fn, void *ud,
     ps_buf_init(&c->val, scratch_max);
     ps_buf_init(&c->key, scratch_max);
     ps_buf_init(&c->ptr, scratch_max < SIZE_MAX / 4 ? scratch_max * 2 + 64 : scratch_max);
+    /* Per member of a line: its separator, its pointer (1 + at most twice the key), a NUL. */
+    ps_buf_init(&c->shape, scratch_max < SIZE_MAX / 8 ? scratch_max * 4 + 2 * JL_FLAT_MAX
+                                                      : scratch_max);
+    c->rec.loc.kind = PS_LOC_LINE;
     st = ps_grow(&c->tok, &c->tok_cap, JL_FIRST_TOKENS, sizeof(jsmntok_t));
     c->fids = ps_field_ids_new();
     if (st == PS_OK && c->fids == NULL)
@@ -661,7 +920,7 @@ static ps_status read_jsonl(const ps_source *src, ps_record_fn fn, void *ud,
     if (st != PS_OK)
         goto done;
     for (;;) {
-        jsmntok_t keys[JL_FLAT_MAX], vals[JL_FLAT_MAX];
+        jl_member m[JL_FLAT_MAX];
         const char *line;
         size_t len, ntok, k = 0, nflat;
 
@@ -684,10 +943,10 @@ static ps_status read_jsonl(const ps_source *src, ps_record_fn fn, void *ud,
             k++;
         if (k == len)
             continue;
-        c->line_no = in.line_no;
+        c->rec.loc.line = in.line_no;
         c->leaf_k = 0;
-        if (jl_flat(line, len, k, keys, vals, &nflat)) {
-            st = jl_emit_flat(c, line, keys, vals, nflat);
+        if (jl_flat(c, line, len, k, m, &nflat)) {
+            st = jl_emit_flat(c, m, nflat);
         } else {
             st = jl_too_deep(line + k, len - k) ? PS_ERR_LIMIT
                                                  : jl_tokenize(c, line, len, &ntok);
@@ -708,6 +967,7 @@ done:
     ps_buf_free(&c->val);
     ps_buf_free(&c->key);
     ps_buf_free(&c->ptr);
+    ps_buf_free(&c->shape);
     ps_field_ids_free(c->fids);
     free(c->tok);
     free(c);

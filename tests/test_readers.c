@@ -1557,6 +1557,175 @@ static void test_jsonl_flat_decoding(void **state)
     collect_free(&c);
 }
 
+/*
+ * Where a string stops being plain (its closing quote, a backslash, a raw
+ * control byte) is found 16 bytes at a time, or 8 without SSE2, and the
+ * last block of a line is read so that it ends with the line: each stop at
+ * every offset from 0 to 40, in a value that ends its line and in a key
+ * that starts it.  A control byte makes the line invalid.
+ */
+static void test_jsonl_string_block_edges(void **state)
+{
+    static const struct {
+        const char *raw, *decoded;
+    } stops[] = {
+        {"", ""}, /* the closing quote */
+        {"\\\"", "\""},
+        {"\\\\", "\\"},
+        {"\\n", "\n"},
+        {"\\u00e9", "\xc3\xa9"},
+        {"\x01", NULL},
+    };
+
+    for (size_t s = 0; s < sizeof(stops) / sizeof(stops[0]); s++) {
+        for (size_t pad = 0; pad <= 40; pad++) {
+            char body[64], want[64], field[80], data[256];
+            size_t tail = pad % 3;
+            collect c = {0};
+            ps_diag d;
+            ps_status st;
+
+            memset(body, 'a', pad);
+            snprintf(body + pad, sizeof(body) - pad, "%s%.*s", stops[s].raw, (int)tail, "zz");
+            memset(want, 'a', pad);
+            snprintf(want + pad, sizeof(want) - pad, "%s%.*s",
+                     stops[s].decoded ? stops[s].decoded : "", (int)tail, "zz");
+            snprintf(field, sizeof(field), "/%s", want);
+            snprintf(data, sizeof(data), "{\"v\":\"%s\"}\n{\"%s\":\"k\"}\n{\"ok\":1}\n", body, body);
+            st = RUN(&ps_reader_jsonl, data, 0, 0, &c, &d);
+            if (stops[s].decoded == NULL) {
+                assert_int_equal(st, PS_ERR_FORMAT);
+                assert_string_equal(d.msg, "line 1: invalid JSON");
+                assert_int_equal(c.n, 1);
+                expect_line(&c, 0, "/ok", "1", 3);
+            } else {
+                assert_int_equal(st, PS_OK);
+                assert_int_equal(c.n, 3);
+                expect_line(&c, 0, "/v", want, 1);
+                expect_line(&c, 1, field, "k", 2);
+                expect_line(&c, 2, "/ok", "1", 3);
+            }
+            collect_free(&c);
+        }
+    }
+}
+
+/*
+ * The lines[0..n) as a file, and the same lines each with an empty nested
+ * member first, which emits nothing but sends an object down the general
+ * path: the same records, field ids included, and the same status.  The
+ * flat path keeps the last line's keys, pointers and ids; whatever changes
+ * from one line to the next must drop them.  Returns the records seen.
+ */
+static size_t flat_lines_vs_general(void **state, const char *const *lines, size_t n)
+{
+    static const char member[] = "\"zz\":{},";
+    size_t cap = 1, fn = 0, gn = 0, total;
+    char *flat, *general;
+    collect a = {0}, b = {0};
+    ps_diag da, db;
+    ps_status sa, sb;
+
+    for (size_t i = 0; i < n; i++)
+        cap += strlen(lines[i]) + sizeof(member);
+    flat = malloc(cap);
+    general = malloc(cap);
+    assert_non_null(flat);
+    assert_non_null(general);
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(lines[i]), at = lines[i][0] == '{';
+
+        memcpy(flat + fn, lines[i], len);
+        fn += len;
+        flat[fn++] = '\n';
+        memcpy(general + gn, lines[i], at);
+        gn += at;
+        if (at) {
+            memcpy(general + gn, member, sizeof(member) - 1);
+            gn += sizeof(member) - 1;
+        }
+        memcpy(general + gn, lines[i] + at, len - at);
+        gn += len - at;
+        general[gn++] = '\n';
+    }
+    sa = run(state, &ps_reader_jsonl, flat, fn, 0, 0, &a, &da);
+    sb = run(state, &ps_reader_jsonl, general, gn, 0, 0, &b, &db);
+    assert_int_equal(sa, sb);
+    assert_string_equal(da.msg, db.msg);
+    expect_same_records(&a, &b);
+    expect_ids_consistent(&a);
+    total = a.n;
+    collect_free(&a);
+    collect_free(&b);
+    free(flat);
+    free(general);
+    return total;
+}
+
+static void test_jsonl_shapes_as_general(void **state)
+{
+    static const char *const lines[] = {
+        "{\"id\":1,\"ts\":\"t1\",\"body\":\"hello\"}",
+        "{\"id\":2,\"ts\":\"t2\",\"body\":\"again\"}",
+        "{\"id\":3,\"ts\":\"t3\"}", /* fewer members */
+        "{\"id\":4,\"ts\":\"t4\",\"body\":\"b\",\"new\":\"x\"}", /* more */
+        "{\"id\":5,\"a_longer_key\":\"t5\",\"body\":\"b\"}", /* a key in the middle */
+        "{\"id\":5,\"ts\":\"t5\",\"body\":\"b\"}",
+        "{\"id\":6,\"ts\":\"t6\",\"body\":\"b\"}",
+        "{\"id\":6,\"t\":\"t6\",\"body\":\"b\"}",
+        "{\"id\": 7,\"ts\":\"t7\",\"body\":\"b\"}", /* a space before a primitive */
+        "{\"id\":\"8\",\"ts\":\"t8\",\"body\":\"b\"}", /* a string where a primitive was */
+        "{\"id\":9,\"ts\":null,\"body\":\"b\"}",
+        "{\"n1\":null,\"n2\":\"x\"}", /* n1 gets its id after n2 */
+        "{\"n1\":\"now\",\"n2\":\"y\"}",
+        "{ \"id\" : 10 , \"ts\" : \"t10\" , \"body\" : \"b\" }",
+        "{\"i\\u0064\":11,\"ts\":\"t11\",\"body\":\"b\"}", /* /id, spelt otherwise */
+        "{\"ts\":\"t12\",\"id\":12}",
+        "{\"id\":13,\"ts\":\"\\ud800\",\"body\":\"b\"}", /* a value that does not decode */
+        "{\"id\":14,\"ts\":\"t14\",\"body\":\"b\"}",
+        "{\"id\":15,\"\\ud800\":1,\"body\":\"b\"}", /* a key that does not decode */
+        "{\"id\":15,\"\\ud800\":null,\"body\":\"b\"}",
+        "{\"id\":16,\"ts\":\"t16\",\"body\":\"b\"}",
+        "[1,{\"id\":2}]",
+        "{\"id\":17,\"ts\":\"t17\",\"body\":\"b\"}",
+        "{\"id\":18,\"ts\":\"t18\",\"body\":\"b\"} x", /* not JSON after all */
+        "{\"id\":19,\"ts\":\"t19\",\"body\":\"b\"}",
+    };
+    static const char alpha[] = "abcdefghijklmnopqrst";
+    const char *gen[2 * 20 * 20 + 4];
+    char keys[2 * 20 * 20][48], wide[2][1024];
+    size_t n = 0;
+
+    assert_true(flat_lines_vs_general(state, lines, sizeof(lines) / sizeof(lines[0])) >= 50);
+    /* Keys of 1 to 20 bytes, then the same with one byte changed, at each place. */
+    for (size_t len = 1; len <= 20; len++) {
+        for (size_t at = 0; at < len; at++) {
+            snprintf(keys[n], sizeof(keys[n]), "{\"%.*s\":1,\"z\":2}", (int)len, alpha);
+            gen[n] = keys[n];
+            n++;
+            snprintf(keys[n], sizeof(keys[n]), "{\"%.*sX%.*s\":1,\"z\":2}", (int)at, alpha,
+                     (int)(len - at - 1), alpha + at + 1);
+            gen[n] = keys[n];
+            n++;
+        }
+    }
+    /* As many members as the flat path takes, twice, and one more. */
+    for (size_t w = 0; w < 2; w++) {
+        size_t k = 0;
+
+        k += (size_t)snprintf(wide[w], sizeof(wide[w]), "{");
+        for (size_t m = 0; m < 64 + w; m++)
+            k += (size_t)snprintf(wide[w] + k, sizeof(wide[w]) - k, "%s\"m%zu\":%zu",
+                                  m ? "," : "", m, m);
+        snprintf(wide[w] + k, sizeof(wide[w]) - k, "}");
+    }
+    gen[n++] = wide[0];
+    gen[n++] = wide[0];
+    gen[n++] = wide[1];
+    gen[n++] = wide[0];
+    assert_int_equal(flat_lines_vs_general(state, gen, n), 2 * (n - 4) + 64 * 3 + 65);
+}
+
 typedef struct gz_case {
     const char *name;  /* inner name; the file is name + ".gz" */
     const char *data;
@@ -2395,6 +2564,8 @@ int main(void)
         cmocka_unit_test(test_json_runaway_string),
         cmocka_unit_test(test_jsonl_flat_as_general),
         cmocka_unit_test(test_jsonl_flat_decoding),
+        cmocka_unit_test(test_jsonl_string_block_edges),
+        cmocka_unit_test(test_jsonl_shapes_as_general),
         cmocka_unit_test(test_gzip_inner_formats),
         cmocka_unit_test(test_gzip_concatenated),
         cmocka_unit_test(test_gzip_failures),
