@@ -60,6 +60,27 @@ typedef struct sq_ctx {
 } sq_ctx;
 
 /*
+ * The decimal text of v, as SQLite's sqlite3_value_text gives it, into
+ * buf's end; returns where it starts.  Ids, foreign keys and counts are
+ * most cells of a store, and SQLite's own conversion (through its value
+ * objects, with a buffer per cell) cost several times this.
+ */
+static char *sq_int_text(int64_t v, char *end)
+{
+    /* Negate in unsigned arithmetic: INT64_MIN has no positive int64. */
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    char *p = end;
+
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u > 0);
+    if (v < 0)
+        *--p = '-';
+    return p;
+}
+
+/*
  * "file:" + the absolute form of path, percent-escaping what a URI would
  * otherwise read as syntax ('%', '?', '#') and anything not printable ASCII.
  */
@@ -366,6 +387,7 @@ static ps_status sq_table(sq_ctx *c, const char *table)
             const void *val;
             int n;
             ps_record rec;
+            char num[24]; /* an int64 in decimal, with its sign */
 
             if (type == SQLITE_NULL)
                 continue;
@@ -373,9 +395,16 @@ static ps_status sq_table(sq_ctx *c, const char *table)
                 st = PS_ERR_NOMEM;
                 goto done;
             }
-            val = type == SQLITE_BLOB ? sqlite3_value_blob(cell)
-                                      : (const void *)sqlite3_value_text(cell);
-            n = sqlite3_value_bytes(cell);
+            if (type == SQLITE_INTEGER) {
+                const char *t = sq_int_text(sqlite3_value_int64(cell), num + sizeof(num));
+
+                val = t;
+                n = (int)(num + sizeof(num) - t);
+            } else {
+                val = type == SQLITE_BLOB ? sqlite3_value_blob(cell)
+                                          : (const void *)sqlite3_value_text(cell);
+                n = sqlite3_value_bytes(cell);
+            }
             if (val == NULL && n > 0) {
                 st = PS_ERR_NOMEM;
                 goto done;

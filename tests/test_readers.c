@@ -882,6 +882,43 @@ static void test_sqlite_without_rowid_rows(void **state)
     collect_free(&c);
 }
 
+/*
+ * Integers are put into text by the reader itself (read_sqlite.c), which
+ * must give SQLite's own text: the extremes, zero, negatives.  REALs, and
+ * an integer stored in a TEXT column, keep SQLite's conversion.
+ */
+static void test_sqlite_integers(void **state)
+{
+    char path[128];
+    collect c = {0};
+    ps_diag d;
+
+    make_db_sql(state, "ints.db",
+                "CREATE TABLE t (a INTEGER, b REAL, c TEXT);"
+                "INSERT INTO t VALUES (0, 0.5, 'x'), (-1, -2.25, 'y'),"
+                "  (9223372036854775807, 1e300, 'z'), (-9223372036854775808, 3.0, 'w'),"
+                "  (1234567890123, NULL, 'v'), (-42, 1.0e-5, 5), (7, -10, 100);",
+                path, sizeof(path));
+    assert_int_equal(run_path(&ps_reader_sqlite, path, 0, 0, &c, &d), PS_OK);
+    assert_int_equal(c.n, 20); /* 7 rows of 3, less one NULL */
+    expect_cell(&c, 0, "t", "a", 1, "0");
+    expect_cell(&c, 1, "t", "b", 1, "0.5");
+    expect_cell(&c, 3, "t", "a", 2, "-1");
+    expect_cell(&c, 4, "t", "b", 2, "-2.25");
+    expect_cell(&c, 6, "t", "a", 3, "9223372036854775807");
+    expect_cell(&c, 7, "t", "b", 3, "1.0e+300");
+    expect_cell(&c, 9, "t", "a", 4, "-9223372036854775808");
+    expect_cell(&c, 10, "t", "b", 4, "3.0");
+    expect_cell(&c, 12, "t", "a", 5, "1234567890123");
+    expect_cell(&c, 13, "t", "c", 5, "v");
+    expect_cell(&c, 14, "t", "a", 6, "-42");
+    expect_cell(&c, 16, "t", "c", 6, "5"); /* TEXT affinity: stored as text */
+    expect_cell(&c, 17, "t", "a", 7, "7");
+    expect_cell(&c, 18, "t", "b", 7, "-10.0"); /* REAL affinity */
+    expect_cell(&c, 19, "t", "c", 7, "100");
+    collect_free(&c);
+}
+
 static void test_sqlite_not_a_db(void **state)
 {
     char data[4096];
@@ -2545,6 +2582,7 @@ int main(void)
         cmocka_unit_test(test_csv_across_refill),
         cmocka_unit_test(test_sqlite),
         cmocka_unit_test(test_sqlite_without_rowid_rows),
+        cmocka_unit_test(test_sqlite_integers),
         cmocka_unit_test(test_sqlite_not_a_db),
         cmocka_unit_test(test_sqlite_long_value),
         cmocka_unit_test(test_sqldump_mysql),
