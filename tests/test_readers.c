@@ -759,6 +759,125 @@ static void test_csv_across_refill(void **state)
     free(buf);
 }
 
+/* k copies of ch, then tail, into dst (for the expected cells below). */
+static const char *csv_rep(char *dst, char ch, size_t k, const char *tail)
+{
+    memset(dst, ch, k);
+    strcpy(dst + k, tail);
+    return dst;
+}
+
+static void csv_put_rep(ps_buf *b, char ch, size_t k)
+{
+    for (size_t i = 0; i < k; i++)
+        assert_int_equal(ps_buf_putc(b, ch), PS_OK);
+}
+
+/*
+ * Runs are measured sixteen bytes at a time: a delimiter, "\r\n", a lone
+ * "\r", a quote mid-cell, a closing quote and a newline inside quotes each
+ * at every offset within and across those sixteen, with a last row that
+ * has no line end.
+ */
+static void test_csv_stop_offsets(void **state)
+{
+    for (size_t k = 1; k <= 40; k++) {
+        char w[7][64];
+        ps_buf in;
+        collect c = {0};
+        ps_diag d;
+
+        ps_buf_init(&in, 4096);
+        assert_int_equal(ps_buf_append(&in, "a,b,c\n", 6), PS_OK);
+        csv_put_rep(&in, 'x', k);
+        assert_int_equal(ps_buf_putc(&in, ','), PS_OK);
+        csv_put_rep(&in, 'y', k);
+        assert_int_equal(ps_buf_append(&in, "\r\n\"", 3), PS_OK);
+        csv_put_rep(&in, 'q', k);
+        assert_int_equal(ps_buf_append(&in, "\",", 2), PS_OK);
+        csv_put_rep(&in, 'm', k);
+        assert_int_equal(ps_buf_append(&in, "\"n\r\"", 4), PS_OK);
+        csv_put_rep(&in, 'l', k);
+        assert_int_equal(ps_buf_append(&in, "\nl\",,", 5), PS_OK);
+        csv_put_rep(&in, 't', k);
+        assert_int_equal(ps_buf_append(&in, "\n,", 2), PS_OK);
+        csv_put_rep(&in, 'w', k);
+        assert_int_equal(run(state, &ps_reader_csv, in.data, in.len, ',', 0, &c, &d), PS_OK);
+        assert_int_equal(c.n, 7);
+        expect_line(&c, 0, "a", csv_rep(w[0], 'x', k, ""), 2);
+        expect_line(&c, 1, "b", csv_rep(w[1], 'y', k, ""), 2);
+        expect_line(&c, 2, "a", csv_rep(w[2], 'q', k, ""), 3);
+        expect_line(&c, 3, "b", csv_rep(w[3], 'm', k, "\"n"), 3);
+        expect_line(&c, 4, "a", csv_rep(w[4], 'l', k, "\nl"), 4);
+        expect_line(&c, 5, "c", csv_rep(w[5], 't', k, ""), 4);
+        expect_line(&c, 6, "b", csv_rep(w[6], 'w', k, ""), 6);
+        expect_ids_one_to_one(&c);
+        ps_buf_free(&in);
+        collect_free(&c);
+    }
+}
+
+/* A cell of exactly max_record bytes is read; one byte more is reported. */
+static void test_csv_max_record_edge(void **state)
+{
+    char w[3][32];
+    ps_buf in;
+    collect c = {0};
+    ps_diag d;
+
+    ps_buf_init(&in, 4096);
+    assert_int_equal(ps_buf_append(&in, "a,b,c\n", 6), PS_OK);
+    csv_put_rep(&in, 'a', 16);
+    assert_int_equal(ps_buf_putc(&in, ','), PS_OK);
+    csv_put_rep(&in, 'b', 17);
+    assert_int_equal(ps_buf_putc(&in, ','), PS_OK);
+    csv_put_rep(&in, 'c', 15);
+    assert_int_equal(ps_buf_append(&in, "\n\"", 2), PS_OK);
+    csv_put_rep(&in, 'q', 16);
+    assert_int_equal(ps_buf_append(&in, "\"\n", 2), PS_OK);
+    assert_int_equal(run(state, &ps_reader_csv, in.data, in.len, ',', 16, &c, &d),
+                     PS_ERR_LIMIT);
+    assert_string_equal(d.msg, "line 2: field longer than 16 bytes");
+    assert_int_equal(c.n, 3);
+    expect_line(&c, 0, "a", csv_rep(w[0], 'a', 16, ""), 2);
+    expect_line(&c, 1, "c", csv_rep(w[1], 'c', 15, ""), 2);
+    expect_line(&c, 2, "a", csv_rep(w[2], 'q', 16, ""), 3);
+    ps_buf_free(&in);
+    collect_free(&c);
+}
+
+/*
+ * A "\r" as the last byte of the input's window: the "\n" that may start
+ * the next one belongs to it (one line end, not an empty line between).
+ */
+static void test_csv_cr_across_refill(void **state)
+{
+    static const char *const next[] = { "\n1,2\n", "1,2\n", "\r\n1,2\n" };
+    static const uint64_t line[] = { 3, 3, 4 };
+    size_t pad = PS_INPUT_CHUNK - 4 - 3;
+
+    for (size_t v = 0; v < sizeof(next) / sizeof(next[0]); v++) {
+        ps_buf in;
+        collect c = {0};
+        ps_diag d;
+
+        ps_buf_init(&in, 2 * PS_INPUT_CHUNK);
+        assert_int_equal(ps_buf_append(&in, "a,b\n", 4), PS_OK);
+        csv_put_rep(&in, 'p', pad);
+        assert_int_equal(ps_buf_append(&in, ",x\r", 3), PS_OK);
+        assert_int_equal(in.len, PS_INPUT_CHUNK);
+        assert_int_equal(ps_buf_append(&in, next[v], strlen(next[v])), PS_OK);
+        assert_int_equal(run(state, &ps_reader_csv, in.data, in.len, ',', 0, &c, &d), PS_OK);
+        assert_int_equal(c.n, 4);
+        assert_int_equal(c.r[0].value_len, pad);
+        expect_line(&c, 1, "b", "x", 2);
+        expect_line(&c, 2, "a", "1", line[v]);
+        expect_line(&c, 3, "b", "2", line[v]);
+        ps_buf_free(&in);
+        collect_free(&c);
+    }
+}
+
 /* ------------------------------------------------------------- sqlite */
 
 static void sql_exec(sqlite3 *db, const char *sql)
@@ -2580,6 +2699,9 @@ int main(void)
         cmocka_unit_test(test_csv_long_cell),
         cmocka_unit_test(test_csv_lent_and_copied),
         cmocka_unit_test(test_csv_across_refill),
+        cmocka_unit_test(test_csv_stop_offsets),
+        cmocka_unit_test(test_csv_max_record_edge),
+        cmocka_unit_test(test_csv_cr_across_refill),
         cmocka_unit_test(test_sqlite),
         cmocka_unit_test(test_sqlite_without_rowid_rows),
         cmocka_unit_test(test_sqlite_integers),
