@@ -759,18 +759,27 @@ static void test_csv_across_refill(void **state)
     free(buf);
 }
 
-/* k copies of ch, then tail, into dst (for the expected cells below). */
-static const char *csv_rep(char *dst, char ch, size_t k, const char *tail)
+/* k copies of ch, then tail, into dst: an expected value of the tests below. */
+static const char *rep_want(char *dst, char ch, size_t k, const char *tail)
 {
     memset(dst, ch, k);
     strcpy(dst + k, tail);
     return dst;
 }
 
-static void csv_put_rep(ps_buf *b, char ch, size_t k)
+/* Append tmpl to b, each "#c" in it as k copies of c: an input of the tests below. */
+static void rep_input(ps_buf *b, const char *tmpl, size_t k)
 {
-    for (size_t i = 0; i < k; i++)
-        assert_int_equal(ps_buf_putc(b, ch), PS_OK);
+    for (const char *t = tmpl; *t != '\0'; t++) {
+        size_t n = 1;
+
+        if (*t == '#' && t[1] != '\0') {
+            n = k;
+            t++;
+        }
+        for (size_t i = 0; i < n; i++)
+            assert_int_equal(ps_buf_putc(b, *t), PS_OK);
+    }
 }
 
 /*
@@ -788,29 +797,16 @@ static void test_csv_stop_offsets(void **state)
         ps_diag d;
 
         ps_buf_init(&in, 4096);
-        assert_int_equal(ps_buf_append(&in, "a,b,c\n", 6), PS_OK);
-        csv_put_rep(&in, 'x', k);
-        assert_int_equal(ps_buf_putc(&in, ','), PS_OK);
-        csv_put_rep(&in, 'y', k);
-        assert_int_equal(ps_buf_append(&in, "\r\n\"", 3), PS_OK);
-        csv_put_rep(&in, 'q', k);
-        assert_int_equal(ps_buf_append(&in, "\",", 2), PS_OK);
-        csv_put_rep(&in, 'm', k);
-        assert_int_equal(ps_buf_append(&in, "\"n\r\"", 4), PS_OK);
-        csv_put_rep(&in, 'l', k);
-        assert_int_equal(ps_buf_append(&in, "\nl\",,", 5), PS_OK);
-        csv_put_rep(&in, 't', k);
-        assert_int_equal(ps_buf_append(&in, "\n,", 2), PS_OK);
-        csv_put_rep(&in, 'w', k);
+        rep_input(&in, "a,b,c\n#x,#y\r\n\"#q\",#m\"n\r\"#l\nl\",,#t\n,#w", k);
         assert_int_equal(run(state, &ps_reader_csv, in.data, in.len, ',', 0, &c, &d), PS_OK);
         assert_int_equal(c.n, 7);
-        expect_line(&c, 0, "a", csv_rep(w[0], 'x', k, ""), 2);
-        expect_line(&c, 1, "b", csv_rep(w[1], 'y', k, ""), 2);
-        expect_line(&c, 2, "a", csv_rep(w[2], 'q', k, ""), 3);
-        expect_line(&c, 3, "b", csv_rep(w[3], 'm', k, "\"n"), 3);
-        expect_line(&c, 4, "a", csv_rep(w[4], 'l', k, "\nl"), 4);
-        expect_line(&c, 5, "c", csv_rep(w[5], 't', k, ""), 4);
-        expect_line(&c, 6, "b", csv_rep(w[6], 'w', k, ""), 6);
+        expect_line(&c, 0, "a", rep_want(w[0], 'x', k, ""), 2);
+        expect_line(&c, 1, "b", rep_want(w[1], 'y', k, ""), 2);
+        expect_line(&c, 2, "a", rep_want(w[2], 'q', k, ""), 3);
+        expect_line(&c, 3, "b", rep_want(w[3], 'm', k, "\"n"), 3);
+        expect_line(&c, 4, "a", rep_want(w[4], 'l', k, "\nl"), 4);
+        expect_line(&c, 5, "c", rep_want(w[5], 't', k, ""), 4);
+        expect_line(&c, 6, "b", rep_want(w[6], 'w', k, ""), 6);
         expect_ids_one_to_one(&c);
         ps_buf_free(&in);
         collect_free(&c);
@@ -820,29 +816,21 @@ static void test_csv_stop_offsets(void **state)
 /* A cell of exactly max_record bytes is read; one byte more is reported. */
 static void test_csv_max_record_edge(void **state)
 {
-    char w[3][32];
-    ps_buf in;
+    static const want_line want[] = {
+        {"a", "aaaaaaaaaaaaaaaa", 2},
+        {"c", "ccccccccccccccc", 2},
+        {"a", "qqqqqqqqqqqqqqqq", 3},
+    };
     collect c = {0};
     ps_diag d;
 
-    ps_buf_init(&in, 4096);
-    assert_int_equal(ps_buf_append(&in, "a,b,c\n", 6), PS_OK);
-    csv_put_rep(&in, 'a', 16);
-    assert_int_equal(ps_buf_putc(&in, ','), PS_OK);
-    csv_put_rep(&in, 'b', 17);
-    assert_int_equal(ps_buf_putc(&in, ','), PS_OK);
-    csv_put_rep(&in, 'c', 15);
-    assert_int_equal(ps_buf_append(&in, "\n\"", 2), PS_OK);
-    csv_put_rep(&in, 'q', 16);
-    assert_int_equal(ps_buf_append(&in, "\"\n", 2), PS_OK);
-    assert_int_equal(run(state, &ps_reader_csv, in.data, in.len, ',', 16, &c, &d),
-                     PS_ERR_LIMIT);
+    assert_int_equal(RUN(&ps_reader_csv,
+                         "a,b,c\n"
+                         "aaaaaaaaaaaaaaaa,bbbbbbbbbbbbbbbbb,ccccccccccccccc\n"
+                         "\"qqqqqqqqqqqqqqqq\"\n",
+                         ',', 16, &c, &d), PS_ERR_LIMIT);
     assert_string_equal(d.msg, "line 2: field longer than 16 bytes");
-    assert_int_equal(c.n, 3);
-    expect_line(&c, 0, "a", csv_rep(w[0], 'a', 16, ""), 2);
-    expect_line(&c, 1, "c", csv_rep(w[1], 'c', 15, ""), 2);
-    expect_line(&c, 2, "a", csv_rep(w[2], 'q', 16, ""), 3);
-    ps_buf_free(&in);
+    expect_lines(&c, want, sizeof(want) / sizeof(want[0]));
     collect_free(&c);
 }
 
@@ -862,11 +850,9 @@ static void test_csv_cr_across_refill(void **state)
         ps_diag d;
 
         ps_buf_init(&in, 2 * PS_INPUT_CHUNK);
-        assert_int_equal(ps_buf_append(&in, "a,b\n", 4), PS_OK);
-        csv_put_rep(&in, 'p', pad);
-        assert_int_equal(ps_buf_append(&in, ",x\r", 3), PS_OK);
+        rep_input(&in, "a,b\n#p,x\r", pad);
         assert_int_equal(in.len, PS_INPUT_CHUNK);
-        assert_int_equal(ps_buf_append(&in, next[v], strlen(next[v])), PS_OK);
+        rep_input(&in, next[v], 0);
         assert_int_equal(run(state, &ps_reader_csv, in.data, in.len, ',', 0, &c, &d), PS_OK);
         assert_int_equal(c.n, 4);
         assert_int_equal(c.r[0].value_len, pad);
