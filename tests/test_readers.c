@@ -1207,6 +1207,72 @@ static void test_sqldump_window_edges(void **state)
     free(buf);
 }
 
+/*
+ * String runs are measured sixteen bytes at a time: a closing quote, a
+ * backslash escape and a doubled quote at every offset within and across
+ * those sixteen, each value written as mysqldump does (no spaces).
+ */
+static void test_sqldump_span_offsets(void **state)
+{
+    static const char *const tail[] = { "", "'z", "'v", "", "\\" };
+    static const char fill[] = { 'x', 'y', 'w', 'd', 'a' };
+
+    for (size_t k = 0; k <= 40; k++) {
+        char want[64];
+        ps_buf in;
+        collect c = {0};
+        ps_diag d;
+
+        ps_buf_init(&in, 4096);
+        rep_input(&in, "INSERT INTO t VALUES ('#x','#y\\'z','#w''v',\"#d\",'#a\\\\');\n", k);
+        assert_int_equal(run(state, &ps_reader_sqldump, in.data, in.len, 0, 0, &c, &d), PS_OK);
+        assert_int_equal(c.n, 5);
+        for (size_t i = 0; i < 5; i++) {
+            char col[16];
+
+            snprintf(col, sizeof(col), "column_%zu", i + 1);
+            expect_cell(&c, i, "t", col, 1, rep_want(want, fill[i], k, tail[i]));
+            assert_int_equal(c.r[i].value_len, strlen(want));
+        }
+        ps_buf_free(&in);
+        collect_free(&c);
+    }
+}
+
+/*
+ * What a tuple written without spaces (mysqldump's) may hold next to what
+ * only the general reader takes: spaces and comments around values, NULL
+ * in any case and words that only look like it, a number with something
+ * after it, a hex literal, and values after one too long for max_record.
+ */
+static void test_sqldump_tuple_edges(void **state)
+{
+    static const struct {
+        const char *column;
+        int64_t row;
+        const char *value;
+    } want[] = {
+        {"a", 1, "1"},  {"b", 1, "sp"},      {"a", 2, "2"},    {"b", 2, "x"},
+        {"a", 3, "12"}, {"c", 3, "y"},       {"a", 4, "A"},    {"b", 4, "-1.5e-3"},
+        {"c", 4, "it's"}, {"a", 5, "3"},     {"c", 5, "ok"},   {"a", 6, "4"},
+        {"b", 6, "TRUE"}, {"c", 6, "z"},
+    };
+    collect c = {0};
+    ps_diag d;
+
+    assert_int_equal(RUN(&ps_reader_sqldump,
+        "CREATE TABLE t (a int, b text, c text);\n"
+        "INSERT INTO t VALUES (1 , 'sp' ,NULL ),(2,/*c*/'x',nuLL),(12:30,NULLX,'y'),"
+        "(0x41,-1.5e-3,'it''s'),(3,'far too long','ok'),(4,TRUE,'z');\n",
+        0, 8, &c, &d), PS_ERR_LIMIT);
+    assert_string_equal(d.msg, "table t row 5: value longer than 8 bytes");
+    assert_int_equal(c.n, sizeof(want) / sizeof(want[0]));
+    for (size_t i = 0; i < c.n; i++)
+        expect_cell(&c, i, "t", want[i].column, want[i].row, want[i].value);
+    expect_ids_one_to_one(&c);
+    collect_free(&c);
+}
+
 /* -------------------------------------------------------------- media */
 
 static void test_media(void **state)
@@ -2492,6 +2558,8 @@ int main(void)
         cmocka_unit_test(test_sqldump_long_value),
         cmocka_unit_test(test_sqldump_big_insert),
         cmocka_unit_test(test_sqldump_window_edges),
+        cmocka_unit_test(test_sqldump_span_offsets),
+        cmocka_unit_test(test_sqldump_tuple_edges),
         cmocka_unit_test(test_media),
         cmocka_unit_test(test_strings),
         cmocka_unit_test(test_json_conversations),
