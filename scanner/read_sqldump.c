@@ -9,6 +9,11 @@
  * CREATE TABLE.  Values are emitted as soon as they are complete, so a dump
  * cut in the middle still yields every row before the cut.
  *
+ * Most values skip the tokenizer: a tuple as mysqldump writes it (no
+ * spaces, comments or escapes) is read straight from the window, its values
+ * lent to the callback where they lie (sd_tuple_fast); the tokenizer takes
+ * over at the first value that is not so.
+ *
  * Statements we do not read (DROP, LOCK, ALTER, functions, ...) are skipped
  * to their ';' while honouring strings, comments, parentheses and
  * PostgreSQL dollar quotes, so a ';' inside any of those never ends them.
@@ -26,6 +31,11 @@
 #include "sniff.h"
 #include "util.h"
 
+#if defined(__SSE2__) && !defined(PS_NO_SIMD)
+#include <emmintrin.h>
+#define SD_SIMD 1
+#endif
+
 #define SD_MAX_TABLES 4096   /* tables whose columns and row count we keep */
 #define SD_MAX_COLUMNS 4096  /* column names kept per table / column list */
 #define SD_MAX_IDENT 1024    /* identifiers are truncated past this */
@@ -40,9 +50,15 @@ typedef enum sd_esc {
 
 #define SD_SHOWN_MAX 80 /* a table name in a diagnostic, "..." included */
 
+/* A column name, with its length: it names every value of its column. */
+typedef struct sd_name {
+    char *s;
+    size_t len;
+} sd_name;
+
 typedef struct sd_table {
     char *name;
-    char **cols;
+    sd_name *cols;
     size_t ncols, cap;
     int64_t rows; /* rows seen so far, across statements */
     uint64_t stamp; /* new whenever the name or the columns change (field ids) */
@@ -66,9 +82,10 @@ typedef struct sd_ctx {
     sd_table *tables;
     size_t ntables, tables_cap;
     sd_table spill; /* stands in for tables past SD_MAX_TABLES */
-    char **stmt_cols; /* explicit column list of the current statement */
+    sd_name *stmt_cols; /* explicit column list of the current statement */
     size_t nstmt_cols, stmt_cols_cap;
     char colname[32];
+    ps_record rec; /* what every value shares; the rest is set per value */
     /*
      * Field ids (read.h): the columns of one statement get ids fid_first
      * onward.  The next statement keeps them when it names its columns the
@@ -96,13 +113,12 @@ static const char *sd_shown(const sd_table *t, char *buf)
 
 /* ---------------------------------------------------------------- bytes */
 
-static int sd_fill(sd_ctx *c)
+/* The window is used up: the next chunk, or 0 at the end of input. */
+static int sd_refill(sd_ctx *c)
 {
     const unsigned char *p;
     size_t n;
 
-    if (c->p < c->e)
-        return 1;
     if (c->eof)
         return 0;
     if (ps_input_chunk(&c->in, &p, &n) != PS_OK) {
@@ -117,6 +133,12 @@ static int sd_fill(sd_ctx *c)
     c->p = p;
     c->e = p + n;
     return 1;
+}
+
+/* Whether there is an unread byte at c->p, refilling the window if need be. */
+static inline int sd_fill(sd_ctx *c)
+{
+    return c->p < c->e || sd_refill(c);
 }
 
 static int sd_peek(sd_ctx *c)
@@ -320,20 +342,58 @@ static size_t sd_escape(sd_ctx *c, sd_esc mode, int e, char out[2])
 }
 
 /*
- * The index of the first byte of s[0..n) that is a or b; n when there is
- * none.  Strings and COPY fields are mostly plain text, so this looks at
- * eight bytes at a time (a word holds one of the bytes when its XOR with
- * that byte repeated has a zero byte) and only then finds which one.  It
- * never reads past s + n, and unlike memchr() for each stop byte it reads
- * every byte once, however many escapes a hostile string holds.
+ * The two bytes a span stops at: a string's quote, and its quote again or
+ * '\\'.  Made once for all the spans of a string or a tuple, because with
+ * SSE2 each is spread over a vector first.
  */
-static size_t sd_span(const unsigned char *s, size_t n, unsigned char a, unsigned char b)
+typedef struct sd_stops {
+    unsigned char a, b;
+#ifdef SD_SIMD
+    __m128i va, vb;
+#endif
+} sd_stops;
+
+/* The bytes that end a plain run of a q-quoted string: q, or '\\' too. */
+static inline sd_stops sd_quote_stops(int q, sd_esc mode)
 {
+    sd_stops st;
+
+    st.a = (unsigned char)q;
+    st.b = mode == SD_ESC_NONE ? (unsigned char)q : (unsigned char)'\\';
+#ifdef SD_SIMD
+    st.va = _mm_set1_epi8((char)st.a);
+    st.vb = _mm_set1_epi8((char)st.b);
+#endif
+    return st;
+}
+
+/*
+ * The index of the first byte of s[0..n) that is st->a or st->b; n when
+ * there is none.  Strings are mostly plain text, so this looks at sixteen
+ * bytes at a time with SSE2, and then (or without SSE2, or with
+ * -DPS_NO_SIMD) eight at a time (a word holds one of the bytes when its
+ * XOR with that byte repeated has a zero byte) and only then finds which
+ * one.  It never reads past s + n, and unlike memchr() for each stop byte
+ * it reads every byte once, however many escapes a hostile string holds.
+ */
+static inline size_t sd_span(const unsigned char *s, size_t n, const sd_stops *st)
+{
+    const unsigned char a = st->a, b = st->b;
     const uint64_t ones = UINT64_C(0x0101010101010101);
     const uint64_t highs = UINT64_C(0x8080808080808080);
     const uint64_t wa = ones * a, wb = ones * b;
     size_t k = 0;
 
+#ifdef SD_SIMD
+    for (; n - k >= 16; k += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + k));
+        unsigned hit = (unsigned)_mm_movemask_epi8(
+            _mm_or_si128(_mm_cmpeq_epi8(v, st->va), _mm_cmpeq_epi8(v, st->vb)));
+
+        if (hit != 0)
+            return k + (size_t)__builtin_ctz(hit);
+    }
+#endif
     for (; n - k >= 8; k += 8) {
         uint64_t w, xa, xb, hit;
 
@@ -355,12 +415,6 @@ static size_t sd_span(const unsigned char *s, size_t n, unsigned char a, unsigne
     return k;
 }
 
-/* The byte that ends a plain run of a q-quoted string: q, or '\\' too. */
-static unsigned char sd_stop(int q, sd_esc mode)
-{
-    return mode == SD_ESC_NONE ? (unsigned char)q : (unsigned char)'\\';
-}
-
 /*
  * Read a quoted string whose opening quote q was consumed, into out (NULL
  * discards).  A doubled quote is one quote.  Returns 1, or 0 when the input
@@ -368,7 +422,7 @@ static unsigned char sd_stop(int q, sd_esc mode)
  */
 static int sd_string(sd_ctx *c, int q, sd_esc mode, ps_buf *out, ps_status *st)
 {
-    unsigned char stop = sd_stop(q, mode);
+    const sd_stops stops = sd_quote_stops(q, mode);
 
     for (;;) {
         const unsigned char *s;
@@ -379,7 +433,7 @@ static int sd_string(sd_ctx *c, int q, sd_esc mode, ps_buf *out, ps_status *st)
         if (c->unget < 0 && sd_fill(c)) {
             s = c->p;
             n = (size_t)(c->e - c->p);
-            k = sd_span(s, n, (unsigned char)q, stop);
+            k = sd_span(s, n, &stops);
             *st = sd_put(c, out, s, k);
             c->p += k;
             if (*st != PS_OK)
@@ -578,7 +632,7 @@ static int sd_qualified(sd_ctx *c)
 static void sd_table_clear_cols(sd_ctx *c, sd_table *t)
 {
     for (size_t i = 0; i < t->ncols; i++)
-        free(t->cols[i]);
+        free(t->cols[i].s);
     t->ncols = 0;
     t->stamp = ++c->stamps;
 }
@@ -617,25 +671,25 @@ static sd_table *sd_table_get(sd_ctx *c, const char *name)
     return t;
 }
 
-static ps_status sd_add_name(char ***arr, size_t *n, size_t *cap, const char *name)
+static ps_status sd_add_name(sd_name **arr, size_t *n, size_t *cap, const char *name)
 {
     char *dup;
 
     if (*n >= SD_MAX_COLUMNS)
         return PS_OK;
-    if (ps_grow(arr, cap, *n + 1, sizeof(char *)) != PS_OK)
+    if (ps_grow(arr, cap, *n + 1, sizeof(sd_name)) != PS_OK)
         return PS_ERR_NOMEM;
     dup = ps_strdup(name);
     if (dup == NULL)
         return PS_ERR_NOMEM;
-    (*arr)[(*n)++] = dup;
+    (*arr)[(*n)++] = (sd_name){ dup, strlen(dup) };
     return PS_OK;
 }
 
 static void sd_clear_stmt_cols(sd_ctx *c)
 {
     for (size_t i = 0; i < c->nstmt_cols; i++)
-        free(c->stmt_cols[i]);
+        free(c->stmt_cols[i].s);
     c->nstmt_cols = 0;
 }
 
@@ -675,9 +729,9 @@ static int sd_same_list(sd_ctx *c)
     if (c->nstmt_cols != c->fid_ncols)
         return 0;
     for (size_t i = 0; i < c->nstmt_cols; i++) {
-        size_t n = strlen(c->stmt_cols[i]) + 1;
+        size_t n = c->stmt_cols[i].len + 1;
 
-        if (memcmp(s, c->stmt_cols[i], n) != 0)
+        if (memcmp(s, c->stmt_cols[i].s, n) != 0)
             return 0;
         s += n;
     }
@@ -704,7 +758,7 @@ static ps_status sd_number(sd_ctx *c, const sd_table *t)
     if (width == 0 || (size_t)c->fid_next + width >= PS_FIELD_IDS)
         return PS_OK;
     for (size_t i = 0; i < c->nstmt_cols; i++) {
-        ps_status st = ps_buf_append(&c->fid_cols, c->stmt_cols[i], strlen(c->stmt_cols[i]) + 1);
+        ps_status st = ps_buf_append(&c->fid_cols, c->stmt_cols[i].s, c->stmt_cols[i].len + 1);
 
         if (st != PS_OK)
             return st == PS_ERR_NOMEM ? st : PS_OK; /* too long to keep: no ids */
@@ -716,117 +770,219 @@ static ps_status sd_number(sd_ctx *c, const sd_table *t)
     return PS_OK;
 }
 
-static const char *sd_colname(sd_ctx *c, const sd_table *t, size_t col)
+/* "column_N", for a column past the names known; its length in *len. */
+static const char *sd_colname_n(sd_ctx *c, size_t col, size_t *len)
 {
-    if (c->nstmt_cols > 0) {
-        if (col < c->nstmt_cols)
-            return c->stmt_cols[col];
-    } else if (col < t->ncols) {
-        return t->cols[col];
-    }
-    snprintf(c->colname, sizeof(c->colname), "column_%zu", col + 1);
+    int k = snprintf(c->colname, sizeof(c->colname), "column_%zu", col + 1);
+
+    *len = k > 0 ? (size_t)k : 0;
     return c->colname;
 }
 
+/* The name of column col (the statement's list, else the table's), and its length. */
+static inline const char *sd_colname(sd_ctx *c, const sd_table *t, size_t col, size_t *len)
+{
+    const sd_name *names = c->nstmt_cols > 0 ? c->stmt_cols : t->cols;
+    size_t known = c->nstmt_cols > 0 ? c->nstmt_cols : t->ncols;
+
+    if (col >= known)
+        return sd_colname_n(c, col, len);
+    *len = names[col].len;
+    return names[col].s;
+}
+
+/* What a binary value v[0..n) is, sniffed from its head, when it is media. */
+static ps_media sd_media(const char *v, size_t n)
+{
+    ps_sniff s;
+
+    if (n == 0)
+        return PS_MEDIA_NONE;
+    s = ps_sniff_buffer((const unsigned char *)v, n < PS_SNIFF_HEAD ? n : PS_SNIFF_HEAD,
+                        NULL, n);
+    return s.format == PS_FMT_MEDIA ? s.media : PS_MEDIA_NONE;
+}
+
 /*
- * Emit v[0..n) as column col of row; binary values are sniffed for media.
+ * Emit v[0..n) as column col of row, a media blob when media says so.
  * v is c->val or lent from the read window, which stays put until fn
  * returns: nothing reads input during the callback.
  */
-static ps_status sd_emit_span(sd_ctx *c, const sd_table *t, size_t col, int64_t row,
-                              int binary, const char *v, size_t n)
+static inline ps_status sd_emit_span(sd_ctx *c, const sd_table *t, size_t col,
+                                     int64_t row, ps_media media, const char *v, size_t n)
 {
-    const char *name = sd_colname(c, t, col);
-    ps_record rec;
+    ps_record *rec = &c->rec;
 
     if (c->over) {
         ps_diag_first(c->diag, &c->first, PS_ERR_LIMIT, "table %s row %lld: value longer than %zu bytes",
                 sd_shown(t, c->shown), (long long)row, c->max_record);
         return PS_OK;
     }
-    memset(&rec, 0, sizeof(rec));
-    rec.field = name;
-    rec.field_len = strlen(name);
-    rec.value = v;
-    rec.value_len = n;
-    if (binary && n > 0) {
-        size_t head = n < PS_SNIFF_HEAD ? n : PS_SNIFF_HEAD;
-        ps_sniff s = ps_sniff_buffer((const unsigned char *)v, head, NULL, n);
-        if (s.format == PS_FMT_MEDIA)
-            rec.media = s.media;
-    }
-    rec.loc.kind = PS_LOC_CELL;
-    rec.loc.table = t->name;
-    rec.loc.column = name;
-    rec.loc.row = row;
-    rec.field_id = col < c->fid_width ? c->fid_first + (uint32_t)col : 0;
-    return c->fn(c->ud, &rec) != 0 ? PS_ERR_STOP : PS_OK;
+    rec->field = sd_colname(c, t, col, &rec->field_len);
+    rec->value = v;
+    rec->value_len = n;
+    rec->media = media;
+    rec->loc.table = t->name;
+    rec->loc.column = rec->field;
+    rec->loc.row = row;
+    rec->field_id = col < c->fid_width ? c->fid_first + (uint32_t)col : 0;
+    return c->fn(c->ud, rec) != 0 ? PS_ERR_STOP : PS_OK;
 }
 
 /* Emit c->val, the value that had to be copied, as column col of row. */
 static ps_status sd_emit(sd_ctx *c, const sd_table *t, size_t col, int64_t row,
                          int binary)
 {
-    return sd_emit_span(c, t, col, row, binary, ps_buf_cstr(&c->val), c->val.len);
+    const char *v = ps_buf_cstr(&c->val);
+
+    return sd_emit_span(c, t, col, row, binary ? sd_media(v, c->val.len) : PS_MEDIA_NONE,
+                        v, c->val.len);
 }
 
-/* Whether ch goes on a number (or 0x literal) of len bytes so far, the last prev. */
-static int sd_number_char(int ch, size_t len, int prev)
+/*
+ * Whether ch goes on a number (or 0x literal) of len bytes so far, the last
+ * prev: a digit, letter or '.', or a sign first or after an exponent's 'e'.
+ * (ch | 0x20) folds exactly the upper-case letters onto the lower-case ones.
+ */
+static inline int sd_number_char(int ch, size_t len, int prev)
 {
-    return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') ||
-           (ch >= 'A' && ch <= 'Z') || ch == '.' ||
-           (len == 0 && (ch == '-' || ch == '+')) ||
-           ((ch == '-' || ch == '+') && (prev == 'e' || prev == 'E'));
+    return (unsigned)(ch - '0') < 10u || (unsigned)((ch | 0x20) - 'a') < 26u || ch == '.' ||
+           ((ch == '-' || ch == '+') && (len == 0 || prev == 'e' || prev == 'E'));
 }
 
 /*
  * Most values need no copy: a number, or a quoted string without escapes,
  * that lies wholly in the read window can be lent to the callback as it
- * is.  These two return 1 with *v and *n set and the value consumed when
- * that is so; else they consume nothing and return 0, and the value is
- * read the copying way, which also handles everything unusual (a value
- * split across windows, an escape, a pushed-back byte, a value over
- * max_record, a 0x literal that is decoded in c->val).
+ * is.  These two say whether the value at s[0..avail) (a window's unread
+ * bytes) is such, with its length in *n; if not, it is read the copying
+ * way, which also handles everything unusual (a value split across
+ * windows, an escape, a value over max_record, a 0x literal that is
+ * decoded in c->val).
  */
-static int sd_lend_number(sd_ctx *c, const char **v, size_t *n)
+static int sd_plain_number(const sd_ctx *c, const unsigned char *s, size_t avail,
+                           size_t *n)
 {
-    const unsigned char *s;
-    size_t avail, k = 0;
+    size_t k = 0;
 
-    if (c->unget >= 0 || !sd_fill(c))
-        return 0;
-    s = c->p;
-    avail = (size_t)(c->e - c->p);
+    /* Digits go on any number: most numbers are nothing else. */
+    while (k < avail && (unsigned)(s[k] - '0') < 10u)
+        k++;
     while (k < avail && sd_number_char(s[k], k, k > 0 ? s[k - 1] : 0))
         k++;
     /* k == avail: the number may go on in the next window. */
     if (k == avail || k > c->max_record ||
         (k > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')))
         return 0;
-    *v = (const char *)s;
     *n = k;
-    c->p += k;
+    return 1;
+}
+
+/*
+ * The same for the bytes after an opening quote, stops being its
+ * sd_quote_stops(); *n excludes the closing quote.
+ */
+static inline int sd_plain_string(const sd_ctx *c, const unsigned char *s, size_t avail,
+                                  const sd_stops *stops, size_t *n)
+{
+    const int q = stops->a;
+    size_t k = sd_span(s, avail, stops);
+
+    /* The byte after the closing quote must be in the window too: a second q there is a doubled quote. */
+    if (k + 1 >= avail || s[k] != q || s[k + 1] == q || k > c->max_record)
+        return 0;
+    *n = k;
+    return 1;
+}
+
+/*
+ * Lend the value at the read position when sd_plain_* says it may be:
+ * return 1 with *v and *n set and the value consumed, else consume
+ * nothing and return 0.
+ */
+static int sd_lend_number(sd_ctx *c, const char **v, size_t *n)
+{
+    if (c->unget >= 0 || !sd_fill(c) ||
+        !sd_plain_number(c, c->p, (size_t)(c->e - c->p), n))
+        return 0;
+    *v = (const char *)c->p;
+    c->p += *n;
     return 1;
 }
 
 /* The same for a q-quoted string whose opening quote was consumed. */
 static int sd_lend_string(sd_ctx *c, int q, sd_esc mode, const char **v, size_t *n)
 {
-    const unsigned char *s;
-    size_t avail, k;
+    const sd_stops stops = sd_quote_stops(q, mode);
 
-    if (c->unget >= 0 || !sd_fill(c))
+    if (c->unget >= 0 || !sd_fill(c) ||
+        !sd_plain_string(c, c->p, (size_t)(c->e - c->p), &stops, n))
         return 0;
-    s = c->p;
-    avail = (size_t)(c->e - c->p);
-    k = sd_span(s, avail, (unsigned char)q, sd_stop(q, mode));
-    /* The byte after the closing quote must be in the window too: a second q there is a doubled quote. */
-    if (k + 1 >= avail || s[k] != q || s[k + 1] == q || k > c->max_record)
-        return 0;
-    *v = (const char *)s;
-    *n = k;
-    c->p += k + 1;
+    *v = (const char *)c->p;
+    c->p += *n + 1;
     return 1;
+}
+
+/* Whether s[0..4) is NULL in any case: a byte | 0x20 is 'n' only for 'n' and 'N'. */
+static int sd_is_null(const unsigned char *s)
+{
+    return (s[0] | 0x20) == 'n' && (s[1] | 0x20) == 'u' && (s[2] | 0x20) == 'l' &&
+           (s[3] | 0x20) == 'l';
+}
+
+/*
+ * The common case of a VALUES tuple, straight from the window: values
+ * that sd_value would lend (sd_plain_*) or skip (NULL), each followed at
+ * once by ',' or ')', as mysqldump writes them.  The records are
+ * sd_value's.  At the first value that is not so (a space or comment
+ * before or after it, an escape, a value cut by the window's end, ...) it
+ * returns 0, nothing of that value consumed, for sd_value to read.
+ * Returns 1 when it consumed the tuple's ')'; *col is the column reached.
+ * A fatal status (stop) is left in *st.
+ */
+static int sd_tuple_fast(sd_ctx *c, const sd_table *t, size_t *col, int64_t row,
+                         ps_status *st)
+{
+    const sd_esc mode = c->bs ? SD_ESC_MYSQL : SD_ESC_NONE;
+    const sd_stops sq = sd_quote_stops('\'', mode), dq = sd_quote_stops('"', mode);
+    const unsigned char *s = c->p, *e = c->e;
+
+    if (c->unget >= 0)
+        return 0;
+    for (; s < e; s = c->p) {
+        const unsigned char *v = NULL;
+        size_t avail = (size_t)(e - s), n = 0, used;
+        int ch = s[0];
+
+        if (ch == '\'' || ch == '"') {
+            if (!sd_plain_string(c, s + 1, avail - 1, ch == '"' ? &dq : &sq, &n))
+                return 0;
+            v = s + 1;
+            used = n + 2;
+        } else if (ch == '-' || ch == '+' || ch == '.' || (ch >= '0' && ch <= '9')) {
+            if (!sd_plain_number(c, s, avail, &n))
+                return 0;
+            v = s;
+            used = n;
+        } else if (avail > 4 && sd_is_null(s)) {
+            used = 4;
+        } else {
+            return 0;
+        }
+        /* s[used] is in the window: sd_plain_* and avail > 4 saw to it. */
+        if (s[used] != ',' && s[used] != ')')
+            return 0;
+        c->p = s + used + 1;
+        if (v != NULL) {
+            c->over = 0; /* as sd_value: a value too long may have come before */
+            *st = sd_emit_span(c, t, *col, row, PS_MEDIA_NONE, (const char *)v, n);
+            if (*st != PS_OK)
+                return 0;
+        }
+        if (s[used] == ')')
+            return 1;
+        (*col)++;
+    }
+    return 0;
 }
 
 /* Decode c->val from hex digits in place; 0 (unchanged) if it is not hex. */
@@ -871,7 +1027,7 @@ static ps_status sd_value(sd_ctx *c, const sd_table *t, size_t col,
         int prev = 0;
 
         if (sd_lend_number(c, &v, &vn))
-            return sd_emit_span(c, t, col, row, 0, v, vn);
+            return sd_emit_span(c, t, col, row, PS_MEDIA_NONE, v, vn);
         /* Numbers, and MySQL 0xCAFE literals. */
         while ((ch = sd_peek(c)) >= 0 && sd_number_char(ch, c->val.len, prev)) {
             char b = (char)sd_get(c);
@@ -936,7 +1092,7 @@ static ps_status sd_value(sd_ctx *c, const sd_table *t, size_t col,
     }
     ch = ch == '"' ? '"' : '\'';
     if (binary != 2 && sd_lend_string(c, ch, mode, &v, &vn))
-        return sd_emit_span(c, t, col, row, binary, v, vn);
+        return sd_emit_span(c, t, col, row, binary ? sd_media(v, vn) : PS_MEDIA_NONE, v, vn);
     if (!sd_string(c, ch, mode, &c->val, &st)) {
         *cut = 1;
         return PS_OK;
@@ -1067,6 +1223,10 @@ static ps_status sd_insert(sd_ctx *c)
         sd_get(c);
         row = ++t->rows;
         for (;;) {
+            if (sd_tuple_fast(c, t, &col, row, &st))
+                break;
+            if (st != PS_OK)
+                goto done;
             st = sd_value(c, t, col, row, &bad, &cut);
             if (st != PS_OK)
                 goto done;
@@ -1314,6 +1474,7 @@ static ps_status read_sqldump(const ps_source *src, ps_record_fn fn, void *ud,
     c->diag = diag;
     c->max_record = src->max_record ? src->max_record : PS_MAX_RECORD_DEFAULT;
     c->bs = 1;
+    c->rec.loc.kind = PS_LOC_CELL;
     ps_buf_init(&c->val, c->max_record);
     ps_buf_init(&c->word, SD_MAX_IDENT);
     ps_buf_init(&c->fid_cols, (size_t)SD_MAX_COLUMNS * (SD_MAX_IDENT + 1));

@@ -759,18 +759,27 @@ static void test_csv_across_refill(void **state)
     free(buf);
 }
 
-/* k copies of ch, then tail, into dst (for the expected cells below). */
-static const char *csv_rep(char *dst, char ch, size_t k, const char *tail)
+/* k copies of ch, then tail, into dst: an expected value of the tests below. */
+static const char *rep_want(char *dst, char ch, size_t k, const char *tail)
 {
     memset(dst, ch, k);
     strcpy(dst + k, tail);
     return dst;
 }
 
-static void csv_put_rep(ps_buf *b, char ch, size_t k)
+/* Append tmpl to b, each "#c" in it as k copies of c: an input of the tests below. */
+static void rep_input(ps_buf *b, const char *tmpl, size_t k)
 {
-    for (size_t i = 0; i < k; i++)
-        assert_int_equal(ps_buf_putc(b, ch), PS_OK);
+    for (const char *t = tmpl; *t != '\0'; t++) {
+        size_t n = 1;
+
+        if (*t == '#' && t[1] != '\0') {
+            n = k;
+            t++;
+        }
+        for (size_t i = 0; i < n; i++)
+            assert_int_equal(ps_buf_putc(b, *t), PS_OK);
+    }
 }
 
 /*
@@ -788,29 +797,16 @@ static void test_csv_stop_offsets(void **state)
         ps_diag d;
 
         ps_buf_init(&in, 4096);
-        assert_int_equal(ps_buf_append(&in, "a,b,c\n", 6), PS_OK);
-        csv_put_rep(&in, 'x', k);
-        assert_int_equal(ps_buf_putc(&in, ','), PS_OK);
-        csv_put_rep(&in, 'y', k);
-        assert_int_equal(ps_buf_append(&in, "\r\n\"", 3), PS_OK);
-        csv_put_rep(&in, 'q', k);
-        assert_int_equal(ps_buf_append(&in, "\",", 2), PS_OK);
-        csv_put_rep(&in, 'm', k);
-        assert_int_equal(ps_buf_append(&in, "\"n\r\"", 4), PS_OK);
-        csv_put_rep(&in, 'l', k);
-        assert_int_equal(ps_buf_append(&in, "\nl\",,", 5), PS_OK);
-        csv_put_rep(&in, 't', k);
-        assert_int_equal(ps_buf_append(&in, "\n,", 2), PS_OK);
-        csv_put_rep(&in, 'w', k);
+        rep_input(&in, "a,b,c\n#x,#y\r\n\"#q\",#m\"n\r\"#l\nl\",,#t\n,#w", k);
         assert_int_equal(run(state, &ps_reader_csv, in.data, in.len, ',', 0, &c, &d), PS_OK);
         assert_int_equal(c.n, 7);
-        expect_line(&c, 0, "a", csv_rep(w[0], 'x', k, ""), 2);
-        expect_line(&c, 1, "b", csv_rep(w[1], 'y', k, ""), 2);
-        expect_line(&c, 2, "a", csv_rep(w[2], 'q', k, ""), 3);
-        expect_line(&c, 3, "b", csv_rep(w[3], 'm', k, "\"n"), 3);
-        expect_line(&c, 4, "a", csv_rep(w[4], 'l', k, "\nl"), 4);
-        expect_line(&c, 5, "c", csv_rep(w[5], 't', k, ""), 4);
-        expect_line(&c, 6, "b", csv_rep(w[6], 'w', k, ""), 6);
+        expect_line(&c, 0, "a", rep_want(w[0], 'x', k, ""), 2);
+        expect_line(&c, 1, "b", rep_want(w[1], 'y', k, ""), 2);
+        expect_line(&c, 2, "a", rep_want(w[2], 'q', k, ""), 3);
+        expect_line(&c, 3, "b", rep_want(w[3], 'm', k, "\"n"), 3);
+        expect_line(&c, 4, "a", rep_want(w[4], 'l', k, "\nl"), 4);
+        expect_line(&c, 5, "c", rep_want(w[5], 't', k, ""), 4);
+        expect_line(&c, 6, "b", rep_want(w[6], 'w', k, ""), 6);
         expect_ids_one_to_one(&c);
         ps_buf_free(&in);
         collect_free(&c);
@@ -820,29 +816,21 @@ static void test_csv_stop_offsets(void **state)
 /* A cell of exactly max_record bytes is read; one byte more is reported. */
 static void test_csv_max_record_edge(void **state)
 {
-    char w[3][32];
-    ps_buf in;
+    static const want_line want[] = {
+        {"a", "aaaaaaaaaaaaaaaa", 2},
+        {"c", "ccccccccccccccc", 2},
+        {"a", "qqqqqqqqqqqqqqqq", 3},
+    };
     collect c = {0};
     ps_diag d;
 
-    ps_buf_init(&in, 4096);
-    assert_int_equal(ps_buf_append(&in, "a,b,c\n", 6), PS_OK);
-    csv_put_rep(&in, 'a', 16);
-    assert_int_equal(ps_buf_putc(&in, ','), PS_OK);
-    csv_put_rep(&in, 'b', 17);
-    assert_int_equal(ps_buf_putc(&in, ','), PS_OK);
-    csv_put_rep(&in, 'c', 15);
-    assert_int_equal(ps_buf_append(&in, "\n\"", 2), PS_OK);
-    csv_put_rep(&in, 'q', 16);
-    assert_int_equal(ps_buf_append(&in, "\"\n", 2), PS_OK);
-    assert_int_equal(run(state, &ps_reader_csv, in.data, in.len, ',', 16, &c, &d),
-                     PS_ERR_LIMIT);
+    assert_int_equal(RUN(&ps_reader_csv,
+                         "a,b,c\n"
+                         "aaaaaaaaaaaaaaaa,bbbbbbbbbbbbbbbbb,ccccccccccccccc\n"
+                         "\"qqqqqqqqqqqqqqqq\"\n",
+                         ',', 16, &c, &d), PS_ERR_LIMIT);
     assert_string_equal(d.msg, "line 2: field longer than 16 bytes");
-    assert_int_equal(c.n, 3);
-    expect_line(&c, 0, "a", csv_rep(w[0], 'a', 16, ""), 2);
-    expect_line(&c, 1, "c", csv_rep(w[1], 'c', 15, ""), 2);
-    expect_line(&c, 2, "a", csv_rep(w[2], 'q', 16, ""), 3);
-    ps_buf_free(&in);
+    expect_lines(&c, want, sizeof(want) / sizeof(want[0]));
     collect_free(&c);
 }
 
@@ -862,11 +850,9 @@ static void test_csv_cr_across_refill(void **state)
         ps_diag d;
 
         ps_buf_init(&in, 2 * PS_INPUT_CHUNK);
-        assert_int_equal(ps_buf_append(&in, "a,b\n", 4), PS_OK);
-        csv_put_rep(&in, 'p', pad);
-        assert_int_equal(ps_buf_append(&in, ",x\r", 3), PS_OK);
+        rep_input(&in, "a,b\n#p,x\r", pad);
         assert_int_equal(in.len, PS_INPUT_CHUNK);
-        assert_int_equal(ps_buf_append(&in, next[v], strlen(next[v])), PS_OK);
+        rep_input(&in, next[v], 0);
         assert_int_equal(run(state, &ps_reader_csv, in.data, in.len, ',', 0, &c, &d), PS_OK);
         assert_int_equal(c.n, 4);
         assert_int_equal(c.r[0].value_len, pad);
@@ -1256,6 +1242,72 @@ static void test_sqldump_window_edges(void **state)
         collect_free(&c);
     }
     free(buf);
+}
+
+/*
+ * String runs are measured sixteen bytes at a time: a closing quote, a
+ * backslash escape and a doubled quote at every offset within and across
+ * those sixteen, each value written as mysqldump does (no spaces).
+ */
+static void test_sqldump_span_offsets(void **state)
+{
+    static const char *const tail[] = { "", "'z", "'v", "", "\\" };
+    static const char fill[] = { 'x', 'y', 'w', 'd', 'a' };
+
+    for (size_t k = 0; k <= 40; k++) {
+        char want[64];
+        ps_buf in;
+        collect c = {0};
+        ps_diag d;
+
+        ps_buf_init(&in, 4096);
+        rep_input(&in, "INSERT INTO t VALUES ('#x','#y\\'z','#w''v',\"#d\",'#a\\\\');\n", k);
+        assert_int_equal(run(state, &ps_reader_sqldump, in.data, in.len, 0, 0, &c, &d), PS_OK);
+        assert_int_equal(c.n, 5);
+        for (size_t i = 0; i < 5; i++) {
+            char col[16];
+
+            snprintf(col, sizeof(col), "column_%zu", i + 1);
+            expect_cell(&c, i, "t", col, 1, rep_want(want, fill[i], k, tail[i]));
+            assert_int_equal(c.r[i].value_len, strlen(want));
+        }
+        ps_buf_free(&in);
+        collect_free(&c);
+    }
+}
+
+/*
+ * What a tuple written without spaces (mysqldump's) may hold next to what
+ * only the general reader takes: spaces and comments around values, NULL
+ * in any case and words that only look like it, a number with something
+ * after it, a hex literal, and values after one too long for max_record.
+ */
+static void test_sqldump_tuple_edges(void **state)
+{
+    static const struct {
+        const char *column;
+        int64_t row;
+        const char *value;
+    } want[] = {
+        {"a", 1, "1"},  {"b", 1, "sp"},      {"a", 2, "2"},    {"b", 2, "x"},
+        {"a", 3, "12"}, {"c", 3, "y"},       {"a", 4, "A"},    {"b", 4, "-1.5e-3"},
+        {"c", 4, "it's"}, {"a", 5, "3"},     {"c", 5, "ok"},   {"a", 6, "4"},
+        {"b", 6, "TRUE"}, {"c", 6, "z"},
+    };
+    collect c = {0};
+    ps_diag d;
+
+    assert_int_equal(RUN(&ps_reader_sqldump,
+        "CREATE TABLE t (a int, b text, c text);\n"
+        "INSERT INTO t VALUES (1 , 'sp' ,NULL ),(2,/*c*/'x',nuLL),(12:30,NULLX,'y'),"
+        "(0x41,-1.5e-3,'it''s'),(3,'far too long','ok'),(4,TRUE,'z');\n",
+        0, 8, &c, &d), PS_ERR_LIMIT);
+    assert_string_equal(d.msg, "table t row 5: value longer than 8 bytes");
+    assert_int_equal(c.n, sizeof(want) / sizeof(want[0]));
+    for (size_t i = 0; i < c.n; i++)
+        expect_cell(&c, i, "t", want[i].column, want[i].row, want[i].value);
+    expect_ids_one_to_one(&c);
+    collect_free(&c);
 }
 
 /* -------------------------------------------------------------- media */
@@ -2713,6 +2765,8 @@ int main(void)
         cmocka_unit_test(test_sqldump_long_value),
         cmocka_unit_test(test_sqldump_big_insert),
         cmocka_unit_test(test_sqldump_window_edges),
+        cmocka_unit_test(test_sqldump_span_offsets),
+        cmocka_unit_test(test_sqldump_tuple_edges),
         cmocka_unit_test(test_media),
         cmocka_unit_test(test_strings),
         cmocka_unit_test(test_json_conversations),
