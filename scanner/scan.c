@@ -32,8 +32,9 @@
  * must wait matches the other stores' batches meanwhile.  Side by side,
  * each worker reads and matches its own store; one at a time, the waiting
  * worker can only match what the reader copies for it, and idles whenever
- * the reader (and the people tracker it feeds) is the slower half.  Batching depends on the file's size, never on
- * the thread count, so even the distinct-key cap behaves the same at -j1.
+ * the reader (and the people tracker it feeds) is the slower half.
+ * Batching depends on the file's size, never on the thread count, so even
+ * the distinct-key cap behaves the same at -j1.
  */
 #include "config.h"
 
@@ -112,8 +113,8 @@ typedef struct scan_shared {
     size_t nspare;
     size_t unfinished;     /* files not yet completely read */
     unsigned nthreads;
-    unsigned stores_reading; /* big user stores being read (see take_store) */
-    uint64_t store_bytes;    /* their sizes, added up */
+    /* The sizes of the big user stores being read, added up (see take_store): 0 when none is. */
+    uint64_t store_bytes;
     uint64_t store_budget;
     /*
      * Big stores start in dispatch order: settled[k] is set once the file
@@ -500,7 +501,7 @@ static ps_status take_store(scan_worker *w, uint64_t size)
 
     pthread_mutex_lock(&sh->lock);
     while ((sh->settled_upto < w->file_pos ||
-            (sh->stores_reading > 0 && !fits_budget(sh, size))) &&
+            (sh->store_bytes > 0 && !fits_budget(sh, size))) &&
            !atomic_load(&sh->fatal)) {
         ps_batch *b = queue_pop(sh);
 
@@ -514,10 +515,8 @@ static ps_status take_store(scan_worker *w, uint64_t size)
         if (st != PS_OK)
             break;
     }
-    if (st == PS_OK) {
-        sh->stores_reading++;
-        sh->store_bytes += size;
-    }
+    if (st == PS_OK)
+        sh->store_bytes += size; /* a big store has size >= split_bytes >= 1 */
     pthread_mutex_unlock(&sh->lock);
     if (st == PS_OK)
         settle(sh, w->file_pos);
@@ -528,7 +527,6 @@ static ps_status take_store(scan_worker *w, uint64_t size)
 static void give_store(scan_shared *sh, uint64_t size)
 {
     pthread_mutex_lock(&sh->lock);
-    sh->stores_reading--;
     sh->store_bytes -= size;
     pthread_cond_broadcast(&sh->cond);
     pthread_mutex_unlock(&sh->lock);
