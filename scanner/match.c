@@ -102,12 +102,17 @@ struct ps_matcher {
 };
 
 /*
- * What a candidate rule needs of the value on one column: one of the VALUE
- * patterns lo .. lo+n-1 must match (n == 0: nothing known).  See fold_need.
+ * A candidate rule on one column: the condition its tree reduces to there
+ * (fold_root), and what it needs of the value: one of the VALUE patterns
+ * lo .. lo+n-1 must match (n == 0: nothing known; see fold_need).
  */
-typedef struct cand_need {
+typedef struct cand_plan {
+    uint32_t root;
     uint32_t lo, n;
-} cand_need;
+} cand_plan;
+
+/* A list whose candidates need no pattern of the shared VALUE database. */
+#define NO_PROBE UINT32_MAX
 
 typedef struct cache_slot {
     uint32_t gen;  /* equal to ctx->gen when the slot is in use */
@@ -204,8 +209,19 @@ struct ps_match_ctx {
      * one for field_tmp, then one for zero_bits (CAND_TMP, CAND_ZERO).
      */
     uint32_t *cand;
-    cand_need *cneed;      /* beside cand: what each candidate needs of the value */
+    cand_plan *cplan;      /* beside cand: each candidate's plan on the column */
     uint32_t *ncand;
+    /*
+     * Beside each list: the positions of its candidates that need nothing
+     * of the shared VALUE database (cfree, nfree), and one pattern of that
+     * database that the others need (probe, or NO_PROBE).  Most cells of a
+     * store or chat log (ids, timestamps, references) match none of its
+     * patterns; once the probe has scanned such a cell, only the free
+     * candidates are left to walk.
+     */
+    uint32_t *cfree;
+    uint32_t *nfree;
+    uint32_t *probe;
     char *keys;
     size_t keys_used;
     size_t nentries;
@@ -926,7 +942,7 @@ static fold_v fold(ps_match_ctx *c, const uint64_t *bits, uint32_t ci, unsigned 
  * hold, so a cell whose value matched none is passed over without a walk.
  */
 static bool fold_need(ps_match_ctx *c, const uint64_t *bits, uint32_t ci, unsigned depth,
-                      cand_need *out)
+                      cand_plan *out)
 {
     const ps_ruleset *rs = c->m->rs;
     const ps_cond *k = &rs->conds[ci];
@@ -966,19 +982,56 @@ static bool fold_need(ps_match_ctx *c, const uint64_t *bits, uint32_t ci, unsign
 }
 
 /*
+ * The condition that ci, a tree that does not fold to false, comes down to
+ * on the column: an ALL whose other children all fold to true, or an ANY
+ * whose others all fold to false, is its one open child.  A chat log's
+ * retention rule is ALL(path, field, older-than) and the embedded-media
+ * rule ALL(media, not format): on their columns each is its last leaf,
+ * evaluated without a walk through the nodes the file already decided.
+ */
+static uint32_t fold_root(ps_match_ctx *c, const uint64_t *bits, uint32_t ci)
+{
+    const ps_ruleset *rs = c->m->rs;
+
+    for (unsigned depth = 0; depth < EVAL_DEPTH_MAX; depth++) {
+        const ps_cond *k = &rs->conds[ci];
+        fold_v settled = k->kind == PS_COND_ALL ? FOLD_TRUE : FOLD_FALSE;
+        uint32_t open = UINT32_MAX;
+
+        if (k->kind != PS_COND_ALL && k->kind != PS_COND_ANY)
+            return ci;
+        for (uint32_t j = 0; j < k->count; j++) {
+            uint32_t kid = rs->children[k->first + j];
+            fold_v v = fold(c, bits, kid, depth + 1);
+
+            if (v == settled)
+                continue;
+            if (v != FOLD_OPEN || open != UINT32_MAX)
+                return ci; /* decided by a child, or two open ones */
+            open = kid;
+        }
+        if (open == UINT32_MAX)
+            return ci;
+        ci = open;
+    }
+    return ci;
+}
+
+/*
  * List in candidate list `list` the record rules that can still hold for a
  * field with these FIELD bits in the current file (fold is not false), each
- * with the value patterns it needs there (fold_need).  Everything here is
- * constant for the file, and the lists live exactly as long as the file
- * (see the cache).
+ * with its plan there (fold_root, fold_need).  Everything here is constant
+ * for the file, and the lists live exactly as long as the file (see the
+ * cache).
  */
 static void fill_candidates(ps_match_ctx *c, const uint64_t *bits, uint32_t list)
 {
     const ps_matcher *m = c->m;
     size_t at = (size_t)list * (m->nrecord > 0 ? m->nrecord : 1);
     uint32_t *dst = c->cand + at;
-    cand_need *need = c->cneed + at;
-    uint32_t n = 0;
+    cand_plan *plan = c->cplan + at;
+    uint32_t *free_at = c->cfree + at;
+    uint32_t n = 0, nfree = 0, probe = NO_PROBE;
 
     for (size_t i = 0; i < m->nrecord; i++) {
         uint32_t r = m->record_rules[i];
@@ -987,11 +1040,19 @@ static void fill_candidates(ps_match_ctx *c, const uint64_t *bits, uint32_t list
         /* A file-constant rule folds to its answer: false drops it here. */
         if (fold(c, bits, root, 0) == FOLD_FALSE)
             continue;
-        need[n].lo = need[n].n = 0;
-        (void)fold_need(c, bits, root, 0, &need[n]);
+        plan[n].root = fold_root(c, bits, root);
+        plan[n].lo = plan[n].n = 0;
+        (void)fold_need(c, bits, root, 0, &plan[n]);
+        /* A KEYWORDS group shares its first pattern's gate (compute_gates). */
+        if (plan[n].n > 0 && !m->gated[plan[n].lo])
+            probe = probe == NO_PROBE ? plan[n].lo : probe;
+        else
+            free_at[nfree++] = n;
         dst[n++] = r;
     }
     c->ncand[list] = n;
+    c->nfree[list] = nfree;
+    c->probe[list] = probe;
 }
 
 void ps_match_ctx_destroy(ps_match_ctx *c)
@@ -1009,8 +1070,11 @@ void ps_match_ctx_destroy(ps_match_ctx *c)
     free(c->slots);
     free(c->slot_bits);
     free(c->cand);
-    free(c->cneed);
+    free(c->cplan);
     free(c->ncand);
+    free(c->cfree);
+    free(c->nfree);
+    free(c->probe);
     free(c->keys);
     free(c->verdicts);
     free(c->vkeys);
@@ -1053,8 +1117,11 @@ ps_status ps_match_ctx_create(const ps_matcher *m, ps_match_ctx **out)
     c->slots = calloc(CACHE_SLOTS, sizeof(cache_slot));
     c->slot_bits = calloc(CACHE_SLOTS * nw, sizeof(uint64_t));
     c->cand = calloc((size_t)CAND_LISTS * (m->nrecord > 0 ? m->nrecord : 1), sizeof(uint32_t));
-    c->cneed = calloc((size_t)CAND_LISTS * (m->nrecord > 0 ? m->nrecord : 1), sizeof(cand_need));
+    c->cplan = calloc((size_t)CAND_LISTS * (m->nrecord > 0 ? m->nrecord : 1), sizeof(cand_plan));
     c->ncand = calloc(CAND_LISTS, sizeof(uint32_t));
+    c->cfree = calloc((size_t)CAND_LISTS * (m->nrecord > 0 ? m->nrecord : 1), sizeof(uint32_t));
+    c->nfree = calloc(CAND_LISTS, sizeof(uint32_t));
+    c->probe = calloc(CAND_LISTS, sizeof(uint32_t));
     c->keys = malloc(CACHE_KEY_ARENA);
     c->verdicts = calloc(VC_SLOTS, sizeof(verdict));
     c->vkeys = malloc(VC_ARENA);
@@ -1068,8 +1135,8 @@ ps_status ps_match_ctx_create(const ps_matcher *m, ps_match_ctx **out)
         c->zero_bits == NULL || c->value_list == NULL || c->solo_gen == NULL ||
         c->file_memo == NULL || c->verdicts == NULL || c->vkeys == NULL ||
         c->slots == NULL || c->slot_bits == NULL || c->keys == NULL || c->cand == NULL ||
-        c->cneed == NULL ||
-        c->ncand == NULL)
+        c->cplan == NULL || c->ncand == NULL || c->cfree == NULL || c->nfree == NULL ||
+        c->probe == NULL)
         goto fail;
     memset(c->file_memo, -1, nrules);
     fill_candidates(c, c->zero_bits, CAND_ZERO);
@@ -1509,14 +1576,17 @@ static bool eval(ps_match_ctx *c, uint32_t ci, unsigned depth)
     return false;
 }
 
-/* A record-scope rule, with file-constant trees answered once per file. */
-static bool eval_record_rule(ps_match_ctx *c, uint32_t r)
+/*
+ * A record-scope rule r, whose tree comes down to `root` on the column,
+ * with file-constant trees answered once per file.
+ */
+static bool eval_record_rule(ps_match_ctx *c, uint32_t r, uint32_t root)
 {
     const ps_matcher *m = c->m;
     bool v;
 
     if (!m->rule_const[r])
-        return eval(c, m->rs->rules[r].cond, 0);
+        return eval(c, root, 0);
     if (c->file_memo[r] < 0) {
         v = eval(c, m->rs->rules[r].cond, 0);
         c->file_memo[r] = v ? 1 : 0;
@@ -1633,9 +1703,9 @@ ps_status ps_match_record(ps_match_ctx *c, const ps_record *rec, ps_hit_fn fn, v
     const ps_matcher *m = c->m;
     ps_status st = PS_OK;
 
-    const uint32_t *list;
-    const cand_need *need;
-    size_t n, which, nhits = 0;
+    const uint32_t *list, *pick = NULL;
+    const cand_plan *plan;
+    size_t n, which, at, nhits = 0;
     uint32_t hits[VC_HITS];
     verdict *v = NULL;
     uint64_t h = 0;
@@ -1644,8 +1714,9 @@ ps_status ps_match_record(ps_match_ctx *c, const ps_record *rec, ps_hit_fn fn, v
     /* FIELD, PATH and file-constant prefilters were applied when the name entered the cache. */
     (void)get_field_bits(c);
     which = c->field_list;
-    list = c->cand + which * (m->nrecord > 0 ? m->nrecord : 1);
-    need = c->cneed + which * (m->nrecord > 0 ? m->nrecord : 1);
+    at = which * (m->nrecord > 0 ? m->nrecord : 1);
+    list = c->cand + at;
+    plan = c->cplan + at;
     n = c->ncand[which];
     if (n > 0 && which != CAND_TMP && rec->value_len <= VC_VALUE_MAX &&
         (unsigned)rec->media <= UINT8_MAX && trial_worth(&c->trials[which], VC_MIN_RATE)) {
@@ -1666,13 +1737,26 @@ ps_status ps_match_record(ps_match_ctx *c, const ps_record *rec, ps_hit_fn fn, v
             return st;
         }
     }
-    for (size_t i = 0; i < n; i++) {
+    /*
+     * Every candidate with a need would scan the value with the shared
+     * database; scan it first, and when it matched nothing, walk the
+     * candidates that need nothing of it, in the same order.
+     */
+    if (c->probe[which] != NO_PROBE) {
+        (void)value_bit(c, c->probe[which]);
+        if (c->nvalue_list == 0) {
+            pick = c->cfree + at;
+            n = c->nfree[which];
+        }
+    }
+    for (size_t k = 0; k < n; k++) {
+        size_t i = pick != NULL ? pick[k] : k;
         uint32_t r = list[i];
 
         /* The last prefilter: a value match the rule needs here (fold_need). */
-        if (need[i].n > 0 && !value_any(c, need[i].lo, need[i].n))
+        if (plan[i].n > 0 && !value_any(c, plan[i].lo, plan[i].n))
             continue;
-        if (eval_record_rule(c, r)) {
+        if (eval_record_rule(c, r, plan[i].root)) {
             if (nhits < VC_HITS)
                 hits[nhits] = r;
             nhits++;

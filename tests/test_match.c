@@ -439,6 +439,86 @@ static void test_fold_per_column(void **state)
     fx_free(&fx);
 }
 
+/*
+ * Each candidate's plan on a column (the folded root, and the candidates
+ * left to walk once the shared database found nothing in a value) must give
+ * exactly the rules that the whole tree gives: ps_match_rule, which walks
+ * every rule's full tree, is the oracle, on every column and value below,
+ * in two files, twice each (the second pass replays cached lists and
+ * verdicts).  Rules that need a shared pattern, rules that need a gated one,
+ * rules with no need at all and a NOT over a value are interleaved, so a
+ * skipped candidate or a wrong root shows.
+ */
+static void test_plans_match_full_trees(void **state)
+{
+    static const char *const cols[] = {"body", "ts", "phone", "x", "note", "app_version"};
+    static const char *const vals[] = {"", "hello there", "12345", "a@b.example", "zz9",
+                                       "555-0199", "zz9 a@b.example", "call 555-0199",
+                                       "2015-10-01T00:00:01Z", "1.2.3"};
+    fixture fx = {tb_new(), NULL, NULL};
+    ps_file_facts files[2];
+    ps_match_ctx *oracle = NULL;
+    size_t checked = 0;
+
+    (void)state;
+    files[0] = text_file("chat/log.jsonl");
+    files[1] = text_file("notes.txt");
+    /* ALL(path, field, readable): readable alone on a chat file's body */
+    (void)add_rule(&fx.t, "retained", PS_SCOPE_RECORD,
+                   c_group(&fx.t, PS_COND_ALL, 3, c_path(&fx.t, "^chat/"),
+                           c_field(&fx.t, "^(body|ts)$"), c_readable(&fx.t, true)));
+    (void)add_rule(&fx.t, "at", PS_SCOPE_RECORD, c_value(&fx.t, "@"));
+    /* ANY(field, value): true on column x, the value elsewhere */
+    (void)add_rule(&fx.t, "x-or-zz", PS_SCOPE_RECORD,
+                   c_group(&fx.t, PS_COND_ANY, 2, c_field(&fx.t, "^x$"),
+                           c_value(&fx.t, "^zz[0-9]")));
+    /* no need: NOT over a value, on the body */
+    (void)add_rule(&fx.t, "not-digits", PS_SCOPE_RECORD,
+                   c_group(&fx.t, PS_COND_ALL, 2, c_field(&fx.t, "^body$"),
+                           c_not(&fx.t, c_value(&fx.t, "^[0-9 ]+$"))));
+    /* a gated pattern: only under the phone cue */
+    (void)add_rule(&fx.t, "phone", PS_SCOPE_RECORD,
+                   c_group(&fx.t, PS_COND_ALL, 2, c_field(&fx.t, "^phone$"),
+                           c_value(&fx.t, "[0-9]{3}-[0-9]{4}")));
+    /* ALL(value, NOT field): the value alone except on a version column */
+    (void)add_rule(&fx.t, "dotted", PS_SCOPE_RECORD,
+                   c_group(&fx.t, PS_COND_ALL, 2, c_value(&fx.t, "[0-9]\\.[0-9]"),
+                           c_not(&fx.t, c_field(&fx.t, "version"))));
+    /* no value condition at all */
+    (void)add_rule(&fx.t, "readable-note", PS_SCOPE_RECORD,
+                   c_group(&fx.t, PS_COND_ALL, 2, c_field(&fx.t, "^note$"),
+                           c_readable(&fx.t, true)));
+    fx_compile(&fx);
+    assert_int_equal(ps_match_ctx_create(fx.m, &oracle), PS_OK);
+    for (int pass = 0; pass < 4; pass++) {
+        const ps_file_facts *f = &files[pass % 2];
+
+        ps_match_file_begin(fx.c, f);
+        for (size_t ci = 0; ci < sizeof(cols) / sizeof(cols[0]); ci++) {
+            for (size_t vi = 0; vi < sizeof(vals) / sizeof(vals[0]); vi++) {
+                ps_record rec = mkrec(cols[ci], vals[vi], strlen(vals[vi]));
+                uint32_t want = 0, got;
+
+                for (uint32_t r = 0; r < fx.t.rs->nrules; r++) {
+                    bool matched = false;
+
+                    assert_int_equal(ps_match_rule(oracle, r, f, &rec, &matched), PS_OK);
+                    want |= matched ? B(r) : 0;
+                }
+                got = fire_rec(&fx, &rec);
+                if (got != want)
+                    print_error("%s / %s = \"%s\": got %#x, the full trees say %#x\n",
+                                f->rel_path, cols[ci], vals[vi], got, want);
+                assert_int_equal(got, want);
+                checked += want != 0;
+            }
+        }
+    }
+    assert_true(checked > 40); /* the table exercises the rules, not only misses */
+    ps_match_ctx_destroy(oracle);
+    fx_free(&fx);
+}
+
 /* Hash format in a password field; NOT(hash) for plain-text passwords. */
 static void test_hash_and_not(void **state)
 {
@@ -1521,6 +1601,7 @@ int main(void)
         cmocka_unit_test(test_keywords_caseless_literal),
         cmocka_unit_test(test_keywords_range_bounds),
         cmocka_unit_test(test_fold_per_column),
+        cmocka_unit_test(test_plans_match_full_trees),
         cmocka_unit_test(test_hash_and_not),
         cmocka_unit_test(test_any_and_luhn),
         cmocka_unit_test(test_value_with_nul),
