@@ -91,6 +91,7 @@ struct ps_matcher {
     uint32_t *file_rules;   /* file-scope rules, in rule order */
     size_t nfile;
     uint32_t *row_rules;    /* row-scope rules, in rule order */
+    uint32_t *row_subject;  /* beside row_rules: PS_SUBJECT_* bits the row must have (0: none known) */
     size_t nrow;
     bool *rule_const;       /* [nrules]: tree reads file facts only (memoised per file) */
     bool *gated;            /* [npatterns]: a VALUE pattern scanned alone, on demand */
@@ -674,6 +675,27 @@ static uint32_t required_pattern(const ps_ruleset *rs, uint32_t ci, ps_cond_kind
 }
 
 /* Mark in refs every VALUE pattern (keywords included) the tree under ci uses. */
+/*
+ * PS_SUBJECT_* bits a row must have for tree ci to hold: a SUBJECT
+ * condition at the root or directly under a root ALL; 0 when none is.
+ */
+static uint32_t required_subject(const ps_ruleset *rs, uint32_t ci)
+{
+    const ps_cond *k = &rs->conds[ci];
+
+    if (k->kind == PS_COND_SUBJECT)
+        return k->mask;
+    if (k->kind != PS_COND_ALL)
+        return 0;
+    for (uint32_t j = 0; j < k->count; j++) {
+        const ps_cond *kid = &rs->conds[rs->children[k->first + j]];
+
+        if (kid->kind == PS_COND_SUBJECT)
+            return kid->mask;
+    }
+    return 0;
+}
+
 static void tree_value_refs(const ps_ruleset *rs, uint32_t ci, bool *refs, unsigned depth)
 {
     const ps_cond *k = &rs->conds[ci];
@@ -780,6 +802,7 @@ void ps_matcher_destroy(ps_matcher *m)
     free(m->record_rules);
     free(m->file_rules);
     free(m->row_rules);
+    free(m->row_subject);
     free(m->rule_const);
     free(m);
 }
@@ -814,11 +837,12 @@ ps_status ps_matcher_create(const ps_ruleset *rs, ps_matcher **out, ps_diag *dia
     m->record_rules = calloc(nrules, sizeof(uint32_t));
     m->file_rules = calloc(nrules, sizeof(uint32_t));
     m->row_rules = calloc(nrules, sizeof(uint32_t));
+    m->row_subject = calloc(nrules, sizeof(uint32_t));
     m->rule_const = calloc(nrules, sizeof(bool));
     m->gated = calloc(rs->npatterns > 0 ? rs->npatterns : 1, sizeof(bool));
     m->solo = calloc(rs->npatterns > 0 ? rs->npatterns : 1, sizeof(hs_database_t *));
     if (m->record_rules == NULL || m->file_rules == NULL || m->row_rules == NULL ||
-        m->rule_const == NULL || m->gated == NULL || m->solo == NULL) {
+        m->row_subject == NULL || m->rule_const == NULL || m->gated == NULL || m->solo == NULL) {
         st = PS_ERR_NOMEM;
         goto fail;
     }
@@ -828,6 +852,7 @@ ps_status ps_matcher_create(const ps_ruleset *rs, ps_matcher **out, ps_diag *dia
         if (r->scope == PS_SCOPE_FILE) {
             m->file_rules[m->nfile++] = (uint32_t)i;
         } else if (r->scope == PS_SCOPE_ROW) {
+            m->row_subject[m->nrow] = required_subject(rs, r->cond);
             m->row_rules[m->nrow++] = (uint32_t)i;
         } else {
             m->record_rules[m->nrecord++] = (uint32_t)i;
@@ -1801,6 +1826,9 @@ ps_status ps_match_row(ps_match_ctx *c, const ps_row_facts *row, ps_hit_fn fn, v
     for (size_t i = 0; i < m->nrow; i++) {
         uint32_t r = m->row_rules[i];
 
+        /* A chat line or a parent's row is no child: no walk of the child rules. */
+        if (m->row_subject[i] != 0 && (row->subject & m->row_subject[i]) == 0)
+            continue;
         if (eval(c, m->rs->rules[r].cond, 0) && fn(ud, r, NULL) != 0) {
             st = PS_ERR_STOP;
             break;

@@ -519,6 +519,66 @@ static void test_plans_match_full_trees(void **state)
     fx_free(&fx);
 }
 
+/* Row rules, as a bitmask, for one assembled row. */
+static uint32_t fire_row(fixture *fx, uint32_t subject, int age, bool identified)
+{
+    ps_row_facts row = {subject, age, identified};
+    hits h = {{0}, 0, 0, 0};
+    uint32_t mask = 0;
+
+    assert_int_equal(ps_match_row(fx->c, &row, on_hit, &h), PS_OK);
+    for (size_t i = 0; i < h.n; i++) {
+        assert_true(i == 0 || h.rules[i] > h.rules[i - 1]); /* rule order */
+        mask |= 1u << h.rules[i];
+    }
+    return mask;
+}
+
+/*
+ * Row rules: a SUBJECT the tree requires (at its root, or under its root
+ * ALL) lets rows of other subjects pass without a walk; trees that do not
+ * require one (a SUBJECT under an ANY, none at all) are walked on every
+ * row, subjects or not.
+ */
+static void test_row_rules(void **state)
+{
+    fixture fx = {tb_new(), NULL, NULL};
+    ps_file_facts f = text_file("export/kids.csv");
+    tb *t = &fx.t;
+    ps_cond under13 = {.kind = PS_COND_AGE_UNDER, .min = 13};
+    ps_cond under5 = {.kind = PS_COND_AGE_UNDER, .min = 5};
+    ps_cond ident = {.kind = PS_COND_IDENTIFIED, .flag = true};
+    uint32_t child, person, young, named, only;
+
+    (void)state;
+    child = add_rule(t, "child", PS_SCOPE_ROW,
+                     c_group(t, PS_COND_ALL, 3, c_kind(t, PS_COND_SUBJECT, PS_SUBJECT_CHILD),
+                             add_cond(t, &under13), add_cond(t, &ident)));
+    person = add_rule(t, "person", PS_SCOPE_ROW,
+                      c_group(t, PS_COND_ALL, 2, add_cond(t, &ident),
+                              c_kind(t, PS_COND_SUBJECT, PS_SUBJECT_CHILD | PS_SUBJECT_PARENT)));
+    young = add_rule(t, "young", PS_SCOPE_ROW,
+                     c_group(t, PS_COND_ANY, 2, c_kind(t, PS_COND_SUBJECT, PS_SUBJECT_PARENT),
+                             add_cond(t, &under5)));
+    named = add_rule(t, "named", PS_SCOPE_ROW, add_cond(t, &ident));
+    only = add_rule(t, "parent", PS_SCOPE_ROW, c_kind(t, PS_COND_SUBJECT, PS_SUBJECT_PARENT));
+    fx_compile(&fx);
+    ps_match_file_begin(fx.c, &f);
+    assert_int_equal(fire_row(&fx, PS_SUBJECT_CHILD, 8, true), B(child) | B(person) | B(named));
+    assert_int_equal(fire_row(&fx, PS_SUBJECT_CHILD, 3, true),
+                     B(child) | B(person) | B(young) | B(named));
+    assert_int_equal(fire_row(&fx, PS_SUBJECT_CHILD, 14, true), B(person) | B(named));
+    assert_int_equal(fire_row(&fx, PS_SUBJECT_CHILD, 8, false), 0);
+    assert_int_equal(fire_row(&fx, PS_SUBJECT_PARENT, 8, true),
+                     B(person) | B(young) | B(named) | B(only));
+    assert_int_equal(fire_row(&fx, PS_SUBJECT_PARENT, -1, false), B(young) | B(only));
+    /* no subject: only the trees that do not require one can hold */
+    assert_int_equal(fire_row(&fx, 0, 3, true), B(young) | B(named));
+    assert_int_equal(fire_row(&fx, 0, 30, true), B(named));
+    assert_int_equal(fire_row(&fx, 0, -1, false), 0);
+    fx_free(&fx);
+}
+
 /* Hash format in a password field; NOT(hash) for plain-text passwords. */
 static void test_hash_and_not(void **state)
 {
@@ -1602,6 +1662,7 @@ int main(void)
         cmocka_unit_test(test_keywords_range_bounds),
         cmocka_unit_test(test_fold_per_column),
         cmocka_unit_test(test_plans_match_full_trees),
+        cmocka_unit_test(test_row_rules),
         cmocka_unit_test(test_hash_and_not),
         cmocka_unit_test(test_any_and_luhn),
         cmocka_unit_test(test_value_with_nul),
