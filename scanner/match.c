@@ -79,6 +79,15 @@
 #define VC_MIN_RATE 8u
 #define NEED_MIN_RATE 2u
 
+/*
+ * The row-verdict memo (see ps_match_row): rows of up to ROW_MEMO_SUBJECTS
+ * subject bit patterns and ages -1 .. ROW_MEMO_AGES - 2, for up to 32 row
+ * rules.  Others are walked every time.
+ */
+#define ROW_MEMO_SUBJECTS 4u
+#define ROW_MEMO_AGES 256
+#define ROW_MEMO_SLOTS (2u * ROW_MEMO_SUBJECTS * ROW_MEMO_AGES)
+
 /* The loader caps condition depth at 64; this only guards hand-built sets. */
 #define EVAL_DEPTH_MAX 128u
 
@@ -243,6 +252,13 @@ struct ps_match_ctx {
     uint32_t vgen;
     trial *trials;         /* [CAND_LISTS]: whether each list's values use the cache */
     trial *need_trials;    /* [CAND_LISTS]: whether they go through the need filter */
+
+    /* row verdicts of the current file: slot valid while its gen == row_gen */
+    struct row_verdict {
+        uint32_t gen;
+        uint32_t held;     /* bit i: row_rules[i] held */
+    } *row_memo;           /* [ROW_MEMO_SLOTS] */
+    uint32_t row_gen;
 };
 
 static const ps_file_facts no_facts = {0};
@@ -1105,6 +1121,7 @@ void ps_match_ctx_destroy(ps_match_ctx *c)
     free(c->vkeys);
     free(c->trials);
     free(c->need_trials);
+    free(c->row_memo);
     free(c->fid_gen);
     free(c->fid_slot);
     free(c);
@@ -1153,9 +1170,11 @@ ps_status ps_match_ctx_create(const ps_matcher *m, ps_match_ctx **out)
     c->vgen = 1;
     c->trials = calloc(CAND_LISTS, sizeof(trial));
     c->need_trials = calloc(CAND_LISTS, sizeof(trial));
+    c->row_memo = calloc(ROW_MEMO_SLOTS, sizeof(*c->row_memo));
+    c->row_gen = 1;
     c->fid_gen = calloc(PS_FIELD_IDS, sizeof(uint32_t));
     c->fid_slot = calloc(PS_FIELD_IDS, sizeof(uint32_t));
-    if (c->trials == NULL || c->need_trials == NULL || c->fid_gen == NULL || c->fid_slot == NULL ||
+    if (c->trials == NULL || c->need_trials == NULL || c->row_memo == NULL || c->fid_gen == NULL || c->fid_slot == NULL ||
         c->path_bits == NULL || c->value_bits == NULL || c->field_tmp == NULL ||
         c->zero_bits == NULL || c->value_list == NULL || c->solo_gen == NULL ||
         c->file_memo == NULL || c->verdicts == NULL || c->vkeys == NULL ||
@@ -1226,6 +1245,10 @@ void ps_match_file_begin(ps_match_ctx *c, const ps_file_facts *f)
     c->nentries = 0;
     fill_candidates(c, c->zero_bits, CAND_ZERO);
     verdicts_forget(c);
+    if (++c->row_gen == 0) {
+        memset(c->row_memo, 0, ROW_MEMO_SLOTS * sizeof(*c->row_memo));
+        c->row_gen = 1;
+    }
     memset(c->trials, 0, CAND_LISTS * sizeof(trial));
     memset(c->need_trials, 0, CAND_LISTS * sizeof(trial));
 }
@@ -1815,12 +1838,40 @@ ps_status ps_match_file(ps_match_ctx *c, const ps_file_facts *f, ps_hit_fn fn, v
     return PS_OK;
 }
 
+/*
+ * The memo slot of row's verdict, or NULL when the row's facts fall outside
+ * the memo.  Row rules see the row's three facts and the file's, never a
+ * record (record detectors are false there), so within one file the same
+ * facts give the same rules: a store of a million children has a few
+ * hundred distinct (subject, age, identified).
+ */
+static struct row_verdict *row_slot(ps_match_ctx *c, const ps_row_facts *row)
+{
+    size_t at;
+
+    if (c->m->nrow > 32 || row->subject >= ROW_MEMO_SUBJECTS || row->age < -1 ||
+        row->age > ROW_MEMO_AGES - 2)
+        return NULL;
+    at = ((size_t)(row->identified ? 1 : 0) * ROW_MEMO_SUBJECTS + row->subject) * ROW_MEMO_AGES +
+         (size_t)(row->age + 1);
+    return &c->row_memo[at];
+}
+
 ps_status ps_match_row(ps_match_ctx *c, const ps_row_facts *row, ps_hit_fn fn, void *ud)
 {
     const ps_matcher *m = c->m;
     const ps_record *saved = c->rec;
+    struct row_verdict *v = row_slot(c, row);
     ps_status st = PS_OK;
+    uint32_t held = 0;
 
+    if (v != NULL && v->gen == c->row_gen) {
+        for (uint32_t bits = v->held; bits != 0; bits &= bits - 1) {
+            if (fn(ud, m->row_rules[__builtin_ctz(bits)], NULL) != 0)
+                return PS_ERR_STOP;
+        }
+        return PS_OK;
+    }
     c->rec = NULL; /* row rules see the row and the file, not a record */
     c->row = row;
     for (size_t i = 0; i < m->nrow; i++) {
@@ -1829,13 +1880,20 @@ ps_status ps_match_row(ps_match_ctx *c, const ps_row_facts *row, ps_hit_fn fn, v
         /* A chat line or a parent's row is no child: no walk of the child rules. */
         if (m->row_subject[i] != 0 && (row->subject & m->row_subject[i]) == 0)
             continue;
-        if (eval(c, m->rs->rules[r].cond, 0) && fn(ud, r, NULL) != 0) {
-            st = PS_ERR_STOP;
-            break;
+        if (eval(c, m->rs->rules[r].cond, 0)) {
+            held |= i < 32 ? UINT32_C(1) << i : 0;
+            if (fn(ud, r, NULL) != 0) {
+                st = PS_ERR_STOP;
+                break;
+            }
         }
     }
     c->row = NULL;
     c->rec = saved;
+    if (v != NULL && st == PS_OK) {
+        v->gen = c->row_gen;
+        v->held = held;
+    }
     return st;
 }
 

@@ -579,6 +579,62 @@ static void test_row_rules(void **state)
     fx_free(&fx);
 }
 
+/*
+ * Row verdicts are remembered per file by (subject, age, identified): the
+ * same facts give the same rules, in order, every time; another file (whose
+ * path a rule reads) gets its own; facts outside the memo (ages below -1 or
+ * past its range, unknown subject bits) are walked and still right.
+ */
+static void test_row_memo(void **state)
+{
+    fixture fx = {tb_new(), NULL, NULL};
+    ps_file_facts kids = text_file("export/kids.csv");
+    ps_file_facts other = text_file("export/staff.csv");
+    tb *t = &fx.t;
+    ps_cond under13 = {.kind = PS_COND_AGE_UNDER, .min = 13};
+    ps_cond under200 = {.kind = PS_COND_AGE_UNDER, .min = 200};
+    ps_cond ident = {.kind = PS_COND_IDENTIFIED, .flag = true};
+    uint32_t child, pathed, old, named;
+
+    (void)state;
+    child = add_rule(t, "child", PS_SCOPE_ROW,
+                     c_group(t, PS_COND_ALL, 3, c_kind(t, PS_COND_SUBJECT, PS_SUBJECT_CHILD),
+                             add_cond(t, &under13), add_cond(t, &ident)));
+    pathed = add_rule(t, "kids-file", PS_SCOPE_ROW,
+                      c_group(t, PS_COND_ALL, 2, c_path(t, "kids"),
+                              c_kind(t, PS_COND_SUBJECT, PS_SUBJECT_CHILD)));
+    old = add_rule(t, "not-ancient", PS_SCOPE_ROW,
+                   c_group(t, PS_COND_ALL, 2, add_cond(t, &under200), add_cond(t, &ident)));
+    named = add_rule(t, "named", PS_SCOPE_ROW, add_cond(t, &ident));
+    fx_compile(&fx);
+    for (int pass = 0; pass < 3; pass++) {
+        ps_match_file_begin(fx.c, &kids);
+        for (int rep = 0; rep < 3; rep++) {
+            assert_int_equal(fire_row(&fx, PS_SUBJECT_CHILD, 8, true),
+                             B(child) | B(pathed) | B(old) | B(named));
+            assert_int_equal(fire_row(&fx, PS_SUBJECT_CHILD, 8, false), B(pathed));
+            assert_int_equal(fire_row(&fx, PS_SUBJECT_CHILD, 13, true),
+                             B(pathed) | B(old) | B(named));
+            assert_int_equal(fire_row(&fx, PS_SUBJECT_PARENT, 8, true), B(old) | B(named));
+            assert_int_equal(fire_row(&fx, PS_SUBJECT_CHILD, 254, true),
+                             B(pathed) | B(named));
+            assert_int_equal(fire_row(&fx, PS_SUBJECT_CHILD, 199, true),
+                             B(pathed) | B(old) | B(named));
+            assert_int_equal(fire_row(&fx, PS_SUBJECT_CHILD, 300, true), B(pathed) | B(named));
+            assert_int_equal(fire_row(&fx, PS_SUBJECT_CHILD, -1, true), B(pathed) | B(named));
+            assert_int_equal(fire_row(&fx, PS_SUBJECT_CHILD, -7, true), B(pathed) | B(named));
+            assert_int_equal(fire_row(&fx, 4, 8, true), B(old) | B(named));
+        }
+        ps_match_file_begin(fx.c, &other);
+        for (int rep = 0; rep < 2; rep++) {
+            assert_int_equal(fire_row(&fx, PS_SUBJECT_CHILD, 8, true),
+                             B(child) | B(old) | B(named));
+            assert_int_equal(fire_row(&fx, PS_SUBJECT_CHILD, 8, false), 0);
+        }
+    }
+    fx_free(&fx);
+}
+
 /* Hash format in a password field; NOT(hash) for plain-text passwords. */
 static void test_hash_and_not(void **state)
 {
@@ -1663,6 +1719,7 @@ int main(void)
         cmocka_unit_test(test_fold_per_column),
         cmocka_unit_test(test_plans_match_full_trees),
         cmocka_unit_test(test_row_rules),
+        cmocka_unit_test(test_row_memo),
         cmocka_unit_test(test_hash_and_not),
         cmocka_unit_test(test_any_and_luhn),
         cmocka_unit_test(test_value_with_nul),
