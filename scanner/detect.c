@@ -233,6 +233,42 @@ static bool is_padded_base64(const unsigned char *s, size_t n)
 #define SHORT_PRINTABLE 16u
 
 /*
+ * Whether every byte of s[0..n) is printable ASCII (0x20 .. 0x7e), eight
+ * bytes a step: a word holds a byte below 0x20 when subtracting 0x20 from
+ * every byte borrows into a clear high bit, and one above 0x7e when adding
+ * 1 sets a high bit.  Carries between bytes only happen in a word already
+ * caught, so the word's answer is exact.
+ */
+static bool all_printable(const unsigned char *s, size_t n)
+{
+    const uint64_t ones = UINT64_C(0x0101010101010101), highs = ones * 0x80u;
+    size_t i = 0;
+
+    for (; n - i >= 8; i += 8) {
+        uint64_t w;
+
+        memcpy(&w, s + i, 8);
+        if ((((w - ones * 0x20u) & ~w) | ((w + ones) | w)) & highs)
+            return false;
+    }
+    for (; i < n; i++) {
+        if (s[i] < 0x20 || s[i] >= 0x7f)
+            return false;
+    }
+    return true;
+}
+
+/* A byte that no hash, token or sealed field holds, nor a space ('@', ':', '!', ...). */
+static bool has_odd(const unsigned char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!is_b64(s[i]) && s[i] != '=' && s[i] != ' ')
+            return true;
+    }
+    return false;
+}
+
+/*
  * Is s[0..n) (already trimmed, no whitespace inside) an opaque token: a key,
  * ciphertext or session token rendered as hex or base64?
  *
@@ -334,6 +370,7 @@ bool ps_detect_readable(const char *v, size_t n)
 {
     const unsigned char *s = (const unsigned char *)v;
     size_t ncp, nctrl, a = 0, b = n;
+    bool printable = false; /* every byte is printable ASCII */
 
     if (v == NULL || n == 0)
         return false;
@@ -362,12 +399,8 @@ bool ps_detect_readable(const char *v, size_t n)
          * "pbkdf2"), left to the steps below.  Emails, sentences and
          * timestamps take one pass instead of five.
          */
-        bool odd = false;
-        size_t i;
-
-        for (i = 0; i < n && s[i] >= 0x20 && s[i] < 0x7f; i++)
-            odd = odd || (!is_b64(s[i]) && s[i] != '=' && s[i] != ' ');
-        if (i == n && odd)
+        printable = all_printable(s, n);
+        if (printable && has_odd(s, n))
             return true;
     }
     if (n >= PS_ENVELOPE_MAGIC_LEN &&
@@ -376,7 +409,10 @@ bool ps_detect_readable(const char *v, size_t n)
     /* A field sealed by `plainsight protect` ("psf1:" + base64url) is ciphertext. */
     if (ps_field_is_sealed(v, n))
         return false;
-    if (utf8_scan(s, n, &ncp, &nctrl)) {
+    /* Printable ASCII is valid UTF-8 without a control: hex hashes skip the pass. */
+    if (printable) {
+        /* nothing to decode */
+    } else if (utf8_scan(s, n, &ncp, &nctrl)) {
         if (nctrl * 20 > ncp)
             return false;
     } else if (!single_byte_text(s, n)) {

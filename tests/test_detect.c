@@ -232,6 +232,44 @@ static void test_readable_short_ascii(void **state)
     }
 }
 
+/*
+ * The long path's first step (16 bytes or more) decides printable ASCII
+ * eight bytes at a time.  A value of 16 to 19 printable bytes with an '@'
+ * is readable; one byte below 0x20 or of 0x7f, at any position (so in
+ * either half of each word and in the tail), makes it one control in fewer
+ * than 20 characters: not readable.  A byte that slips through the word
+ * test would give "readable".  The printable edges 0x20 and 0x7e must not
+ * trip it.
+ */
+static void test_readable_printable_words(void **state)
+{
+    static const unsigned char bad[] = {0x00, 0x01, 0x1f, 0x7f};
+    static const unsigned char good[] = {0x20, 0x7e, '@', 'z'};
+    char v[19];
+
+    (void)state;
+    for (size_t n = 16; n <= sizeof(v); n++) {
+        for (size_t q = 0; q < n; q++) {
+            size_t at = q == 5 ? 6 : 5;
+
+            for (size_t b = 0; b < sizeof(bad); b++) {
+                memset(v, 'a', n);
+                v[at] = '@';
+                v[q] = (char)bad[b];
+                if (ps_detect_readable(v, n))
+                    fail_msg("%zu bytes, 0x%02x at %zu: judged readable", n, bad[b], q);
+            }
+            for (size_t b = 0; b < sizeof(good); b++) {
+                memset(v, 'a', n);
+                v[at] = '@';
+                v[q] = (char)good[b];
+                if (!ps_detect_readable(v, n))
+                    fail_msg("%zu bytes, 0x%02x at %zu: judged unreadable", n, good[b], q);
+            }
+        }
+    }
+}
+
 /* --- Luhn -------------------------------------------------------------------- */
 
 static const bool_case luhn_cases[] = {
@@ -542,6 +580,7 @@ int main(void)
         cmocka_unit_test(test_readable_control_threshold),
         cmocka_unit_test(test_readable_random_bytes),
         cmocka_unit_test(test_readable_short_ascii),
+        cmocka_unit_test(test_readable_printable_words),
         cmocka_unit_test(test_luhn_table),
         cmocka_unit_test(test_luhn_bounds),
         cmocka_unit_test(test_hash_table),
