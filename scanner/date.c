@@ -22,17 +22,51 @@
 #define YEAR_MAX 2100
 /* Seconds per day, for epochs. */
 #define DAY_SECONDS 86400LL
+/* Days in 400 Gregorian years: the calendar repeats after one such era. */
+#define ERA_DAYS 146097
+/* Day number of 0000-03-01, the start of Hinnant's March-based era 0. */
+#define EPOCH_SHIFT 719468
+/*
+ * Eras added before dividing so that every operand is non-negative: then
+ * the divisions are plain unsigned ones (a multiply and a shift) with no
+ * rounding fix-ups for negative numbers.  ps_date_from_ymd's years start at
+ * 0, so one era is enough there; ps_date_to_ymd takes any int32, down to
+ * about 5.9 million years before 1970, hence 14700 eras (INT32_MIN +
+ * EPOCH_SHIFT + 14700 * ERA_DAYS > 0).
+ */
+#define FROM_YMD_ERAS 1u
+#define TO_YMD_ERAS 14700u
 
 static bool is_leap(long y)
 {
     return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-static int days_in_month(long y, int m)
+/* Days in month m (1..12) of year y. */
+static unsigned days_in_month(long y, unsigned m)
 {
-    static const int days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    static const unsigned char days[13] = { 0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 
-    return m == 2 && is_leap(y) ? 29 : days[m - 1];
+    return days[m] + (m == 2 && is_leap(y));
+}
+
+/*
+ * Day number of a valid y-m-d with y in 0..9999: Hinnant's days_from_civil
+ * counted from March (so that the leap day ends the year), the day of the
+ * year in the March-based year from a table, and the year shifted by
+ * FROM_YMD_ERAS so that it is never negative (year 0's January and February
+ * belong to March-based year -1).
+ */
+static int32_t civil_days(unsigned y, unsigned m, unsigned d)
+{
+    /* Days from 1 March to the first of month m (1..12). */
+    static const unsigned short from_march[13] = {
+        0, 306, 337, 0, 31, 61, 92, 122, 153, 184, 214, 245, 275
+    };
+    unsigned yy = y + FROM_YMD_ERAS * 400 - (m <= 2);
+    unsigned days = yy * 365 + yy / 4 - yy / 100 + yy / 400 + from_march[m] + d - 1;
+
+    return (int32_t)days - (int32_t)(FROM_YMD_ERAS * ERA_DAYS + EPOCH_SHIFT);
 }
 
 /*
@@ -42,33 +76,40 @@ static int days_in_month(long y, int m)
  */
 int32_t ps_date_from_ymd(int y, int m, int d)
 {
-    long yy, era, yoe, doy, doe;
-
-    if (y < 0 || y > 9999 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+    /* Unsigned compares fold each "at least 1 and at most N" into one test. */
+    if ((unsigned)y > 9999 || (unsigned)m - 1 >= 12 ||
+        (unsigned)d - 1 >= days_in_month(y, (unsigned)m))
         return PS_DAY_NONE;
-    /* Count from March so that the leap day is the last day of the year. */
-    yy = m <= 2 ? (long)y - 1 : (long)y;
-    era = (yy >= 0 ? yy : yy - 399) / 400;
-    yoe = yy - era * 400;
-    doy = (153L * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return (int32_t)(era * 146097 + doe - 719468);
+    return civil_days((unsigned)y, (unsigned)m, (unsigned)d);
 }
 
-/* The inverse of ps_date_from_ymd, for any int32 day number. */
+/*
+ * The inverse of ps_date_from_ymd, for any int32 day number: Neri and
+ * Schneider's civil_from_days ("Euclidean affine functions and their
+ * application to calendar algorithms", 2022), which replaces Hinnant's
+ * chain of divisions by multiplications and shifts.  The day is shifted by
+ * TO_YMD_ERAS so that all of it is unsigned; only the division into
+ * centuries needs 64 bits for that range, and the eras come off the year
+ * at the end.  The year counts from 1 March, so that the leap day ends it;
+ * its January and February fall in the next calendar year (jan_feb).
+ */
 void ps_date_to_ymd(int32_t day, int *y, int *m, int *d)
 {
-    int64_t z = (int64_t)day + 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    int mm = (int)(mp < 10 ? mp + 3 : mp - 9);
+    uint64_t shifted = (uint64_t)((int64_t)day + EPOCH_SHIFT + (int64_t)TO_YMD_ERAS * ERA_DAYS);
+    uint64_t n1 = 4 * shifted + 3;
+    uint64_t century = n1 / ERA_DAYS;
+    uint32_t n2 = (uint32_t)(n1 % ERA_DAYS) | 3;        /* 4 * day of the century + 3 */
+    uint64_t p2 = (uint64_t)2939745 * n2;              /* 2939745 / 2^32 ~ 1 / 1461 */
+    uint32_t year_of_century = (uint32_t)(p2 >> 32);
+    uint32_t day_of_year = (uint32_t)p2 / 2939745 / 4; /* 0 = 1 March */
+    uint32_t n3 = 2141 * day_of_year + 197913;         /* 2141 / 2^16 ~ 5 / 153 */
+    uint32_t month = n3 >> 16;                         /* 3..14: March to February */
+    uint32_t jan_feb = day_of_year >= 306;
 
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = mm;
-    *y = (int)(yoe + era * 400 + (mm <= 2));
+    *d = (int)((n3 & 0xFFFF) / 2141 + 1);
+    *m = (int)(jan_feb ? month - 12 : month);
+    *y = (int)((int64_t)(100 * century + year_of_century) - (int64_t)TO_YMD_ERAS * 400 +
+               jan_feb);
 }
 
 void ps_date_format(int32_t day, char *buf, size_t size)

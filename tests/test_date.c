@@ -254,6 +254,124 @@ static void test_parse_length(void **state)
     assert_int_equal(ps_date_parse("2015\0-11-03", 11, 0, &day, NULL), PS_DATE_INVALID);
 }
 
+/* --- references for the fast arithmetic --------------------------------- */
+
+/*
+ * Howard Hinnant's days_from_civil and civil_from_days as he wrote them
+ * (signed, with the era rounding made explicit), the way date.c computed
+ * day numbers before its arithmetic was made cheaper: the reference that
+ * ps_date_from_ymd and ps_date_to_ymd are held to.
+ */
+static int ref_days_in_month(int y, int m)
+{
+    static const int days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+    return m == 2 && leap ? 29 : days[m - 1];
+}
+
+static int32_t ref_from_ymd(int y, int m, int d)
+{
+    long yy, era, yoe, doy, doe;
+
+    if (y < 0 || y > 9999 || m < 1 || m > 12 || d < 1 || d > ref_days_in_month(y, m))
+        return PS_DAY_NONE;
+    yy = m <= 2 ? (long)y - 1 : (long)y;
+    era = (yy >= 0 ? yy : yy - 399) / 400;
+    yoe = yy - era * 400;
+    doy = (153L * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return (int32_t)(era * 146097 + doe - 719468);
+}
+
+static void ref_to_ymd(int32_t day, int *y, int *m, int *d)
+{
+    int64_t z = (int64_t)day + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+static void check_from_ymd(int y, int m, int d)
+{
+    int32_t got = D(y, m, d), want = ref_from_ymd(y, m, d);
+
+    if (got != want)
+        fail_msg("ps_date_from_ymd(%d, %d, %d) = %ld, reference %ld", y, m, d, (long)got,
+                 (long)want);
+}
+
+/*
+ * Every (y, m, d) with a year just outside 0..9999 to just inside it, the
+ * months and days around the valid ones: every day number of 1890..2110
+ * and the impossible dates next to them, and the month ends of all years.
+ */
+static void test_from_ymd_reference(void **state)
+{
+    static const int ends[] = { -1, 0, 1, 27, 28, 29, 30, 31, 32, 33 };
+
+    (void)state;
+    for (int y = -3; y <= 10003; y++) {
+        for (int m = -1; m <= 14; m++) {
+            if (y >= 1890 && y <= 2110) {
+                for (int d = -1; d <= 33; d++)
+                    check_from_ymd(y, m, d);
+            } else {
+                for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++)
+                    check_from_ymd(y, m, ends[i]);
+            }
+        }
+    }
+    check_from_ymd(2015, INT32_MIN, 1);
+    check_from_ymd(2015, 1, INT32_MAX);
+    check_from_ymd(INT32_MAX, 1, 1);
+    check_from_ymd(INT32_MIN, 1, 1);
+}
+
+static void check_to_ymd(int32_t day)
+{
+    int y, m, d, ry, rm, rd;
+
+    ps_date_to_ymd(day, &y, &m, &d);
+    ref_to_ymd(day, &ry, &rm, &rd);
+    if (y != ry || m != rm || d != rd)
+        fail_msg("ps_date_to_ymd(%ld) = %d-%d-%d, reference %d-%d-%d", (long)day, y, m, d,
+                 ry, rm, rd);
+}
+
+/*
+ * Every day of years 0..9999 and some way beyond, both ends of the int32
+ * range, and a stride through all of it; for years 0..9999 also the round
+ * trip day -> ymd -> day.  (Every int32 was compared once, outside the
+ * tests, when the arithmetic changed: too slow to repeat under valgrind.)
+ */
+static void test_to_ymd_reference(void **state)
+{
+    int32_t first = ref_from_ymd(0, 1, 1), last = ref_from_ymd(9999, 12, 31);
+    int y, m, d;
+
+    (void)state;
+    for (int32_t day = first - 1000; day <= last + 1000; day++) {
+        check_to_ymd(day);
+        if (day >= first && day <= last) {
+            ps_date_to_ymd(day, &y, &m, &d);
+            assert_int_equal(D(y, m, d), day);
+        }
+    }
+    for (int32_t k = 0; k < 100000; k++) {
+        check_to_ymd(INT32_MIN + k);
+        check_to_ymd(INT32_MAX - k);
+    }
+    for (int64_t day = INT32_MIN; day <= INT32_MAX; day += 65521)
+        check_to_ymd((int32_t)day);
+}
+
 /* --- ages ---------------------------------------------------------------- */
 
 typedef struct age_case {
@@ -291,19 +409,26 @@ static void test_age(void **state)
 
 int main(void)
 {
+    static const struct CMUnitTest plain[] = {
+        cmocka_unit_test(test_known_day_numbers),
+        cmocka_unit_test(test_impossible_dates),
+        cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_format),
+        cmocka_unit_test(test_today),
+        cmocka_unit_test(test_parse_length),
+        cmocka_unit_test(test_from_ymd_reference),
+        cmocka_unit_test(test_to_ymd_reference),
+    };
     enum {
+        NPLAIN = sizeof(plain) / sizeof(plain[0]),
         NPARSE = sizeof(parse_cases) / sizeof(parse_cases[0]),
         NAGE = sizeof(age_cases) / sizeof(age_cases[0])
     };
-    struct CMUnitTest tests[NPARSE + NAGE + 8];
+    struct CMUnitTest tests[NPLAIN + NPARSE + NAGE];
     size_t n = 0;
 
-    tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_known_day_numbers);
-    tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_impossible_dates);
-    tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_round_trip);
-    tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_format);
-    tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_today);
-    tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_parse_length);
+    for (size_t i = 0; i < NPLAIN; i++)
+        tests[n++] = plain[i];
     for (size_t i = 0; i < NPARSE; i++) {
         tests[n] = (struct CMUnitTest)cmocka_unit_test_prestate(test_parse,
                                                                 (void *)&parse_cases[i]);
