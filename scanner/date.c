@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "date.h"
@@ -337,45 +338,98 @@ static ps_date_result parse_day_first(cursor *c, int32_t *day, int32_t *alt)
     return PS_DATE_AMBIGUOUS;
 }
 
-/* Two digits at p as a number, or -1. */
-static int two_digits(const char *p)
+/*
+ * An 8-byte shape for the fixed layouts below.  want holds '0' where a digit
+ * goes and the byte itself elsewhere; mask and add are what the test in
+ * fits() needs per byte (0xF0 and 6 for a digit, 0xFF and 0 for a fixed
+ * byte).  Bytes, not integers, so the words come out right on either byte
+ * order; the compiler folds them into constants.
+ */
+typedef struct shape8 {
+    char want[8], mask[8], add[8];
+} shape8;
+
+static const shape8 date_head = { "0000-00-", "\xF0\xF0\xF0\xF0\xFF\xF0\xF0\xFF",
+                                  "\6\6\6\6\0\6\6\0" };
+static const shape8 date_tail = { "00-00-00", "\xF0\xF0\xFF\xF0\xF0\xFF\xF0\xF0",
+                                  "\6\6\0\6\6\0\6\6" };
+static const shape8 time_hms = { "00:00:00", "\xF0\xF0\xFF\xF0\xF0\xFF\xF0\xF0",
+                                 "\6\6\0\6\6\0\6\6" };
+
+/*
+ * Whether the 8 bytes at p fit shape s, in one word.  x = bytes ^ want is 0
+ * at a matching fixed byte and 0..9 at a digit, so x's high nibble must be
+ * 0 everywhere and, at a digit, x + 6 must not reach 0x10.  No carry can
+ * cross a byte unless some byte of x already fails, so the test is exact.
+ */
+static inline bool fits(const char *p, const shape8 *s)
 {
-    return is_digit(p[0]) && is_digit(p[1]) ? (p[0] - '0') * 10 + (p[1] - '0') : -1;
+    uint64_t w, want, mask, add, x;
+
+    memcpy(&w, p, 8);
+    memcpy(&want, s->want, 8);
+    memcpy(&mask, s->mask, 8);
+    memcpy(&add, s->add, 8);
+    x = w ^ want;
+    return ((x | (x + add)) & mask) == 0;
+}
+
+/* The two digits at p (already checked) as a number. */
+static inline unsigned pair_at(const char *p)
+{
+    return (unsigned)(p[0] - '0') * 10 + (unsigned)(p[1] - '0');
+}
+
+/*
+ * Whether the two digits at p (already checked) are at most "hi": digits
+ * sort as their values, so as text, which mostly settles on the first byte.
+ */
+static inline bool pair_at_most(const char *p, const char hi[2])
+{
+    return p[0] < hi[0] || (p[0] == hi[0] && p[1] <= hi[1]);
 }
 
 /*
  * The shapes nearly every store writes, YYYY-MM-DD alone or followed by
- * 'T' or ' ' and HH:MM:SS with an optional 'Z', read at fixed places.  The
- * general path gives the same day for them in several passes; anything
- * else, or any check that fails here, is left to it (PS_DAY_NONE).
+ * 'T', 't' or ' ' and HH:MM:SS with an optional 'Z' or 'z', checked a word
+ * at a time at fixed places.  Returns false when v[0..n) has none of these
+ * shapes (the general parser decides).  Otherwise the shape alone settles
+ * the answer, exactly as the general parser would give it: *day is the day,
+ * or PS_DAY_NONE for an impossible date or time.  Such a value starts with
+ * a digit and ends with a digit or 'Z', so the general parser's trimming of
+ * spaces and quotes would not have changed it.
  */
-static int32_t fast_iso(const char *p, size_t n)
+static bool fast_iso(const char *p, size_t n, int32_t *day)
 {
-    int y1, y2, m, d, hh, mm, ss;
+    unsigned y, m, d;
 
-    if (n != 10 && n != 19 && !(n == 20 && (p[19] == 'Z' || p[19] == 'z')))
-        return PS_DAY_NONE;
-    y1 = two_digits(p);
-    y2 = two_digits(p + 2);
-    m = two_digits(p + 5);
-    d = two_digits(p + 8);
-    if (y1 < 0 || y2 < 0 || m < 0 || d < 0 || p[4] != '-' || p[7] != '-')
-        return PS_DAY_NONE;
+    if (n != 10 && n != 19 && !(n == 20 && (p[19] | 0x20) == 'z'))
+        return false;
+    if (!fits(p, &date_head) || !fits(p + 2, &date_tail))
+        return false;
     if (n > 10) {
-        if (p[10] != 'T' && p[10] != 't' && p[10] != ' ')
-            return PS_DAY_NONE;
-        hh = two_digits(p + 11);
-        mm = two_digits(p + 14);
-        ss = two_digits(p + 17);
-        if (hh < 0 || hh > 23 || p[13] != ':' || mm < 0 || mm > 59 || p[16] != ':' ||
-            ss < 0 || ss > 60)
-            return PS_DAY_NONE;
+        if (((p[10] | 0x20) != 't' && p[10] != ' ') || !fits(p + 11, &time_hms))
+            return false;
+        /* time_part's limits: hours to 23, minutes to 59, seconds to 60 */
+        if (!pair_at_most(p + 11, "23") || !pair_at_most(p + 14, "59") ||
+            !pair_at_most(p + 17, "60")) {
+            *day = PS_DAY_NONE;
+            return true;
+        }
     }
-    return checked_day(y1 * 100L + y2, m, d);
+    y = pair_at(p) * 100 + pair_at(p + 2);
+    m = pair_at(p + 5);
+    d = pair_at(p + 8);
+    /* checked_day's limits, folded into unsigned compares */
+    if (y - YEAR_MIN > YEAR_MAX - YEAR_MIN || m - 1 >= 12 || d - 1 >= days_in_month(y, m))
+        *day = PS_DAY_NONE;
+    else
+        *day = civil_days(y, m, d);
+    return true;
 }
 
-ps_date_result ps_date_parse(const char *v, size_t n, unsigned flags,
-                             int32_t *day, int32_t *alt)
+ps_date_result ps_date_parse_general(const char *v, size_t n, unsigned flags,
+                                     int32_t *day, int32_t *alt)
 {
     static const char none[1] = "";
     cursor c = { v != NULL ? v : none, v != NULL ? v + n : none };
@@ -394,15 +448,6 @@ ps_date_result ps_date_parse(const char *v, size_t n, unsigned flags,
             c.p++;
         while (c.end > c.p && is_space(c.end[-1]))
             c.end--;
-    }
-
-    d = fast_iso(c.p, (size_t)(c.end - c.p));
-    if (d != PS_DAY_NONE) {
-        if (day != NULL)
-            *day = d;
-        if (alt != NULL)
-            *alt = d;
-        return PS_DATE_OK;
     }
     run = digit_run(&c);
     if (run == 4) {
@@ -426,4 +471,18 @@ ps_date_result ps_date_parse(const char *v, size_t n, unsigned flags,
     if (alt != NULL)
         *alt = a;
     return res;
+}
+
+ps_date_result ps_date_parse(const char *v, size_t n, unsigned flags,
+                             int32_t *day, int32_t *alt)
+{
+    int32_t d;
+
+    if (v == NULL || !fast_iso(v, n, &d))
+        return ps_date_parse_general(v, n, flags, day, alt);
+    if (day != NULL)
+        *day = d;
+    if (alt != NULL)
+        *alt = d;
+    return d != PS_DAY_NONE ? PS_DATE_OK : PS_DATE_INVALID;
 }

@@ -38,6 +38,13 @@ typedef enum ps_date_result {
  */
 ps_date_result ps_date_parse(const char *v, size_t n, unsigned flags,
                              int32_t *day, int32_t *alt);
+/*
+ * ps_date_parse without its fast path for the fixed ISO layouts: the same
+ * answer for every input, only slower.  For the tests, which hold the fast
+ * path to it.
+ */
+ps_date_result ps_date_parse_general(const char *v, size_t n, unsigned flags,
+                                     int32_t *day, int32_t *alt);
 
 int32_t ps_date_from_ymd(int y, int m, int d);  /* PS_DAY_NONE when invalid */
 void ps_date_to_ymd(int32_t day, int *y, int *m, int *d);

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "date.h"
@@ -254,7 +255,7 @@ static void test_parse_length(void **state)
     assert_int_equal(ps_date_parse("2015\0-11-03", 11, 0, &day, NULL), PS_DATE_INVALID);
 }
 
-/* --- references for the fast arithmetic --------------------------------- */
+/* --- references for the fast arithmetic and the fast parser -------------- */
 
 /*
  * Howard Hinnant's days_from_civil and civil_from_days as he wrote them
@@ -372,6 +373,219 @@ static void test_to_ymd_reference(void **state)
         check_to_ymd((int32_t)day);
 }
 
+/*
+ * ps_date_parse (fast path first) against ps_date_parse_general (none) on
+ * s[0..n), with and without epochs.  The bytes are copied into a buffer of
+ * exactly n bytes, so that valgrind sees a read past the value.
+ */
+static void check_parse(const char *s, size_t n)
+{
+    static const unsigned flags[2] = { 0, PS_DATE_ALLOW_EPOCH };
+    char *b = malloc(n > 0 ? n : 1);
+
+    assert_non_null(b);
+    memcpy(b, s, n);
+    for (size_t i = 0; i < 2; i++) {
+        int32_t day = 1, alt = 2, gday = 3, galt = 4;
+        ps_date_result res = ps_date_parse(b, n, flags[i], &day, &alt);
+        ps_date_result gres = ps_date_parse_general(b, n, flags[i], &gday, &galt);
+
+        if (res != gres || day != gday || alt != galt)
+            fail_msg("\"%.*s\" (flags %u): %d %ld %ld, general parser %d %ld %ld", (int)n, s,
+                     flags[i], (int)res, (long)day, (long)alt, (int)gres, (long)gday,
+                     (long)galt);
+    }
+    free(b);
+}
+
+static void check_parse_str(const char *s)
+{
+    check_parse(s, strlen(s));
+}
+
+/*
+ * The layouts the fast path reads: the date alone (sep 0), or with the
+ * separator, HH:MM:SS and the suffix.
+ */
+static const struct layout {
+    char sep;
+    const char *suffix;
+} fast_layouts[] = {
+    { 0, "" }, { ' ', "" }, { 'T', "Z" }, { 't', "z" }, { 'T', "" },
+};
+#define NLAYOUTS (sizeof(fast_layouts) / sizeof(fast_layouts[0]))
+
+/* Out-of-range fields just print wider, which makes another input worth trying. */
+static size_t format_layout(char *buf, size_t size, size_t layout, int y, int m, int d,
+                            int hh, int mm, int ss)
+{
+    const struct layout *l = &fast_layouts[layout];
+    int len;
+
+    if (l->sep == 0)
+        len = snprintf(buf, size, "%04d-%02d-%02d", y, m, d);
+    else
+        len = snprintf(buf, size, "%04d-%02d-%02d%c%02d:%02d:%02d%s", y, m, d, l->sep, hh, mm,
+                       ss, l->suffix);
+    assert_true(len > 0 && (size_t)len < size);
+    return (size_t)len;
+}
+
+/* Every day of 1899..2101 (the year limits and one year past each) in every layout. */
+static void test_parse_fast_every_day(void **state)
+{
+    int32_t first = D(1899, 1, 1), last = D(2101, 12, 31);
+    char buf[64];
+
+    (void)state;
+    for (int32_t day = first; day <= last; day++) {
+        int y, m, d;
+
+        ps_date_to_ymd(day, &y, &m, &d);
+        for (size_t l = 0; l < NLAYOUTS; l++) {
+            /* times walk through every hour, minute and second, 60 and 59 included */
+            unsigned t = (unsigned)(day - first) * 7919u;
+            size_t n = format_layout(buf, sizeof(buf), l, y, m, d, (int)(t % 24),
+                                     (int)(t / 24 % 60), (int)(t / 1440 % 61));
+
+            check_parse(buf, n);
+        }
+    }
+}
+
+/* Every two-digit month and day in years around the limits and the leap rules. */
+static void test_parse_fast_every_field(void **state)
+{
+    static const int years[] = { 0, 1000, 1899, 1900, 1999, 2000, 2015, 2016, 2099, 2100, 2101,
+                                 9999 };
+    char buf[64];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(years) / sizeof(years[0]); i++) {
+        for (int m = 0; m <= 99; m++) {
+            for (int d = 0; d <= 99; d++) {
+                for (size_t l = 0; l < NLAYOUTS; l++)
+                    check_parse(buf,
+                                format_layout(buf, sizeof(buf), l, years[i], m, d, 12, 0, 0));
+            }
+        }
+    }
+    /* every two-digit hour, minute and second, one field at a time */
+    for (int v = 0; v <= 99; v++) {
+        for (size_t l = 1; l < NLAYOUTS; l++) {
+            check_parse(buf, format_layout(buf, sizeof(buf), l, 2015, 11, 3, v, 0, 0));
+            check_parse(buf, format_layout(buf, sizeof(buf), l, 2015, 11, 3, 23, v, 59));
+            check_parse(buf, format_layout(buf, sizeof(buf), l, 2015, 11, 3, 0, 59, v));
+        }
+    }
+}
+
+static uint64_t next_random(uint64_t *x)
+{
+    /* xorshift64: deterministic, so a failure repeats */
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return *x;
+}
+
+/*
+ * Valid strings of every layout with one random mutation each: a byte
+ * replaced (mostly by a byte the layouts use), dropped or inserted,
+ * trailing garbage, surrounding spaces or quotes.
+ */
+static void test_parse_fast_mutations(void **state)
+{
+    static const char bytes[] = "0123456789-:/.,+TtZz \"\t\r\nx";
+    uint64_t x = 0x9E3779B97F4A7C15u;
+    char buf[64], out[80];
+
+    (void)state;
+    for (int i = 0; i < 200000; i++) {
+        uint64_t r = next_random(&x);
+        int32_t day = D(1899, 1, 1) + (int32_t)(r % 74000);
+        int y, m, d;
+        size_t n, pos, k = 0;
+        char c;
+
+        r = next_random(&x);
+        ps_date_to_ymd(day, &y, &m, &d);
+        n = format_layout(buf, sizeof(buf), (size_t)(r % NLAYOUTS), y, m, d, (int)(r >> 8) % 24,
+                          (int)(r >> 16) % 60, (int)(r >> 24) % 61);
+        r = next_random(&x);
+        pos = (size_t)(r >> 8) % n;
+        c = r >> 20 & 1 ? (char)(r >> 24) : bytes[(r >> 24) % (sizeof(bytes) - 1)];
+        switch (r % 7) {
+        case 0: /* replace */
+        case 1:
+            memcpy(out, buf, n);
+            out[pos] = c;
+            k = n;
+            break;
+        case 2: /* drop */
+            memcpy(out, buf, pos);
+            memcpy(out + pos, buf + pos + 1, n - pos - 1);
+            k = n - 1;
+            break;
+        case 3: /* insert */
+            memcpy(out, buf, pos);
+            out[pos] = c;
+            memcpy(out + pos + 1, buf + pos, n - pos);
+            k = n + 1;
+            break;
+        case 4: /* trailing garbage */
+            memcpy(out, buf, n);
+            out[n] = c;
+            k = n + 1;
+            break;
+        case 5: /* spaces before, after or both */
+            k = 0;
+            if (r >> 40 & 1)
+                out[k++] = ' ';
+            memcpy(out + k, buf, n);
+            k += n;
+            if (r >> 41 & 1 || k == n)
+                out[k++] = r >> 42 & 1 ? '\t' : ' ';
+            break;
+        default: /* quotes, maybe only one */
+            out[k++] = '"';
+            memcpy(out + k, buf, n);
+            k += n;
+            if (r >> 40 & 1)
+                out[k++] = '"';
+            break;
+        }
+        check_parse(out, k);
+    }
+}
+
+/* Short and odd inputs around the fast path's lengths and separators. */
+static void test_parse_fast_edges(void **state)
+{
+    static const char *const cases[] = {
+        "", "2015", "2015-11-0", "2015-11-03", "2015-11-03 ", " 2015-11-03", "2015-11-03Z",
+        "2015-11-03T", "2015-11-03T12:00:0", "2015-11-03T12:00:00", "2015-11-03T12:00:00Z",
+        "2015-11-03T12:00:00ZZ", "2015-11-03T12:00:00.5", "2015-11-03T12:00:00+01",
+        "2015-11-03T12:00:0Z", "2015-11-03 12:00:00z", "2015-11-03 12:00:00\"",
+        "2015-11-03\t12:00:00", "2015-11-03_12:00:00", "2015/11/03", "2015/11/03 12:00:00",
+        "2015-11-03T12-00-00", "2015-11-03T12:00:00\0", "20151103T120000Z", "1446571361",
+        "1446571361123", "2015-1-03 12:00:00", "2015-11-3 12:00:00", "+015-11-03",
+        "2015-11-03\x80", "\xb2\xb0\xb1\xb5-11-03", "2015-11-03T12:00:00\xda",
+        "2015-11-03T23:59:60Z", "2015-11-03T24:00:00Z", "2015-11-03T00:60:00Z",
+        "2015-11-03T00:00:61Z", "2100-12-31T23:59:59Z", "2101-01-01T00:00:00Z",
+        "1900-01-01 00:00:00", "1899-12-31 23:59:59",
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        check_parse_str(cases[i]);
+    /* an embedded NUL, and lengths that cut a value short */
+    check_parse("2015-11-03T12:00:00\0", 20);
+    check_parse("2015-11-03\0", 10);
+    for (size_t n = 0; n <= 20; n++)
+        check_parse("2015-11-03T12:00:00Z", n);
+}
+
 /* --- ages ---------------------------------------------------------------- */
 
 typedef struct age_case {
@@ -418,6 +632,10 @@ int main(void)
         cmocka_unit_test(test_parse_length),
         cmocka_unit_test(test_from_ymd_reference),
         cmocka_unit_test(test_to_ymd_reference),
+        cmocka_unit_test(test_parse_fast_every_day),
+        cmocka_unit_test(test_parse_fast_every_field),
+        cmocka_unit_test(test_parse_fast_mutations),
+        cmocka_unit_test(test_parse_fast_edges),
     };
     enum {
         NPLAIN = sizeof(plain) / sizeof(plain[0]),
