@@ -1885,6 +1885,289 @@ static void test_set_many_classes(void **state)
     judge_free(&j);
 }
 
+/* --- 6. the set's answer, exactly --------------------------------------------------- */
+
+/*
+ * What ps_need_set_may_match answers, spelled out: true past
+ * PS_NEED_SCAN_MAX, else whether v meets one of needs[0..n) (by ref_holds,
+ * the definition).  Exact while every clause finds its class in the set's
+ * tables (needs_fit); otherwise only a bound the set may not go under.
+ */
+static bool set_reference(const ps_need *needs, size_t n, const char *v, size_t len)
+{
+    if (len > PS_NEED_SCAN_MAX)
+        return true;
+    for (size_t i = 0; i < n; i++) {
+        if (ref_holds(&needs[i], v, len))
+            return true;
+    }
+    return false;
+}
+
+/* Adds set to l[0..*n) when new; false when that would make more than max. */
+static bool class_add(ps_byteset *l, unsigned *n, unsigned max, const ps_byteset *set)
+{
+    for (unsigned i = 0; i < *n; i++) {
+        if (memcmp(&l[i], set, sizeof(*set)) == 0)
+            return true;
+    }
+    if (*n == max)
+        return false;
+    l[(*n)++] = *set;
+    return true;
+}
+
+/* Whether the set keeps every clause: at most 64 distinct sets of each kind. */
+static bool needs_fit(const ps_need *needs, size_t n)
+{
+    static ps_byteset ones[64], runs[64];
+    unsigned nones = 0, nruns = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        for (unsigned j = 0; j < needs[i].n; j++) {
+            const ps_need_clause *c = &needs[i].c[j];
+
+            if (!(c->run > 1 ? class_add(runs, &nruns, 64, &c->set)
+                             : class_add(ones, &nones, 64, &c->set)))
+                return false;
+        }
+    }
+    return true;
+}
+
+/* The set's answer on v against set_reference: equal when exact, never below. */
+static void check_answer(const ps_need_set *set, const ps_need *needs, size_t n, bool exact,
+                         const char *v, size_t len)
+{
+    bool want = set_reference(needs, n, v, len), got = ps_need_set_may_match(set, v, len);
+    char sv[1100], sn[1600];
+
+    if (got == want || (!exact && got))
+        return;
+    for (size_t i = 0; i < n && i < 4; i++)
+        print_error("  need %zu: %s\n", i, show_need(sn, sizeof(sn), &needs[i]));
+    fail_msg("a set of %zu needs (%s) says %d, not %d, on \"%s\" (%zu bytes)", n,
+             exact ? "exact" : "bound", got, want, show(sv, sizeof(sv), v, len), len);
+}
+
+/* A byte of alphabet[0..letters) outside set, or any byte of it when none is. */
+static char byte_outside(rng *r, const ps_byteset *set, unsigned letters)
+{
+    for (unsigned t = 0; t < 16; t++) {
+        char c = alphabet[rng_below(r, letters)];
+
+        if (!bs_has(set, (unsigned char)c))
+            return c;
+    }
+    return alphabet[rng_below(r, letters)];
+}
+
+/*
+ * Into v (PS_NEED_SCAN_MAX + 1 bytes or more): a run of `run` bytes of c's
+ * set, bounded by bytes outside it where the alphabet has some, with noise
+ * before and after; at the very start, the very end, or inside.  The length.
+ */
+static size_t value_with_run(rng *r, char *v, const ps_need_clause *c, uint32_t run,
+                             unsigned letters, size_t max)
+{
+    size_t before = 0, after = 0, k = 0;
+    unsigned where = rng_below(r, 3);
+
+    if (run > max)
+        run = (uint32_t)max;
+    if (where != 0)
+        before = rng_below(r, (unsigned)(max - run) + 1);
+    if (where != 1 && max - run - before > 0)
+        after = rng_below(r, (unsigned)(max - run - before) + 1);
+    for (size_t i = 0; i + 1 < before; i++)
+        v[k++] = alphabet[rng_below(r, letters)];
+    if (before > 0)
+        v[k++] = byte_outside(r, &c->set, letters);
+    for (uint32_t i = 0; i < run; i++) {
+        int b = bs_pick(r, &c->set);
+
+        v[k++] = b >= 0 ? (char)b : 'z';
+    }
+    if (after > 0)
+        v[k++] = byte_outside(r, &c->set, letters);
+    for (size_t i = 1; i < after; i++)
+        v[k++] = alphabet[rng_below(r, letters)];
+    return k;
+}
+
+/*
+ * ps_need_set_may_match against set_reference on random needs: random
+ * values, and values built around one clause's run, of exactly its length,
+ * one short, at either end, up to PS_NEED_SCAN_MAX and one past.  Some
+ * rounds take more classes than the set's presence word holds (the run
+ * classes past it go without a presence bit, patterns with no bit at all
+ * are tried on every value), and a few more than its tables hold.
+ */
+static void test_set_exact(void **state)
+{
+    rng r = rng_seeded(4);
+    unsigned rounds = (unsigned)env_u64("PS_NEED_ROUNDS", 2000), exact = 0, checked = 0;
+    static char v[PS_NEED_SCAN_MAX + 8];
+
+    (void)state;
+    for (unsigned round = 0; round < rounds / 2; round++) {
+        static ps_need needs[160];
+        unsigned kind = rng_below(&r, 10);
+        unsigned letters = kind < 6 ? ALPHABET_SMALL : ALPHABET_LARGE;
+        size_t n = kind < 6 ? 1 + rng_below(&r, 8) : kind < 9 ? 20 + rng_below(&r, 45)
+                                                             : 100 + rng_below(&r, 60);
+        ps_need_set *set = NULL;
+        bool fit;
+
+        for (size_t i = 0; i < n; i++) {
+            needs[i] = random_need(&r, letters);
+            /* many needs: classes of high bytes too, so the tables fill up */
+            if (kind >= 6 && rng_chance(&r, 50))
+                bs_add(&needs[i].c[0].set, 0x80 + rng_below(&r, 0x7f));
+        }
+        fit = needs_fit(needs, n);
+        exact += fit;
+        assert_int_equal(ps_need_set_new(needs, n, &set), PS_OK);
+        if (set == NULL) /* only when some need lost every clause to full tables */
+            assert_false(fit);
+        check_answer(set, needs, n, fit, "", 0);
+        for (unsigned k = 0; k < 24; k++) {
+            const ps_need *nd = &needs[rng_below(&r, (unsigned)n)];
+            const ps_need_clause *c = &nd->c[rng_below(&r, nd->n)];
+            size_t len, max = rng_chance(&r, 10) ? PS_NEED_SCAN_MAX + rng_below(&r, 2) : 40;
+
+            if (k < 8) {
+                len = rng_below(&r, 41);
+                for (size_t i = 0; i < len; i++)
+                    v[i] = alphabet[rng_below(&r, letters)];
+            } else {
+                uint32_t run = c->run - (k % 3 == 0 && c->run > 1); /* one short */
+
+                len = value_with_run(&r, v, c, run, letters, max);
+            }
+            check_answer(set, needs, n, fit, v, len);
+            checked++;
+        }
+        ps_need_set_free(set);
+    }
+    print_message("%u sets (%u exact), %u values\n", rounds / 2, exact, checked);
+    assert_true(exact > 0);
+}
+
+/*
+ * More run classes than the presence word has room for beside the presence
+ * classes: 40 of each, so 16 run classes have no presence bit, and the
+ * patterns that need only those are tried on every value.  Every clause has
+ * its class, so the answers are exact.
+ */
+static void test_set_word_overflow(void **state)
+{
+    enum { ONES = 40, RUNS = 40 };
+    ps_need needs[ONES + RUNS];
+    ps_need_set *set = NULL;
+    char v[16];
+
+    (void)state;
+    for (unsigned i = 0; i < ONES; i++)
+        needs[i] = clause1(0x80 + i, 0x80 + i, 1);
+    for (unsigned i = 0; i < RUNS; i++)
+        needs[ONES + i] = clause1(0x20 + i, 0x20 + i, 3);
+    assert_true(needs_fit(needs, ONES + RUNS));
+    assert_int_equal(ps_need_set_new(needs, ONES + RUNS, &set), PS_OK);
+    assert_non_null(set);
+    check_answer(set, needs, ONES + RUNS, true, "", 0);
+    for (unsigned i = 0; i < ONES; i++) {
+        memset(v, 'z', sizeof(v));
+        v[i % sizeof(v)] = (char)(0x80 + i);
+        check_answer(set, needs, ONES + RUNS, true, v, sizeof(v));
+        assert_true(ps_need_set_may_match(set, v, sizeof(v)));
+    }
+    for (unsigned i = 0; i < RUNS; i++) {
+        for (uint32_t run = 2; run <= 3; run++) {
+            memset(v, 'z', sizeof(v));
+            memset(v + sizeof(v) - run, 0x20 + (int)i, run); /* at the very end */
+            check_answer(set, needs, ONES + RUNS, true, v, sizeof(v));
+            assert_true(ps_need_set_may_match(set, v, sizeof(v)) == (run == 3));
+            memset(v, 'z', sizeof(v));
+            memset(v, 0x20 + (int)i, run); /* at the very start */
+            v[run + 1] = (char)(0x20 + i);
+            check_answer(set, needs, ONES + RUNS, true, v, sizeof(v));
+            assert_true(ps_need_set_may_match(set, v, sizeof(v)) == (run == 3));
+        }
+    }
+    ps_need_set_free(set);
+}
+
+/* One case of test_set_table: a value and the set's answer on it. */
+typedef struct set_case {
+    const char *v;
+    size_t len;
+    bool may;
+} set_case;
+
+#define CASE(lit, may) { (lit), sizeof(lit) - 1, (may) }
+
+/*
+ * Edge cases, by hand: a run of exactly the length asked, one short, at
+ * either end of the value or broken by its last byte; runs of bytes >= 0x80;
+ * a presence and a run in one need; PS_NEED_SCAN_MAX and one past.
+ */
+static void test_set_table(void **state)
+{
+    static const set_case cases[] = {
+        CASE("", false),
+        CASE("1234567890123", true),   /* exactly 13 digits */
+        CASE("123456789012", false),   /* 12 */
+        CASE("x1234567890123", true),  /* the run ends the value */
+        CASE("1234567890123x", true),  /* the run starts it */
+        CASE("123456789012x3", false), /* broken by the last but one byte */
+        CASE("2015-10-01T00:00:01Z", false),
+        CASE("448996", false),
+        CASE("a@b", false),     /* '@' with a run of 1 */
+        CASE("a@bc", false),    /* ... of 2 */
+        CASE("a@bcd", true),    /* ... of 3, at the end */
+        CASE("abc@", true),     /* ... at the start */
+        CASE("abcd", false),    /* the run without the '@' */
+        CASE("\x80\x81\xfe\xff", true),
+        CASE("\x80\x81\x7f\xff", false),
+        CASE("\xff\xff\xff", false),
+        CASE("z\xff\xff\xff\xff", true),
+        CASE("\0\0\0\0", false),
+    };
+    ps_need needs[3];
+    ps_need_set *set = NULL;
+    char longv[PS_NEED_SCAN_MAX + 2];
+
+    (void)state;
+    needs[0] = clause1('0', '9', 13);
+    needs[1] = clause1('a', 'z', 3);
+    needs[1].n = 2;
+    bs_add(&needs[1].c[1].set, '@');
+    needs[1].c[1].run = 1;
+    needs[2] = clause1(0x80, 0xff, 4);
+    assert_int_equal(ps_need_set_new(needs, 3, &set), PS_OK);
+    assert_non_null(set);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char sv[200];
+
+        if (ps_need_set_may_match(set, cases[i].v, cases[i].len) != cases[i].may)
+            fail_msg("case %zu: \"%s\" should give %d", i,
+                     show(sv, sizeof(sv), cases[i].v, cases[i].len), cases[i].may);
+        check_answer(set, needs, 3, true, cases[i].v, cases[i].len);
+    }
+
+    /* PS_NEED_SCAN_MAX bytes are looked at, to the last; one more are not. */
+    memset(longv, 'Z', sizeof(longv));
+    assert_false(ps_need_set_may_match(set, longv, PS_NEED_SCAN_MAX));
+    assert_true(ps_need_set_may_match(set, longv, PS_NEED_SCAN_MAX + 1));
+    memcpy(longv + PS_NEED_SCAN_MAX - 13, "1234567890123", 13);
+    assert_true(ps_need_set_may_match(set, longv, PS_NEED_SCAN_MAX));
+    assert_false(ps_need_set_may_match(set, longv, PS_NEED_SCAN_MAX - 1));
+    memcpy(longv + PS_NEED_SCAN_MAX - 4, "\x80\x90\xa0\xff", 4);
+    assert_true(ps_need_set_may_match(set, longv, PS_NEED_SCAN_MAX));
+    ps_need_set_free(set);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1896,6 +2179,9 @@ int main(void)
         cmocka_unit_test(test_random_needs),
         cmocka_unit_test(test_set_edges),
         cmocka_unit_test(test_set_many_classes),
+        cmocka_unit_test(test_set_exact),
+        cmocka_unit_test(test_set_word_overflow),
+        cmocka_unit_test(test_set_table),
         cmocka_unit_test(test_pack_sound),
         cmocka_unit_test(test_pack_set_rejects_store_values),
     };
