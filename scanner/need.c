@@ -888,23 +888,43 @@ bool ps_need_holds(const ps_need *nd, const char *v, size_t n)
 
 /* --- sets of needs ---------------------------------------------------------------- */
 
+/*
+ * A set answers in three steps, cheapest first:
+ *   1. one pass over the value ORs a byte table into a word of presence
+ *      bits (which classes occur at all);
+ *   2. each pattern is keyed on one of the bits it needs, the one least
+ *      likely present, so only the patterns whose key occurs are looked at:
+ *      a timestamp wakes one or two of them, not all;
+ *   3. only a pattern whose presence bits all occur, on a value no shorter
+ *      than its longest run, has its runs counted.
+ * Step 2 only passes over patterns whose presence test would fail anyway,
+ * so the answer is the same as trying every pattern in turn.
+ */
+
 #define CLASS_MAX 64 /* bits of a byte table */
 
 typedef struct need_pat {
-    uint64_t one;   /* presence classes that must all occur */
-    uint64_t runs;  /* run classes whose bytes must occur (the cheap half of a run) */
+    uint64_t has; /* presence bits that must all occur */
+    uint32_t len; /* the longest run: no shorter value meets them all */
     unsigned nrun;
-    uint8_t cls[PS_NEED_RUNS];
+    uint8_t cls[PS_NEED_RUNS]; /* run classes: bits of ps_need_set.runs */
     uint32_t run[PS_NEED_RUNS];
 } need_pat;
 
-/* Per byte: the presence classes and the run classes it belongs to. */
-typedef struct need_tab {
-    uint64_t one, runs;
-} need_tab;
-
+/*
+ * With m presence classes, presence bit k < m stands for presence class k
+ * and bit m + k for a byte of run class k, while there is room in the word.
+ * A run class with no bit is still counted in step 3: its bit is only a
+ * shortcut, which is also why a pattern may end up with no bit at all.
+ */
 struct ps_need_set {
-    need_tab tab[256];
+    uint64_t has[256];  /* per byte: the presence bits it sets */
+    uint64_t runs[256]; /* per byte: the run classes it belongs to */
+    uint64_t keys;      /* the bits that key some pattern */
+    /* The patterns keyed on bit k are pat[first[k] .. first[k + 1]); those
+     * with no presence bit at all, pat[first[CLASS_MAX] .. npat), are tried
+     * on every value. */
+    size_t first[CLASS_MAX + 1];
     size_t npat;
     need_pat *pat;
 };
@@ -936,9 +956,10 @@ static int class_of(class_list *l, const ps_byteset *set)
 }
 
 /*
- * Give each clause of need its class in ones or runs.  A clause that finds
- * its table full is left out, which only weakens the filter; a pattern left
- * with no clause at all makes the set useless (false).
+ * Give each clause of need its class in ones or runs (the presence bits of
+ * ones only: those of runs wait until every class is known).  A clause that
+ * finds its table full is left out, which only weakens the filter; a
+ * pattern left with no clause at all makes the set useless (false).
  */
 static bool add_pattern(class_list *ones, class_list *runs, const ps_need *nd, need_pat *np)
 {
@@ -947,20 +968,98 @@ static bool add_pattern(class_list *ones, class_list *runs, const ps_need *nd, n
         int k;
 
         if (c->run > 1 && np->nrun < PS_NEED_RUNS && (k = class_of(runs, &c->set)) >= 0) {
-            np->runs |= UINT64_C(1) << k;
             np->cls[np->nrun] = (uint8_t)k;
             np->run[np->nrun] = c->run;
             np->nrun++;
+            if (c->run > np->len)
+                np->len = c->run;
         } else if (c->run == 1 && (k = class_of(ones, &c->set)) >= 0) {
-            np->one |= UINT64_C(1) << k;
+            np->has |= UINT64_C(1) << k;
         }
     }
-    return np->one != 0 || np->nrun != 0;
+    return np->has != 0 || np->nrun != 0;
+}
+
+/* The share of a value's bytes expected in set (byte_weight): lower is rarer. */
+static double class_share(const nweights *w, const ps_byteset *set)
+{
+    return run_chance(w, set, 1);
+}
+
+/*
+ * The byte tables, the run classes' presence bits, and each pattern's key:
+ * the bit it needs that is least likely present.  Returns the key of every
+ * pattern in key[] (CLASS_MAX: no presence bit).
+ */
+static void set_tables(ps_need_set *s, const class_list *ones, const class_list *runs,
+                       unsigned *key)
+{
+    nweights w;
+    double share[CLASS_MAX];
+    unsigned roomy = CLASS_MAX - ones->n; /* run classes with a presence bit */
+
+    weights_init(&w);
+    for (unsigned k = 0; k < ones->n; k++)
+        share[k] = class_share(&w, &ones->set[k]);
+    for (unsigned k = 0; k < runs->n && k < roomy; k++)
+        share[ones->n + k] = class_share(&w, &runs->set[k]);
+    for (unsigned b = 0; b < 256; b++) {
+        for (unsigned k = 0; k < ones->n; k++) {
+            if (bs_has(&ones->set[k], b))
+                s->has[b] |= UINT64_C(1) << k;
+        }
+        for (unsigned k = 0; k < runs->n; k++) {
+            if (!bs_has(&runs->set[k], b))
+                continue;
+            s->runs[b] |= UINT64_C(1) << k;
+            if (k < roomy)
+                s->has[b] |= UINT64_C(1) << (ones->n + k);
+        }
+    }
+    for (size_t p = 0; p < s->npat; p++) {
+        need_pat *np = &s->pat[p];
+
+        for (unsigned j = 0; j < np->nrun; j++) {
+            if (np->cls[j] < roomy)
+                np->has |= UINT64_C(1) << (ones->n + np->cls[j]);
+        }
+        key[p] = CLASS_MAX;
+        for (uint64_t x = np->has; x != 0; x &= x - 1) {
+            unsigned k = (unsigned)__builtin_ctzll(x);
+
+            if (key[p] == CLASS_MAX || share[k] < share[key[p]])
+                key[p] = k;
+        }
+    }
+}
+
+/* Order s->pat by key (stable), and fill s->first and s->keys. */
+static ps_status set_buckets(ps_need_set *s, const unsigned *key)
+{
+    size_t count[CLASS_MAX + 1] = { 0 }, at[CLASS_MAX + 1], sum = 0;
+    need_pat *sorted = calloc(s->npat, sizeof(*sorted));
+
+    if (sorted == NULL)
+        return PS_ERR_NOMEM;
+    for (size_t p = 0; p < s->npat; p++)
+        count[key[p]]++;
+    for (unsigned k = 0; k <= CLASS_MAX; k++) {
+        s->first[k] = at[k] = sum;
+        sum += count[k];
+        if (k < CLASS_MAX && count[k] > 0)
+            s->keys |= UINT64_C(1) << k;
+    }
+    for (size_t p = 0; p < s->npat; p++)
+        sorted[at[key[p]]++] = s->pat[p];
+    free(s->pat);
+    s->pat = sorted;
+    return PS_OK;
 }
 
 ps_status ps_need_set_new(const ps_need *needs, size_t n, ps_need_set **out)
 {
     class_list *ones = NULL, *runs = NULL;
+    unsigned *key = NULL;
     ps_need_set *s = NULL;
     ps_status st = PS_OK;
 
@@ -973,10 +1072,11 @@ ps_status ps_need_set_new(const ps_need *needs, size_t n, ps_need_set **out)
     }
     ones = calloc(1, sizeof(*ones));
     runs = calloc(1, sizeof(*runs));
+    key = calloc(n, sizeof(*key));
     s = calloc(1, sizeof(*s));
     if (s != NULL)
         s->pat = calloc(n, sizeof(*s->pat));
-    if (ones == NULL || runs == NULL || s == NULL || s->pat == NULL) {
+    if (ones == NULL || runs == NULL || key == NULL || s == NULL || s->pat == NULL) {
         st = PS_ERR_NOMEM;
         goto out;
     }
@@ -985,43 +1085,74 @@ ps_status ps_need_set_new(const ps_need *needs, size_t n, ps_need_set **out)
         if (!add_pattern(ones, runs, &needs[p], &s->pat[p]))
             goto out; /* *out stays NULL: every value may match */
     }
-    for (unsigned b = 0; b < 256; b++) {
-        for (unsigned k = 0; k < ones->n; k++) {
-            if (bs_has(&ones->set[k], b))
-                s->tab[b].one |= UINT64_C(1) << k;
-        }
-        for (unsigned k = 0; k < runs->n; k++) {
-            if (bs_has(&runs->set[k], b))
-                s->tab[b].runs |= UINT64_C(1) << k;
-        }
-    }
+    set_tables(s, ones, runs, key);
+    st = set_buckets(s, key);
+    if (st != PS_OK)
+        goto out;
     *out = s;
     s = NULL;
 out:
     ps_need_set_free(s);
+    free(key);
     free(ones);
     free(runs);
     return st;
 }
 
 /*
- * Whether v[0..n) holds need bytes of run class k in a row.  It stops as
- * soon as it knows: a timestamp fails the card pattern's 13 at its 'T'.
+ * Whether v[0..n) holds need bytes of run class k in a row.  It looks at
+ * the last byte of a window first: a byte outside the class there moves the
+ * window past it whole, so a timestamp fails the card pattern's 13 after
+ * three bytes, not eleven.  No byte is looked at twice.
  */
 static bool class_run(const ps_need_set *s, unsigned k, uint32_t need,
                       const unsigned char *v, size_t n)
 {
-    size_t run = 0;
+    size_t start = 0, known = 0; /* v[start .. start + known) is in the class */
 
-    for (size_t i = 0; i < n; i++) {
-        if ((s->tab[v[i]].runs >> k) & 1u) {
-            if (++run >= need)
-                return true;
-        } else {
-            run = 0;
-            if (n - i - 1 < need)
-                return false; /* too few bytes left */
-        }
+    while (n - start >= need) {
+        size_t j = start + need;
+
+        while (j > start + known && ((s->runs[v[j - 1]] >> k) & 1u))
+            j--;
+        if (j == start + known)
+            return true;
+        /* v[j - 1] is not in the class; v[j .. start + need) is */
+        known = start + need - j;
+        start = j;
+    }
+    return false;
+}
+
+/* The presence bits of v[0..n): two chains, for fewer loop turns. */
+static uint64_t presence(const uint64_t *tab, const unsigned char *u, size_t n)
+{
+    uint64_t a = 0, b = 0;
+    size_t i = 0;
+
+    for (; i + 4 <= n; i += 4) {
+        a |= tab[u[i]];
+        b |= tab[u[i + 1]];
+        a |= tab[u[i + 2]];
+        b |= tab[u[i + 3]];
+    }
+    for (; i < n; i++)
+        a |= tab[u[i]];
+    return a | b;
+}
+
+/* Whether one of pat[lo .. hi) may match a value with presence bits has. */
+static inline bool range_may_match(const ps_need_set *s, size_t lo, size_t hi, uint64_t has,
+                                   const unsigned char *u, size_t n)
+{
+    for (size_t p = lo; p < hi; p++) {
+        const need_pat *np = &s->pat[p];
+        bool ok = (np->has & ~has) == 0 && n >= np->len;
+
+        for (unsigned j = 0; j < np->nrun && ok; j++)
+            ok = class_run(s, np->cls[j], np->run[j], u, n);
+        if (ok)
+            return true;
     }
     return false;
 }
@@ -1029,26 +1160,18 @@ static bool class_run(const ps_need_set *s, unsigned k, uint32_t need,
 bool ps_need_set_may_match(const ps_need_set *s, const char *v, size_t n)
 {
     const unsigned char *u = (const unsigned char *)v;
-    uint64_t one = 0, runs = 0;
+    uint64_t has;
 
     if (s == NULL || n > PS_NEED_SCAN_MAX)
         return true;
-    /* Which classes occur at all: one table entry per byte. */
-    for (size_t i = 0; i < n; i++) {
-        one |= s->tab[u[i]].one;
-        runs |= s->tab[u[i]].runs;
-    }
-    for (size_t p = 0; p < s->npat; p++) {
-        const need_pat *np = &s->pat[p];
-        bool ok = true;
+    has = presence(s->has, u, n);
+    for (uint64_t live = has & s->keys; live != 0; live &= live - 1) {
+        unsigned k = (unsigned)__builtin_ctzll(live);
 
-        if ((np->one & ~one) != 0 || (np->runs & ~runs) != 0)
-            continue;
-        /* Only now the passes, for the few patterns still in the running. */
-        for (unsigned j = 0; j < np->nrun && ok; j++)
-            ok = class_run(s, np->cls[j], np->run[j], u, n);
-        if (ok)
+        if (range_may_match(s, s->first[k], s->first[k + 1], has, u, n))
             return true;
     }
-    return false;
+    /* Patterns with no presence bit at all: only when classes overflow the word. */
+    return s->first[CLASS_MAX] < s->npat &&
+           range_may_match(s, s->first[CLASS_MAX], s->npat, has, u, n);
 }
