@@ -133,20 +133,24 @@ typedef struct cache_slot {
 
 /*
  * One value's verdict: the rules that held for it under one field name of
- * the current file, and the date OLDER_THAN read from it.
+ * the current file, and the date OLDER_THAN read from it.  Half a cache
+ * line, aligned: the table is read at random on most cells, and a probe
+ * that reads one line instead of straddling two is what the lookup costs.
  */
 typedef struct verdict {
-    uint32_t gen;      /* equal to ctx->vgen when in use */
+    uint16_t gen;      /* equal to ctx->vgen when in use */
     uint16_t list;     /* the field name's candidate list */
-    uint8_t len;       /* value bytes at vkeys[off .. off+len) */
+    uint32_t hash;     /* the value hash's high half (its low bits chose the slot) */
+    uint32_t off;      /* value bytes at vkeys[off .. off+len) */
+    int32_t date;
+    uint8_t len;
     uint8_t media;     /* the record's own media type (MEDIA reads it) */
-    uint32_t off;
-    uint64_t hash;
     uint8_t nhits;
     bool date_done;
-    int32_t date;
-    uint32_t hits[VC_HITS]; /* rule indices, in rule order */
+    uint16_t hits[VC_HITS]; /* rule indices, in rule order */
 } verdict;
+
+_Static_assert(sizeof(verdict) == 32, "a verdict is half a cache line");
 
 /* A candidate list's standing with one shortcut (see trial_worth). */
 typedef struct trial {
@@ -249,7 +253,7 @@ struct ps_match_ctx {
     char *vkeys;
     size_t vkeys_used;
     size_t nverdicts;
-    uint32_t vgen;
+    uint16_t vgen;
     trial *trials;         /* [CAND_LISTS]: whether each list's values use the cache */
     trial *need_trials;    /* [CAND_LISTS]: whether they go through the need filter */
 
@@ -1165,7 +1169,9 @@ ps_status ps_match_ctx_create(const ps_matcher *m, ps_match_ctx **out)
     c->nfree = calloc(CAND_LISTS, sizeof(uint32_t));
     c->probe = calloc(CAND_LISTS, sizeof(uint32_t));
     c->keys = malloc(CACHE_KEY_ARENA);
-    c->verdicts = calloc(VC_SLOTS, sizeof(verdict));
+    c->verdicts = aligned_alloc(64, VC_SLOTS * sizeof(verdict));
+    if (c->verdicts != NULL)
+        memset(c->verdicts, 0, VC_SLOTS * sizeof(verdict));
     c->vkeys = malloc(VC_ARENA);
     c->vgen = 1;
     c->trials = calloc(CAND_LISTS, sizeof(trial));
@@ -1711,7 +1717,7 @@ static verdict *verdict_find(ps_match_ctx *c, uint32_t list, const ps_record *re
 
         if (v->gen != c->vgen)
             return v;
-        if (v->hash == h && v->list == list && v->len == rec->value_len &&
+        if (v->hash == (uint32_t)(h >> 32) && v->list == list && v->len == rec->value_len &&
             v->media == (unsigned)rec->media &&
             (rec->value_len == 0 || memcmp(c->vkeys + v->off, rec->value, rec->value_len) == 0))
             return v;
@@ -1722,6 +1728,10 @@ static verdict *verdict_find(ps_match_ctx *c, uint32_t list, const ps_record *re
 static void verdict_store(ps_match_ctx *c, verdict *v, uint32_t list, const ps_record *rec,
                           uint64_t h, const uint32_t *hits, size_t n)
 {
+    for (size_t i = 0; i < n; i++) {
+        if (hits[i] > UINT16_MAX)
+            return; /* a pack of more rules than a verdict can name: not cached */
+    }
     if (c->nverdicts >= VC_MAX_ENTRIES || rec->value_len > VC_ARENA - c->vkeys_used) {
         verdicts_forget(c); /* full: start over rather than evict */
         v = verdict_find(c, list, rec, h);
@@ -1733,11 +1743,12 @@ static void verdict_store(ps_match_ctx *c, verdict *v, uint32_t list, const ps_r
     v->len = (uint8_t)rec->value_len;
     v->media = (uint8_t)rec->media;
     v->off = (uint32_t)c->vkeys_used;
-    v->hash = h;
+    v->hash = (uint32_t)(h >> 32);
     v->nhits = (uint8_t)n;
     v->date_done = c->date_done;
     v->date = c->date;
-    memcpy(v->hits, hits, n * sizeof(uint32_t));
+    for (size_t i = 0; i < n; i++)
+        v->hits[i] = (uint16_t)hits[i];
     c->vkeys_used += rec->value_len;
     c->nverdicts++;
 }
