@@ -12,13 +12,13 @@
  * quote, text after the closing quote) or cut by the end of a chunk is
  * copied, because the window is refilled by the next chunk.
  *
- * Most cells are plain (no quote) and end in the window they start in:
- * those go out without the state machine (csv_plain), a cell and its
- * delimiter or line end at a time, and the machine takes over at the first
- * cell that is not so.  Nearly every byte is inside a run, so runs are
- * measured sixteen bytes at a time where SSE2 is there (x86-64 always has
- * it), and through a table elsewhere or with -DPS_NO_SIMD; both find the
- * same byte.
+ * Most cells are one run (unquoted, or simply quoted) and end in the
+ * window they start in: those go out without the state machine
+ * (csv_plain), a cell and its delimiter or line end at a time, and the
+ * machine takes over at the first cell that is not so.  Nearly every byte
+ * is inside a run, so runs are measured sixteen bytes at a time where SSE2
+ * is there (x86-64 always has it), and through a table elsewhere or with
+ * -DPS_NO_SIMD; both find the same byte.
  *
  * The first row is the header: its cells name the columns of every later
  * row.  Cells beyond the header, or under an empty header name, are called
@@ -330,12 +330,13 @@ static size_t csv_past_eol(csv_ctx *c, const unsigned char *p, size_t i, size_t 
 
 /*
  * The common case without the state machine: data cells from p[i] that
- * are plain runs (no quote first) ending in this window, emitted where
- * they lie, each with the delimiter or line end after it.  Returns where
- * it stopped, at the start of a cell the state machine must read (quoted,
- * cut by the window's end, longer than max_record), in CSV_START.  The
- * records are the state machine's: an empty cell emits nothing, an empty
- * line is no row.
+ * are one run ending in this window (unquoted, or quoted without a "" or
+ * a "\n" inside and closed right before a delimiter or line end), emitted
+ * where they lie, each with the delimiter or line end after it.  Returns
+ * where it stopped, at the start of a cell the state machine must read
+ * (any other quoted cell, one cut by the window's end or longer than
+ * max_record), in CSV_START.  The records are the state machine's: an
+ * empty cell emits nothing, an empty line is no row.
  */
 static size_t csv_plain(csv_ctx *c, const unsigned char *p, size_t i, size_t n,
                         ps_status *stp)
@@ -345,12 +346,21 @@ static size_t csv_plain(csv_ctx *c, const unsigned char *p, size_t i, size_t n,
     while (i < n && st == PS_OK) {
         unsigned char ch = p[i];
 
-        if (!c->plain.is[ch]) {
-            size_t j;
+        if (ch == '"') {
+            size_t j = csv_find(&c->quoted, p, i + 1, n);
 
-            if (ch == '"')
+            /* The byte after the closing quote decides: a second quote is half of "". */
+            if (j + 1 >= n || p[j] != '"' || !c->plain.is[p[j + 1]] ||
+                j - i - 1 > c->max_record)
                 break;
-            j = csv_find(&c->plain, p, i + 1, n);
+            csv_begin_row(c);
+            if (j > i + 1)
+                st = csv_emit(c, (const char *)p + i + 1, j - i - 1);
+            i = j + 1;
+            ch = p[i];
+        } else if (!c->plain.is[ch]) {
+            size_t j = csv_find(&c->plain, p, i + 1, n);
+
             if (j == n || j - i > c->max_record)
                 break;
             csv_begin_row(c);
@@ -412,19 +422,19 @@ static ps_status csv_feed(csv_ctx *c, const unsigned char *p, size_t n)
                 c->state = CSV_UNQUOTED;
             break;
         case CSV_START:
-            if (ch == '"') {
-                csv_begin_row(c);
-                c->state = CSV_QUOTED;
-                c->quote_line = c->line;
-                i++;
-                continue;
-            }
             if (!c->in_header) {
                 j = csv_plain(c, p, i, n, &st);
                 if (j > i) {
                     i = j;
                     continue;
                 }
+            }
+            if (ch == '"') {
+                csv_begin_row(c);
+                c->state = CSV_QUOTED;
+                c->quote_line = c->line;
+                i++;
+                continue;
             }
             break;
         case CSV_UNQUOTED:

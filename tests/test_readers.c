@@ -784,9 +784,9 @@ static void rep_input(ps_buf *b, const char *tmpl, size_t k)
 
 /*
  * Runs are measured sixteen bytes at a time: a delimiter, "\r\n", a lone
- * "\r", a quote mid-cell, a closing quote and a newline inside quotes each
- * at every offset within and across those sixteen, with a last row that
- * has no line end.
+ * "\r", a quote mid-cell, a closing quote and a newline (then a delimiter)
+ * inside quotes each at every offset within and across those sixteen, with
+ * a last row that has no line end.
  */
 static void test_csv_stop_offsets(void **state)
 {
@@ -797,14 +797,14 @@ static void test_csv_stop_offsets(void **state)
         ps_diag d;
 
         ps_buf_init(&in, 4096);
-        rep_input(&in, "a,b,c\n#x,#y\r\n\"#q\",#m\"n\r\"#l\nl\",,#t\n,#w", k);
+        rep_input(&in, "a,b,c\n#x,#y\r\n\"#q\",#m\"n\r\"#l\n,l\",,#t\n,#w", k);
         assert_int_equal(run(state, &ps_reader_csv, in.data, in.len, ',', 0, &c, &d), PS_OK);
         assert_int_equal(c.n, 7);
         expect_line(&c, 0, "a", rep_want(w[0], 'x', k, ""), 2);
         expect_line(&c, 1, "b", rep_want(w[1], 'y', k, ""), 2);
         expect_line(&c, 2, "a", rep_want(w[2], 'q', k, ""), 3);
         expect_line(&c, 3, "b", rep_want(w[3], 'm', k, "\"n"), 3);
-        expect_line(&c, 4, "a", rep_want(w[4], 'l', k, "\nl"), 4);
+        expect_line(&c, 4, "a", rep_want(w[4], 'l', k, "\n,l"), 4);
         expect_line(&c, 5, "c", rep_want(w[5], 't', k, ""), 4);
         expect_line(&c, 6, "b", rep_want(w[6], 'w', k, ""), 6);
         expect_ids_one_to_one(&c);
@@ -813,7 +813,7 @@ static void test_csv_stop_offsets(void **state)
     }
 }
 
-/* A cell of exactly max_record bytes is read; one byte more is reported. */
+/* A cell of exactly max_record bytes is read, quoted or not; one byte more is not. */
 static void test_csv_max_record_edge(void **state)
 {
     static const want_line want[] = {
@@ -827,7 +827,7 @@ static void test_csv_max_record_edge(void **state)
     assert_int_equal(RUN(&ps_reader_csv,
                          "a,b,c\n"
                          "aaaaaaaaaaaaaaaa,bbbbbbbbbbbbbbbbb,ccccccccccccccc\n"
-                         "\"qqqqqqqqqqqqqqqq\"\n",
+                         "\"qqqqqqqqqqqqqqqq\",\"rrrrrrrrrrrrrrrrr\"\n",
                          ',', 16, &c, &d), PS_ERR_LIMIT);
     assert_string_equal(d.msg, "line 2: field longer than 16 bytes");
     expect_lines(&c, want, sizeof(want) / sizeof(want[0]));
