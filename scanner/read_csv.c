@@ -16,9 +16,8 @@
  * window they start in: those go out without the state machine
  * (csv_plain), a cell and its delimiter or line end at a time, and the
  * machine takes over at the first cell that is not so.  Nearly every byte
- * is inside a run, so runs are measured sixteen bytes at a time where SSE2
- * is there (x86-64 always has it), and through a table elsewhere or with
- * -DPS_NO_SIMD; both find the same byte.
+ * is inside a run, so runs are measured by ps_span_until (util.h),
+ * sixteen bytes at a time where SSE2 is there.
  *
  * The first row is the header: its cells name the columns of every later
  * row.  Cells beyond the header, or under an empty header name, are called
@@ -34,11 +33,6 @@
 #include "read.h"
 #include "util.h"
 
-#if defined(__SSE2__) && !defined(PS_NO_SIMD)
-#include <emmintrin.h>
-#define CSV_SIMD 1
-#endif
-
 #define CSV_MAX_COLUMNS 65536u /* header names kept; later cells get column_N */
 #define CSV_MAX_NAME 256u      /* header names are truncated past this */
 
@@ -48,18 +42,6 @@ typedef enum csv_state {
     CSV_QUOTED,   /* inside a quoted cell */
     CSV_QUOTE     /* saw '"' inside a quoted cell: end, or half of "" */
 } csv_state;
-
-/*
- * The bytes that end a run: delimiter, "\r" and "\n" outside quotes; '"'
- * and "\n" (counted as a line) inside.  Three, one of them repeated for
- * the two inside quotes.
- */
-typedef struct csv_stops {
-    unsigned char is[256]; /* 1 for a stop byte */
-#ifdef CSV_SIMD
-    __m128i a, b, c;
-#endif
-} csv_stops;
 
 /* A header name, with its length: it names every cell of its column. */
 typedef struct csv_name {
@@ -73,8 +55,14 @@ typedef struct csv_ctx {
     ps_diag *diag;
     size_t max_record;
     char delim;
-    csv_stops plain;    /* ends of an unquoted run */
-    csv_stops quoted;   /* ends of a run inside quotes */
+    /*
+     * The bytes that end a run: delimiter, "\r" and "\n" outside quotes;
+     * '"' and "\n" (counted as a line) inside.  cell_end is the first set
+     * as a table, for the byte after a cell: a look-up, not three compares.
+     */
+    ps_stops plain;
+    ps_stops quoted;
+    unsigned char cell_end[256];
     csv_state state;
     ps_buf cell;        /* the current cell, when it had to be copied */
     const unsigned char *lent; /* else its one run, in the input's window */
@@ -261,56 +249,6 @@ static ps_status csv_end_row(csv_ctx *c)
     return st;
 }
 
-static void csv_stops_init(csv_stops *s, unsigned char a, unsigned char b,
-                           unsigned char c)
-{
-    memset(s->is, 0, sizeof(s->is));
-    s->is[a] = s->is[b] = s->is[c] = 1;
-#ifdef CSV_SIMD
-    s->a = _mm_set1_epi8((char)a);
-    s->b = _mm_set1_epi8((char)b);
-    s->c = _mm_set1_epi8((char)c);
-#endif
-}
-
-/*
- * Where the run from p[i] stops (the first stop byte at or after i), or n.
- * Sixteen bytes a round with SSE2; the rest (all of it without SSE2) a
- * table look-up a byte instead of three compares, four bytes a round.
- */
-static inline size_t csv_find(const csv_stops *s, const unsigned char *p,
-                              size_t i, size_t n)
-{
-    const unsigned char *ends = s->is;
-
-#ifdef CSV_SIMD
-    for (; n - i >= 16; i += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-        __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, s->a),
-                                                _mm_cmpeq_epi8(v, s->b)),
-                                   _mm_cmpeq_epi8(v, s->c));
-        unsigned bits = (unsigned)_mm_movemask_epi8(hit);
-
-        if (bits != 0)
-            return i + (size_t)__builtin_ctz(bits);
-    }
-#endif
-    while (i + 4 <= n) {
-        if (ends[p[i]])
-            return i;
-        if (ends[p[i + 1]])
-            return i + 1;
-        if (ends[p[i + 2]])
-            return i + 2;
-        if (ends[p[i + 3]])
-            return i + 3;
-        i += 4;
-    }
-    while (i < n && !ends[p[i]])
-        i++;
-    return i;
-}
-
 /*
  * p[i] ends a row: the index past it, and past the "\n" of a "\r\n",
  * which may be the first byte of the next chunk (after_cr).
@@ -347,10 +285,10 @@ static size_t csv_plain(csv_ctx *c, const unsigned char *p, size_t i, size_t n,
         unsigned char ch = p[i];
 
         if (ch == '"') {
-            size_t j = csv_find(&c->quoted, p, i + 1, n);
+            size_t j = ps_span_until(&c->quoted, 2, 0, p, i + 1, n);
 
             /* The byte after the closing quote decides: a second quote is half of "". */
-            if (j + 1 >= n || p[j] != '"' || !c->plain.is[p[j + 1]] ||
+            if (j + 1 >= n || p[j] != '"' || !c->cell_end[p[j + 1]] ||
                 j - i - 1 > c->max_record)
                 break;
             csv_begin_row(c);
@@ -358,8 +296,8 @@ static size_t csv_plain(csv_ctx *c, const unsigned char *p, size_t i, size_t n,
                 st = csv_emit(c, (const char *)p + i + 1, j - i - 1);
             i = j + 1;
             ch = p[i];
-        } else if (!c->plain.is[ch]) {
-            size_t j = csv_find(&c->plain, p, i + 1, n);
+        } else if (!c->cell_end[ch]) {
+            size_t j = ps_span_until(&c->plain, 3, 0, p, i + 1, n);
 
             if (j == n || j - i > c->max_record)
                 break;
@@ -398,10 +336,10 @@ static ps_status csv_feed(csv_ctx *c, const unsigned char *p, size_t n)
 
         switch (c->state) {
         case CSV_QUOTED:
-            j = csv_find(&c->quoted, p, i, n);
+            j = ps_span_until(&c->quoted, 2, 0, p, i, n);
             while (j < n && p[j] == '\n') {
                 c->line++;
-                j = csv_find(&c->quoted, p, j + 1, n);
+                j = ps_span_until(&c->quoted, 2, 0, p, j + 1, n);
             }
             st = csv_add(c, p + i, j - i);
             if (j < n) {
@@ -451,7 +389,7 @@ static ps_status csv_feed(csv_ctx *c, const unsigned char *p, size_t n)
         } else {
             csv_begin_row(c);
             c->state = CSV_UNQUOTED;
-            j = csv_find(&c->plain, p, i, n);
+            j = ps_span_until(&c->plain, 3, 0, p, i, n);
             st = csv_add(c, p + i, j - i);
             i = j;
         }
@@ -469,6 +407,7 @@ static ps_status read_csv(const ps_source *src, ps_record_fn fn, void *ud,
     ps_input in;
     ps_status st;
     int first_chunk = 1;
+    unsigned char ends[3] = { ',', '\n', '\r' }; /* [0] is the delimiter */
 
     memset(&c, 0, sizeof(c));
     c.fn = fn;
@@ -476,8 +415,10 @@ static ps_status read_csv(const ps_source *src, ps_record_fn fn, void *ud,
     c.diag = diag;
     c.max_record = src->max_record ? src->max_record : PS_MAX_RECORD_DEFAULT;
     c.delim = src->sniff.delimiter ? src->sniff.delimiter : ',';
-    csv_stops_init(&c.plain, (unsigned char)c.delim, '\n', '\r');
-    csv_stops_init(&c.quoted, '"', '\n', '\n');
+    ends[0] = (unsigned char)c.delim;
+    ps_stops_init(&c.plain, ends, 3);
+    ps_stops_init(&c.quoted, (const unsigned char *)"\"\n", 2);
+    c.cell_end[ends[0]] = c.cell_end['\n'] = c.cell_end['\r'] = 1;
     c.rec.loc.kind = PS_LOC_LINE;
     c.in_header = 1;
     c.line = 1;

@@ -21,12 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* -DPS_NO_SIMD builds the portable scan instead, so that it can be tested on x86-64 too. */
-#if defined(__SSE2__) && !defined(PS_NO_SIMD)
-#define JL_SSE2 1
-#include <emmintrin.h>
-#endif
-
 #define JSMN_STATIC
 #define JSMN_PARENT_LINKS
 #include <jsmn.h>
@@ -179,73 +173,24 @@ static ps_status put_utf8(ps_buf *b, uint32_t cp)
     return ps_buf_append(b, u, n);
 }
 
-/* jl_plain_len a byte at a time, from s[i]: for what is too short for a block. */
-static size_t jl_plain_from(const char *s, size_t i, size_t n)
-{
-    while (i < n && s[i] != '"' && s[i] != '\\' && (unsigned char)s[i] >= 0x20)
-        i++;
-    return i;
-}
-
 /*
- * The offset of the first '"', backslash or raw control byte in s[0..n),
- * or n.  String bodies are most of a line, so this looks at 16 bytes at a
- * time (SSE2), or at 8 (a word) where there is no SSE2, and its callers go
- * on from where it stopped instead of looking at a string again.  On a
- * JSON string body (between its quotes) any '"' is escaped, so this is
- * where the body stops being plain: n means it has nothing to decode and
- * can be handed out where it lies.  jl_flat_string uses it on the rest of
- * the line after an opening quote, to find where the string ends and
- * whether it is plain.
+ * The offset of the first '"', backslash or raw control byte in s[i..n),
+ * or n.  On a JSON string body (between its quotes) any '"' is escaped, so
+ * this is where the body stops being plain: n means it has nothing to
+ * decode and can be handed out where it lies.  jl_flat_string uses it on
+ * the rest of the line after an opening quote, to find where the string
+ * ends and whether it is plain.  String bodies are most of a line, so its
+ * callers go on from where it stopped instead of looking at a string
+ * again.  The set is built here, from constants, so that the compiler
+ * folds it: nothing is spent on it per call.
  */
-#ifdef JL_SSE2
-/* Bit j set: s[j] stops a plain run. */
-static unsigned jl_stops16(const char *s)
+PS_STOPS_INLINE size_t jl_plain_end(const char *s, size_t i, size_t n)
 {
-    const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
-    /* Unsigned v <= 0x1f, which a signed compare would get wrong for bytes >= 0x80. */
-    const __m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
-    const __m128i q = _mm_cmpeq_epi8(v, _mm_set1_epi8('"'));
-    const __m128i bs = _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'));
+    ps_stops stops;
 
-    return (unsigned)_mm_movemask_epi8(_mm_or_si128(ctl, _mm_or_si128(q, bs)));
+    ps_stops_init(&stops, (const unsigned char *)"\"\\", 2);
+    return ps_span_until(&stops, 2, 0x20, (const unsigned char *)s, i, n);
 }
-
-static inline size_t jl_plain_len(const char *s, size_t n)
-{
-    size_t i = 0;
-    unsigned m;
-
-    for (; n - i >= 16; i += 16) {
-        m = jl_stops16(s + i);
-        if (m != 0)
-            return i + (size_t)__builtin_ctz(m);
-    }
-    if (i == n || n < 16)
-        return jl_plain_from(s, i, n);
-    /* The last 16 bytes, which end at s + n (nothing past it is read), less those seen. */
-    m = jl_stops16(s + n - 16) >> (16 - (n - i));
-    return m != 0 ? i + (size_t)__builtin_ctz(m) : n;
-}
-#else
-static inline size_t jl_plain_len(const char *s, size_t n)
-{
-    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
-    size_t i = 0;
-
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w, q, bs;
-
-        memcpy(&w, s + i, 8);
-        q = w ^ (ones * '"');
-        bs = w ^ (ones * '\\');
-        /* A byte below 0x20, or a zero byte of q or bs (a quote or backslash in w). */
-        if ((((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((bs - ones) & ~bs)) & highs)
-            break;
-    }
-    return jl_plain_from(s, i, n);
-}
-#endif
 
 /*
  * Decode the JSON string body s[0..n) (between the quotes) into out.
@@ -263,7 +208,7 @@ static ps_status json_unescape(const char *s, size_t n, ps_buf *out)
         uint32_t cp, lo;
         char e;
 
-        i += jl_plain_len(s + i, n - i);
+        i = jl_plain_end(s, i, n);
         if (i == n)
             break;
         c = (unsigned char)s[i];
@@ -346,7 +291,7 @@ static ps_status jl_push_key(jl_ctx *c, ps_buf *ptr, const char *k, size_t n)
         i++;
     if (i == n)
         return ps_buf_append_sep(ptr, '/', k, n);
-    if (jl_plain_len(k, n) == n)
+    if (jl_plain_end(k, 0, n) == n)
         return pointer_push_key(ptr, k, n);
     st = json_unescape(k, n, &c->key);
     if (st != PS_OK)
@@ -400,7 +345,7 @@ static ps_status jl_emit_leaf(jl_ctx *c, const char *js, const jsmntok_t *t)
 
     if (t->type == JSMN_STRING) {
         /* Only escapes go through c->val; the rest is lent where it lies (read.h allows it). */
-        if (jl_plain_len(s, n) != n) {
+        if (jl_plain_end(s, 0, n) != n) {
             st = jl_decode_value(c, s, n, &s, &n);
             if (st != PS_OK)
                 return st;
@@ -574,7 +519,7 @@ static size_t jl_flat_escaped(const char *js, size_t i, size_t len)
         } else {
             return 0;
         }
-        i += jl_plain_len(js + i, len - i);
+        i = jl_plain_end(js, i, len);
     }
 }
 
@@ -583,11 +528,11 @@ static size_t jl_flat_escaped(const char *js, size_t i, size_t len)
  * closing quote, or 0 when the string is not one jsmn would take as it is
  * (a NUL, an escape jsmn refuses, no end).  *plain says it has nothing to
  * decode.  Inline: nearly every string is plain, and one call to
- * jl_plain_len finds its end.
+ * jl_plain_end finds its end.
  */
-static inline size_t jl_flat_string(const char *js, size_t i, size_t len, int *plain)
+PS_STOPS_INLINE size_t jl_flat_string(const char *js, size_t i, size_t len, int *plain)
 {
-    i += jl_plain_len(js + i, len - i);
+    i = jl_plain_end(js, i, len);
     *plain = i < len && js[i] == '"';
     return *plain ? i : jl_flat_escaped(js, i, len);
 }

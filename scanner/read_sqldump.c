@@ -31,11 +31,6 @@
 #include "sniff.h"
 #include "util.h"
 
-#if defined(__SSE2__) && !defined(PS_NO_SIMD)
-#include <emmintrin.h>
-#define SD_SIMD 1
-#endif
-
 #define SD_MAX_TABLES 4096   /* tables whose columns and row count we keep */
 #define SD_MAX_COLUMNS 4096  /* column names kept per table / column list */
 #define SD_MAX_IDENT 1024    /* identifiers are truncated past this */
@@ -76,6 +71,12 @@ typedef struct sd_ctx {
     size_t max_record;
     int pg;  /* PostgreSQL dialect: $$ quotes, '#' is not a comment */
     int bs;  /* backslash escapes in plain '...' strings (MySQL) */
+    /*
+     * Where a plain run of a string ends (sd_quote_stops): [0] for '...',
+     * [1] for "...", each [without, with] backslash escapes.  Made once, as
+     * every string of the dump uses one of them.
+     */
+    ps_stops quoted[2][2];
     ps_buf val;  /* the one value being read */
     int over;    /* val passed max_record: the rest is being skipped */
     ps_buf word; /* an identifier or keyword */
@@ -341,78 +342,28 @@ static size_t sd_escape(sd_ctx *c, sd_esc mode, int e, char out[2])
     return 1;
 }
 
-/*
- * The two bytes a span stops at: a string's quote, and its quote again or
- * '\\'.  Made once for all the spans of a string or a tuple, because with
- * SSE2 each is spread over a vector first.
- */
-typedef struct sd_stops {
-    unsigned char a, b;
-#ifdef SD_SIMD
-    __m128i va, vb;
-#endif
-} sd_stops;
-
-/* The bytes that end a plain run of a q-quoted string: q, or '\\' too. */
-static inline sd_stops sd_quote_stops(int q, sd_esc mode)
+/* The bytes that end a plain run of a q-quoted string: q, and '\\' under escapes. */
+static void sd_quote_stops_init(ps_stops *st, int q, sd_esc mode)
 {
-    sd_stops st;
+    const unsigned char b[2] = { (unsigned char)q, mode == SD_ESC_NONE ? (unsigned char)q : '\\' };
 
-    st.a = (unsigned char)q;
-    st.b = mode == SD_ESC_NONE ? (unsigned char)q : (unsigned char)'\\';
-#ifdef SD_SIMD
-    st.va = _mm_set1_epi8((char)st.a);
-    st.vb = _mm_set1_epi8((char)st.b);
-#endif
-    return st;
+    ps_stops_init(st, b, 2);
 }
 
 /*
- * The index of the first byte of s[0..n) that is st->a or st->b; n when
- * there is none.  Strings are mostly plain text, so this looks at sixteen
- * bytes at a time with SSE2, and then (or without SSE2, or with
- * -DPS_NO_SIMD) eight at a time (a word holds one of the bytes when its
- * XOR with that byte repeated has a zero byte) and only then finds which
- * one.  It never reads past s + n, and unlike memchr() for each stop byte
- * it reads every byte once, however many escapes a hostile string holds.
+ * Those bytes for q and mode: c->quoted's for the usual quotes, else made
+ * in *tmp (an identifier's ` or ]).  Strings are mostly plain text, so
+ * their runs are measured by ps_span_until, which unlike memchr() for each
+ * stop byte reads every byte once, however many escapes a hostile string
+ * holds.
  */
-static inline size_t sd_span(const unsigned char *s, size_t n, const sd_stops *st)
+static const ps_stops *sd_quote_stops(const sd_ctx *c, int q, sd_esc mode, ps_stops *tmp)
 {
-    const unsigned char a = st->a, b = st->b;
-    const uint64_t ones = UINT64_C(0x0101010101010101);
-    const uint64_t highs = UINT64_C(0x8080808080808080);
-    const uint64_t wa = ones * a, wb = ones * b;
-    size_t k = 0;
-
-#ifdef SD_SIMD
-    for (; n - k >= 16; k += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + k));
-        unsigned hit = (unsigned)_mm_movemask_epi8(
-            _mm_or_si128(_mm_cmpeq_epi8(v, st->va), _mm_cmpeq_epi8(v, st->vb)));
-
-        if (hit != 0)
-            return k + (size_t)__builtin_ctz(hit);
+    if (q != '\'' && q != '"') {
+        sd_quote_stops_init(tmp, q, mode);
+        return tmp;
     }
-#endif
-    for (; n - k >= 8; k += 8) {
-        uint64_t w, xa, xb, hit;
-
-        memcpy(&w, s + k, 8);
-        xa = w ^ wa;
-        xb = w ^ wb;
-        hit = (((xa - ones) & ~xa) | ((xb - ones) & ~xb)) & highs;
-        if (hit != 0) {
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-            /* The lowest flag is exact (a borrow only runs upwards): the first stop. */
-            return k + (size_t)__builtin_ctzll(hit) / 8;
-#else
-            break;
-#endif
-        }
-    }
-    while (k < n && s[k] != a && s[k] != b)
-        k++;
-    return k;
+    return &c->quoted[q == '"'][mode != SD_ESC_NONE];
 }
 
 /*
@@ -422,7 +373,8 @@ static inline size_t sd_span(const unsigned char *s, size_t n, const sd_stops *s
  */
 static int sd_string(sd_ctx *c, int q, sd_esc mode, ps_buf *out, ps_status *st)
 {
-    const sd_stops stops = sd_quote_stops(q, mode);
+    ps_stops tmp;
+    const ps_stops *stops = sd_quote_stops(c, q, mode, &tmp);
 
     for (;;) {
         const unsigned char *s;
@@ -433,7 +385,7 @@ static int sd_string(sd_ctx *c, int q, sd_esc mode, ps_buf *out, ps_status *st)
         if (c->unget < 0 && sd_fill(c)) {
             s = c->p;
             n = (size_t)(c->e - c->p);
-            k = sd_span(s, n, &stops);
+            k = ps_span_until(stops, 2, 0, s, 0, n);
             *st = sd_put(c, out, s, k);
             c->p += k;
             if (*st != PS_OK)
@@ -878,14 +830,13 @@ static int sd_plain_number(const sd_ctx *c, const unsigned char *s, size_t avail
 }
 
 /*
- * The same for the bytes after an opening quote, stops being its
+ * The same for the bytes after an opening quote q, stops being its
  * sd_quote_stops(); *n excludes the closing quote.
  */
-static inline int sd_plain_string(const sd_ctx *c, const unsigned char *s, size_t avail,
-                                  const sd_stops *stops, size_t *n)
+PS_STOPS_INLINE int sd_plain_string(const sd_ctx *c, const unsigned char *s, size_t avail,
+                                  int q, const ps_stops *stops, size_t *n)
 {
-    const int q = stops->a;
-    size_t k = sd_span(s, avail, stops);
+    size_t k = ps_span_until(stops, 2, 0, s, 0, avail);
 
     /* The byte after the closing quote must be in the window too: a second q there is a doubled quote. */
     if (k + 1 >= avail || s[k] != q || s[k + 1] == q || k > c->max_record)
@@ -912,10 +863,10 @@ static int sd_lend_number(sd_ctx *c, const char **v, size_t *n)
 /* The same for a q-quoted string whose opening quote was consumed. */
 static int sd_lend_string(sd_ctx *c, int q, sd_esc mode, const char **v, size_t *n)
 {
-    const sd_stops stops = sd_quote_stops(q, mode);
+    const ps_stops *stops = &c->quoted[q == '"'][mode != SD_ESC_NONE];
 
     if (c->unget >= 0 || !sd_fill(c) ||
-        !sd_plain_string(c, c->p, (size_t)(c->e - c->p), &stops, n))
+        !sd_plain_string(c, c->p, (size_t)(c->e - c->p), q, stops, n))
         return 0;
     *v = (const char *)c->p;
     c->p += *n + 1;
@@ -942,8 +893,7 @@ static int sd_is_null(const unsigned char *s)
 static int sd_tuple_fast(sd_ctx *c, const sd_table *t, size_t *col, int64_t row,
                          ps_status *st)
 {
-    const sd_esc mode = c->bs ? SD_ESC_MYSQL : SD_ESC_NONE;
-    const sd_stops sq = sd_quote_stops('\'', mode), dq = sd_quote_stops('"', mode);
+    const ps_stops *sq = &c->quoted[0][c->bs != 0], *dq = &c->quoted[1][c->bs != 0];
     const unsigned char *s = c->p, *e = c->e;
 
     if (c->unget >= 0)
@@ -954,7 +904,7 @@ static int sd_tuple_fast(sd_ctx *c, const sd_table *t, size_t *col, int64_t row,
         int ch = s[0];
 
         if (ch == '\'' || ch == '"') {
-            if (!sd_plain_string(c, s + 1, avail - 1, ch == '"' ? &dq : &sq, &n))
+            if (!sd_plain_string(c, s + 1, avail - 1, ch, ch == '"' ? dq : sq, &n))
                 return 0;
             v = s + 1;
             used = n + 2;
@@ -1474,6 +1424,10 @@ static ps_status read_sqldump(const ps_source *src, ps_record_fn fn, void *ud,
     c->diag = diag;
     c->max_record = src->max_record ? src->max_record : PS_MAX_RECORD_DEFAULT;
     c->bs = 1;
+    for (int q = 0; q < 2; q++) {
+        sd_quote_stops_init(&c->quoted[q][0], q ? '"' : '\'', SD_ESC_NONE);
+        sd_quote_stops_init(&c->quoted[q][1], q ? '"' : '\'', SD_ESC_MYSQL);
+    }
     c->rec.loc.kind = PS_LOC_CELL;
     ps_buf_init(&c->val, c->max_record);
     ps_buf_init(&c->word, SD_MAX_IDENT);

@@ -1,4 +1,4 @@
-/* test_util.c - bounded buffers, growth, parsing and the vocabulary tables. */
+/* test_util.c - bounded buffers, growth, parsing, stop sets and the vocabulary tables. */
 #include "config.h"
 
 #include <stdarg.h>
@@ -219,6 +219,103 @@ static void test_printable(void **state)
     }
 }
 
+/* The reference: the first byte of p[i..n) among bytes[0..nb) or below `below`, or n. */
+static size_t span_ref(const unsigned char *bytes, size_t nb, unsigned below,
+                       const unsigned char *p, size_t i, size_t n)
+{
+    for (; i < n; i++) {
+        if (p[i] < below || memchr(bytes, p[i], nb) != NULL)
+            return i;
+    }
+    return n;
+}
+
+/*
+ * Check ps_span_until with the shape NB, BELOW as constants, as the
+ * readers inline it: every stop byte of the shape at every place of every
+ * buffer of 0..40 bytes, searched from several starts, with a second stop
+ * byte further on.  Each buffer is an allocation of exactly n bytes, so
+ * that valgrind sees any read past its end.
+ */
+#define SPAN_CHECK(BYTES, NB, BELOW, FILL)                                           \
+    do {                                                                             \
+        ps_stops set_;                                                               \
+        ps_stops_init(&set_, (BYTES), (NB));                                         \
+        for (size_t n_ = 0; n_ <= 40; n_++) {                                        \
+            unsigned char *p_ = malloc(n_ > 0 ? n_ : 1);                            \
+            assert_non_null(p_);                                                     \
+            for (size_t x_ = 0; x_ < sizeof(stops_) / sizeof(stops_[0]); x_++) {     \
+                unsigned char stop_ = stops_[x_];                                    \
+                if (span_ref((BYTES), (NB), (BELOW), &stop_, 0, 1) != 0)             \
+                    continue; /* not a stop of this shape */                         \
+                for (size_t at_ = 0; at_ <= n_; at_++) {                             \
+                    for (size_t k_ = 0; k_ < n_; k_++)                               \
+                        p_[k_] = (FILL)[k_ % (sizeof(FILL) - 1)];                    \
+                    if (at_ < n_)                                                    \
+                        p_[at_] = stop_;                                             \
+                    if (at_ + 5 < n_)                                                \
+                        p_[at_ + 5] = (BYTES)[0];                                    \
+                    for (size_t i_ = 0; i_ <= n_ && i_ <= 18; i_++) {                \
+                        size_t got_ = ps_span_until(&set_, NB, BELOW, p_, i_, n_);   \
+                        size_t want_ = span_ref((BYTES), (NB), (BELOW), p_, i_, n_); \
+                        if (got_ != want_)                                           \
+                            fail_msg("stop 0x%02x at %zu of %zu from %zu: %zu, not %zu", \
+                                     stop_, at_, n_, i_, got_, want_);               \
+                    }                                                                \
+                }                                                                    \
+            }                                                                        \
+            free(p_);                                                                \
+        }                                                                            \
+    } while (0)
+
+static void test_span_until(void **state)
+{
+    /* Candidate stop bytes; each shape checks those that are its stops. */
+    static const unsigned char stops_[] = {
+        0x00, 0x01, 0x1f, 0x20, '\t', '\n', '\r', ',', '"', '\'', '\\', ';',
+        0x7f, 0x80, 0x81, 0xc3, 0xfe, 0xff,
+    };
+    /* Fillers (strings: their NUL is not used), bytes >= 0x80 among them. */
+    static const unsigned char text[] = "caf\xc3\xa9 \xff\x80""de 0x20 ~/{}";
+    static const unsigned char high[] = "\x01\x7e\x7f\x81\xc2\xa0\xfd";
+    static const unsigned char plain[] = { ',', '\n', '\r' };
+    static const unsigned char tsv[] = { '\t', '\n', '\r' };
+    static const unsigned char quoted[] = { '"', '\n' };
+    static const unsigned char sql[] = { '\'', '\\' };
+    static const unsigned char json[] = { '"', '\\' };
+    static const unsigned char odd[] = { 0x00, 0xff, 0x80 };
+
+    (void)state;
+    SPAN_CHECK(plain, 3, 0, text);
+    SPAN_CHECK(tsv, 3, 0, text);
+    SPAN_CHECK(quoted, 2, 0, text);
+    SPAN_CHECK(sql, 2, 0, text);
+    SPAN_CHECK(sql, 1, 0, text);
+    SPAN_CHECK(json, 2, 0x20, text);
+    SPAN_CHECK(odd, 3, 0, high);
+    SPAN_CHECK(odd, 1, 0, high);
+    SPAN_CHECK(json, 2, 0x80, text);
+}
+
+/* ps_stops_has agrees with the reference on every byte. */
+static void test_stops_has(void **state)
+{
+    static const unsigned char json[] = { '"', '\\' };
+    static const unsigned char odd[] = { 0x00, 0xff, 0x80 };
+    ps_stops a, b;
+
+    (void)state;
+    ps_stops_init(&a, json, 2);
+    ps_stops_init(&b, odd, 3);
+    for (unsigned ch = 0; ch < 256; ch++) {
+        unsigned char c = (unsigned char)ch;
+
+        assert_int_equal(ps_stops_has(&a, 2, 0x20, c) != 0, span_ref(json, 2, 0x20, &c, 0, 1) == 0);
+        assert_int_equal(ps_stops_has(&a, 1, 0, c) != 0, span_ref(json, 1, 0, &c, 0, 1) == 0);
+        assert_int_equal(ps_stops_has(&b, 3, 0, c) != 0, span_ref(odd, 3, 0, &c, 0, 1) == 0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -233,6 +330,8 @@ int main(void)
         cmocka_unit_test(test_fnv1a),
         cmocka_unit_test(test_diag),
         cmocka_unit_test(test_printable),
+        cmocka_unit_test(test_span_until),
+        cmocka_unit_test(test_stops_has),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
