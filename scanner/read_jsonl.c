@@ -299,18 +299,14 @@ static ps_status jl_push_key(jl_ctx *c, ps_buf *ptr, const char *k, size_t n)
     return pointer_push_key(ptr, ps_buf_cstr(&c->key), c->key.len);
 }
 
-/* Append "/" + an array index: by hand, as printf's parsing cost more than the digits. */
+/* Append "/" + an array index. */
 static ps_status jl_push_index(ps_buf *ptr, size_t index)
 {
-    char d[1 + 3 * sizeof(size_t)];
-    size_t at = sizeof(d);
+    char d[24]; /* '/' and the up to 20 digits of a 64-bit index */
+    char *at = ps_u64_text((uint64_t)index, d + sizeof(d));
 
-    do {
-        d[--at] = (char)('0' + index % 10);
-        index /= 10;
-    } while (index > 0);
-    d[--at] = '/';
-    return ps_buf_append(ptr, d + at, sizeof(d) - at);
+    *--at = '/';
+    return ps_buf_append(ptr, at, (size_t)(d + sizeof(d) - at));
 }
 
 /* Hand the leaf value v[0..n) at pointer field to the callback. */

@@ -60,21 +60,17 @@ typedef struct sq_ctx {
 } sq_ctx;
 
 /*
- * The decimal text of v, as SQLite's sqlite3_value_text gives it, into
- * buf's end; returns where it starts.  Ids, foreign keys and counts are
- * most cells of a store, and SQLite's own conversion (through its value
- * objects, with a buffer per cell) cost several times this.
+ * The decimal text of v, as SQLite's sqlite3_value_text gives it, written
+ * so that it ends just before end (room for 21 bytes); returns where it
+ * starts.  Ids, foreign keys and counts are most cells of a store, and
+ * SQLite's own conversion (through its value objects, with a buffer per
+ * cell) cost several times this.
  */
 static char *sq_int_text(int64_t v, char *end)
 {
     /* Negate in unsigned arithmetic: INT64_MIN has no positive int64. */
-    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    char *p = end;
+    char *p = ps_u64_text(v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, end);
 
-    do {
-        *--p = (char)('0' + u % 10);
-        u /= 10;
-    } while (u > 0);
     if (v < 0)
         *--p = '-';
     return p;

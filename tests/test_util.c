@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -219,6 +220,24 @@ static void test_printable(void **state)
     }
 }
 
+/* ps_u64_text against printf, at the ends of the range and where digits carry. */
+static void test_u64_text(void **state)
+{
+    static const uint64_t cases[] = {
+        0, 1, 9, 10, 99, 100, 4294967295u, 4294967296u, UINT64_MAX / 10, UINT64_MAX - 1, UINT64_MAX,
+    };
+    char buf[21], want[32];
+
+    (void)state;
+    for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+        char *at = ps_u64_text(cases[k], buf + sizeof(buf));
+
+        snprintf(want, sizeof(want), "%llu", (unsigned long long)cases[k]);
+        assert_int_equal((size_t)(buf + sizeof(buf) - at), strlen(want));
+        assert_memory_equal(at, want, strlen(want));
+    }
+}
+
 /* The reference: the first byte of p[i..n) among bytes[0..nb) or below `below`, or n. */
 static size_t span_ref(const unsigned char *bytes, size_t nb, unsigned below,
                        const unsigned char *p, size_t i, size_t n)
@@ -330,6 +349,7 @@ int main(void)
         cmocka_unit_test(test_fnv1a),
         cmocka_unit_test(test_diag),
         cmocka_unit_test(test_printable),
+        cmocka_unit_test(test_u64_text),
         cmocka_unit_test(test_span_until),
         cmocka_unit_test(test_stops_has),
     };
