@@ -1719,7 +1719,7 @@ static verdict *verdict_find(ps_match_ctx *c, uint32_t list, const ps_record *re
             return v;
         if (v->hash == (uint32_t)(h >> 32) && v->list == list && v->len == rec->value_len &&
             v->media == (unsigned)rec->media &&
-            (rec->value_len == 0 || memcmp(c->vkeys + v->off, rec->value, rec->value_len) == 0))
+            ps_same_bytes(c->vkeys + v->off, rec->value, rec->value_len))
             return v;
     }
 }

@@ -534,43 +534,6 @@ PS_STOPS_INLINE size_t jl_flat_string(const char *js, size_t i, size_t len, int 
 }
 
 /*
- * Is a[0..n) the same as b[0..n)?  Separators are a few bytes: a word or
- * two, read so that they overlap rather than past either end, cost less
- * than a call to memcmp.
- */
-static int jl_same(const char *a, const char *b, size_t n)
-{
-    uint64_t x, y;
-    uint32_t u, v;
-
-    if (n >= 8) {
-        for (size_t i = 0; i + 8 < n; i += 8) {
-            memcpy(&x, a + i, 8);
-            memcpy(&y, b + i, 8);
-            if (x != y)
-                return 0;
-        }
-        memcpy(&x, a + n - 8, 8);
-        memcpy(&y, b + n - 8, 8);
-        return x == y;
-    }
-    if (n >= 4) {
-        memcpy(&u, a, 4);
-        memcpy(&v, b, 4);
-        if (u != v)
-            return 0;
-        memcpy(&u, a + n - 4, 4);
-        memcpy(&v, b + n - 4, 4);
-        return u == v;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (a[i] != b[i])
-            return 0;
-    }
-    return 1;
-}
-
-/*
  * Does the separator at place k of the last flat line start at js[i], and
  * end where parsing it here would?  That is not so when it comes before a
  * primitive and this line has whitespace or a string in its place.
@@ -581,7 +544,7 @@ static int jl_known_sep(const jl_ctx *c, size_t k, const char *js, size_t len, s
     size_t v;
 
     if (k >= c->nshape || e->sep_len > len - i ||
-        !jl_same(c->shape.data + e->sep, js + i, e->sep_len))
+        !ps_same_bytes(c->shape.data + e->sep, js + i, e->sep_len))
         return 0;
     v = i + e->sep_len;
     return js[v - 1] == '"' || (v < len && js[v] != '"' && !is_ws(js[v]));

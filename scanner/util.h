@@ -9,6 +9,7 @@
 #ifndef PS_UTIL_H
 #define PS_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -86,6 +87,43 @@ int ps_parse_u64(const char *s, uint64_t *out);
  * code points past U+10FFFF and truncated sequences included).
  */
 size_t ps_utf8_seq(const unsigned char *s, size_t n, uint32_t *cp);
+
+/*
+ * Whether a[0..n) equals b[0..n).  For the short keys the hot paths compare
+ * (a JSON Lines separator, a cached cell value), a word or two read so that
+ * they overlap rather than past either end cost less than a call to memcmp.
+ */
+static inline bool ps_same_bytes(const char *a, const char *b, size_t n)
+{
+    uint64_t x, y;
+    uint32_t u, v;
+
+    if (n >= 8) {
+        for (size_t i = 0; i + 8 < n; i += 8) {
+            memcpy(&x, a + i, 8);
+            memcpy(&y, b + i, 8);
+            if (x != y)
+                return false;
+        }
+        memcpy(&x, a + n - 8, 8);
+        memcpy(&y, b + n - 8, 8);
+        return x == y;
+    }
+    if (n >= 4) {
+        memcpy(&u, a, 4);
+        memcpy(&v, b, 4);
+        if (u != v)
+            return false;
+        memcpy(&u, a + n - 4, 4);
+        memcpy(&v, b + n - 4, 4);
+        return u == v;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (a[i] != b[i])
+            return false;
+    }
+    return true;
+}
 
 /*
  * The decimal digits of u, written so that they end just before end (which

@@ -221,6 +221,35 @@ static void test_printable(void **state)
 }
 
 /* ps_u64_text against printf, at the ends of the range and where digits carry. */
+/*
+ * ps_same_bytes against memcmp: every length 0..70 (both word paths and
+ * the byte loop), equal, and with one byte changed at every position (so
+ * each word, the overlapping last word and every tail byte are checked),
+ * each side in an allocation of exactly n bytes, so that valgrind sees a
+ * read past either end.
+ */
+static void test_same_bytes(void **state)
+{
+    (void)state;
+    for (size_t n = 0; n <= 70; n++) {
+        char *a = malloc(n > 0 ? n : 1), *b = malloc(n > 0 ? n : 1);
+
+        assert_non_null(a);
+        assert_non_null(b);
+        for (size_t i = 0; i < n; i++)
+            a[i] = b[i] = (char)('a' + i % 26);
+        assert_true(ps_same_bytes(a, b, n));
+        for (size_t k = 0; k < n; k++) {
+            b[k] ^= 0x20;
+            if (ps_same_bytes(a, b, n))
+                fail_msg("length %zu: a difference at %zu not seen", n, k);
+            b[k] ^= 0x20;
+        }
+        free(a);
+        free(b);
+    }
+}
+
 static void test_u64_text(void **state)
 {
     static const uint64_t cases[] = {
@@ -350,6 +379,7 @@ int main(void)
         cmocka_unit_test(test_diag),
         cmocka_unit_test(test_printable),
         cmocka_unit_test(test_u64_text),
+        cmocka_unit_test(test_same_bytes),
         cmocka_unit_test(test_span_until),
         cmocka_unit_test(test_stops_has),
     };
