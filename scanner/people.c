@@ -2,9 +2,10 @@
  * people.c - rows, subjects, ages, linkage and the impact count.
  *
  * See people.h for the model.  The costs that matter at VTech scale (11
- * million rows) are kept per record to a hash of the field name and a few
- * bit tests: a field's roles (birthdate, identifying, link, ...) are cached
- * per file, and only the values of role columns are looked at.
+ * million rows) are kept per record to a few loads and bit tests: a
+ * field's roles (birthdate, identifying, link, ...) are cached per file by
+ * field id (else by name hash), a row keeps a mask of the roles it still
+ * wants, and only the values of columns it wants are looked at.
  */
 #include "config.h"
 
@@ -59,25 +60,47 @@ struct ps_people_part {
     size_t nc, capc;
 };
 
+/*
+ * Roles a row starts out wanting.  A row of a table that is not a parent
+ * table can never be counted as a parent (finish_row), so its contact and
+ * parent-key columns are not looked at.
+ */
+#define ROLES_ALL (ROLE_BIRTH | ROLE_IDENT | ROLE_CREATED | ROLE_LINK | ROLE_PKEY | \
+                   ROLE_CONTACT | ROLE_COUNTRY)
+#define ROLES_PARENT_ONLY (ROLE_PKEY | ROLE_CONTACT)
+
+/*
+ * A creation date is only used for the age at creation, so it is parsed
+ * only in rows that have a birthdate.  When it comes before the birthdate
+ * its bytes are kept, up to this many (longer values are parsed at once).
+ */
+#define CREATED_KEPT 40u
+
 typedef struct row_state {
     bool open;
+    /*
+     * The roles the row still wants a value for (ROLE_*): a bit is cleared
+     * when its column gave one (the first usable value wins), so a role
+     * that is set costs one test, and the row's facts need no flags: a
+     * bit still set means "none".  Set whole at row_open, so that opening
+     * a row writes a few words instead of clearing the struct.
+     */
+    uint32_t need;
     int64_t row;          /* CELL row, or the line of a CSV / JSONL row */
     ps_loc loc;
-    bool has_birth, birth_ambiguous, has_created;
+    bool birth_ambiguous;
+    bool created_pending; /* created_raw holds the row's first creation date, unparsed */
     int32_t birth, birth_alt, created;
-    bool identified, contact;
     int country;
-    bool has_link, has_pkey;
     uint64_t link, pkey;
     uint32_t tmask;       /* PS_SUBJECT_* of the table */
-    /*
-     * Last, so that a new row of the same table clears only what is above.
-     * A name too long to keep whole is kept cut, with its length and hash.
-     */
+    /* A name too long to keep whole is kept cut, with its length and hash. */
     uint32_t tab;         /* the table's number in tabs[], 0 when it has none */
     size_t table_len;
     uint64_t table_hash;  /* of the whole name, when table_len >= NAME_MAX_KEPT */
     char table[NAME_MAX_KEPT];
+    uint8_t created_len;
+    char created_raw[CREATED_KEPT];
 } row_state;
 
 /* A table (or file stem) seen in this file, with its PS_SUBJECT_* mask. */
@@ -535,20 +558,6 @@ static uint64_t key_of(const char *v, size_t n)
     return digits && n > 0 ? x : (h | (UINT64_C(1) << 63));
 }
 
-static int age_of(const ps_people *p, const row_state *r)
-{
-    int32_t at = r->has_created ? r->created : p->as_of;
-    int a = ps_age_years(r->birth, at);
-
-    if (r->birth_ambiguous) {
-        /* DD/MM or MM/DD: when in doubt, the younger reading (docs/people.md). */
-        int b = ps_age_years(r->birth_alt, at);
-        if (b >= 0 && (a < 0 || b < a))
-            a = b;
-    }
-    return a;
-}
-
 /*
  * Room for need elements in one of the linkage arrays, growing by a quarter.
  * These are the only arrays that follow the store's size (millions of
@@ -598,22 +607,56 @@ static ps_status push_parent(ps_people_part *part, uint64_t key, uint32_t meta)
     return PS_OK;
 }
 
+/*
+ * The row's creation date, when it has one: its first creation column
+ * whose value is a date.  A kept value is parsed here, when first needed.
+ */
+static bool row_created(row_state *r)
+{
+    int32_t d, a;
+
+    if (!(r->need & ROLE_CREATED))
+        return true;
+    if (!r->created_pending)
+        return false;
+    r->created_pending = false;
+    if (ps_date_parse(r->created_raw, r->created_len, PS_DATE_ALLOW_EPOCH, &d, &a) ==
+        PS_DATE_INVALID)
+        return false;
+    r->created = d;
+    r->need &= ~(uint32_t)ROLE_CREATED;
+    return true;
+}
+
+static int age_of(const ps_people *p, row_state *r)
+{
+    int32_t at = row_created(r) ? r->created : p->as_of;
+    int a = ps_age_years(r->birth, at);
+
+    if (r->birth_ambiguous) {
+        /* DD/MM or MM/DD: when in doubt, the younger reading (docs/people.md). */
+        int b = ps_age_years(r->birth_alt, at);
+        if (b >= 0 && (a < 0 || b < a))
+            a = b;
+    }
+    return a;
+}
+
 /* Decide what the finished row is, tell the row rules, and count it. */
 static ps_status finish_row(ps_people *p, ps_row_fn fn, void *ud)
 {
     row_state *r = &p->row;
     ps_people_part *part = p->part;
     ps_row_facts facts;
-    uint32_t tmask;
-    size_t unknown = part->ncountry - 1;
-    ps_status st = PS_OK;
+    uint32_t tmask, need;
 
     if (!r->open)
         return PS_OK;
     r->open = false;
     tmask = r->tmask;
-    facts.age = r->has_birth ? age_of(p, r) : -1;
-    facts.identified = r->identified;
+    need = r->need;
+    facts.age = !(need & ROLE_BIRTH) ? age_of(p, r) : -1;
+    facts.identified = !(need & ROLE_IDENT);
     facts.subject = 0;
     if (tmask & PS_SUBJECT_CHILD)
         facts.subject = PS_SUBJECT_CHILD;
@@ -628,24 +671,25 @@ static ps_status finish_row(ps_people *p, ps_row_fn fn, void *ud)
      * A row of a child table counts as a child whatever its age today: the
      * data was collected from a child (a child's data stays a child's data).
      */
-    if (facts.subject == PS_SUBJECT_CHILD && r->identified) {
+    if (facts.subject == PS_SUBJECT_CHILD && facts.identified) {
         if (r->country >= 0)
             part->children[r->country]++;
-        else if (r->has_link) {
+        else if (!(need & ROLE_LINK)) {
             if (grow_linkage(&part->clink, &part->capc, part->nc + 1, sizeof(uint64_t)) != PS_OK)
                 return PS_ERR_NOMEM;
             part->clink[part->nc++] = r->link;
         } else {
-            part->children[unknown]++;
+            part->children[part->ncountry - 1]++;
         }
     } else if (facts.subject == PS_SUBJECT_PARENT) {
-        uint32_t country = r->country >= 0 ? (uint32_t)r->country : (uint32_t)unknown;
-        if (r->has_pkey)
-            st = push_parent(part, r->pkey, country | (r->contact ? EXPOSED_BIT : 0));
-        else if (r->contact)
+        /* Only a parent table's rows get here: they wanted a key and a contact. */
+        uint32_t country = r->country >= 0 ? (uint32_t)r->country : (uint32_t)(part->ncountry - 1);
+        if (!(need & ROLE_PKEY))
+            return push_parent(part, r->pkey, country | (!(need & ROLE_CONTACT) ? EXPOSED_BIT : 0));
+        if (!(need & ROLE_CONTACT))
             part->parents[country]++;
     }
-    return st;
+    return PS_OK;
 }
 
 /* Whether table names the open row's table (see row_state). */
@@ -668,38 +712,132 @@ static void row_open(ps_people *p, const ps_record *rec, const char *table, int6
     if (tab == 0 || tab != r->tab) {
         r->table_len = ps_strlcpy(r->table, table, sizeof(r->table));
         r->table_hash = r->table_len >= NAME_MAX_KEPT ? ps_fnv1a(table, r->table_len) : 0;
+        r->tab = tab;
+        r->tmask = tab != 0 ? p->tabs[tab - 1].mask : table_mask(p, table);
+        r->loc.table = p->cells ? r->table : NULL;
     }
-    memset(r, 0, offsetof(row_state, tab));
-    r->tab = tab;
-    r->tmask = tab != 0 ? p->tabs[tab - 1].mask : table_mask(p, table);
+    r->need = (r->tmask & PS_SUBJECT_PARENT) ? ROLES_ALL : ROLES_ALL & ~(uint32_t)ROLES_PARENT_ONLY;
     r->open = true;
     r->row = row;
     r->country = -1;
+    r->created_pending = false;
     r->loc.kind = rec->loc.kind;
     r->loc.line = rec->loc.line;
     r->loc.row = rec->loc.row;
-    r->loc.table = p->cells ? r->table : NULL;
 }
 
-static void take_date(const ps_record *rec, bool *has, int32_t *day, int32_t *alt, bool *amb)
+/*
+ * The take_* functions take values from a record for the roles that its
+ * column plays and the row still wants (roles, already masked by r->need;
+ * never 0).  Each takes the lowest role of roles, then goes on with the
+ * rest through take_rest: one role, as most columns have, costs one jump
+ * through take_role[], from ps_people_record.  They return PS_OK.
+ */
+typedef ps_status (*take_fn)(ps_people *p, row_state *r, const ps_record *rec, uint32_t roles);
+
+static ps_status take_birth(ps_people *p, row_state *r, const ps_record *rec, uint32_t roles);
+static ps_status take_created(ps_people *p, row_state *r, const ps_record *rec, uint32_t roles);
+static ps_status take_readable(ps_people *p, row_state *r, const ps_record *rec, uint32_t roles);
+static ps_status take_key(ps_people *p, row_state *r, const ps_record *rec, uint32_t roles);
+static ps_status take_country(ps_people *p, row_state *r, const ps_record *rec, uint32_t roles);
+
+/* By role bit; the entries between the bits are never used. */
+static const take_fn take_role[ROLE_COUNTRY + 1] = {
+    [ROLE_BIRTH] = take_birth,
+    [ROLE_IDENT] = take_readable,
+    [ROLE_CREATED] = take_created,
+    [ROLE_LINK] = take_key,
+    [ROLE_PKEY] = take_key,
+    [ROLE_CONTACT] = take_readable,
+    [ROLE_COUNTRY] = take_country,
+};
+
+static ps_status take_rest(ps_people *p, row_state *r, const ps_record *rec, uint32_t roles)
+{
+    return roles == 0 ? PS_OK : take_role[roles & (0u - roles)](p, r, rec, roles);
+}
+
+static ps_status take_birth(ps_people *p, row_state *r, const ps_record *rec, uint32_t roles)
 {
     int32_t d, a;
-    ps_date_result res;
+    ps_date_result res = ps_date_parse(rec->value, rec->value_len, PS_DATE_ALLOW_EPOCH, &d, &a);
 
-    if (*has)
-        return;
-    res = ps_date_parse(rec->value, rec->value_len, PS_DATE_ALLOW_EPOCH, &d, &a);
-    if (res == PS_DATE_INVALID)
-        return;
-    *has = true;
-    *day = d;
-    if (alt != NULL && res == PS_DATE_AMBIGUOUS) {
-        *alt = a;
-        *amb = true;
+    if (res != PS_DATE_INVALID) {
+        r->birth = d;
+        r->birth_alt = a;
+        r->birth_ambiguous = res == PS_DATE_AMBIGUOUS;
+        r->need &= ~(uint32_t)ROLE_BIRTH;
     }
+    return take_rest(p, r, rec, roles & ~(uint32_t)ROLE_BIRTH);
 }
 
-ps_status ps_people_record(ps_people *p, const ps_record *rec, ps_row_fn fn, void *ud)
+/*
+ * A creation date: parsed now when the row has a birthdate (the only use
+ * of it), else kept unparsed for finish_row.  A second creation column
+ * settles the first one, so the first that is a date still wins.
+ */
+static ps_status take_created(ps_people *p, row_state *r, const ps_record *rec, uint32_t roles)
+{
+    int32_t d, a;
+
+    roles &= ~(uint32_t)ROLE_CREATED;
+    if (rec->value_len == 0)
+        return take_rest(p, r, rec, roles); /* not a date */
+    if (!(r->need & ROLE_BIRTH) || rec->value_len > CREATED_KEPT || r->created_pending) {
+        if (!row_created(r) &&
+            ps_date_parse(rec->value, rec->value_len, PS_DATE_ALLOW_EPOCH, &d, &a) != PS_DATE_INVALID) {
+            r->created = d;
+            r->need &= ~(uint32_t)ROLE_CREATED;
+        }
+        return take_rest(p, r, rec, roles);
+    }
+    memcpy(r->created_raw, rec->value, rec->value_len);
+    r->created_len = (uint8_t)rec->value_len;
+    r->created_pending = true;
+    return take_rest(p, r, rec, roles);
+}
+
+/* An identifying column (a name, a photo) or a contact one: readable or not. */
+static ps_status take_readable(ps_people *p, row_state *r, const ps_record *rec, uint32_t roles)
+{
+    uint32_t role = roles & (0u - roles);
+
+    if ((role == ROLE_IDENT && rec->media != PS_MEDIA_NONE) ||
+        ps_detect_readable(rec->value, rec->value_len))
+        r->need &= ~role;
+    return take_rest(p, r, rec, roles & ~role);
+}
+
+/* The link to a parent (ROLE_LINK) or the parent's own key (ROLE_PKEY). */
+static ps_status take_key(ps_people *p, row_state *r, const ps_record *rec, uint32_t roles)
+{
+    uint32_t role = roles & (0u - roles);
+
+    if (rec->value_len > 0) {
+        uint64_t k = key_of(rec->value, rec->value_len);
+
+        if (role == ROLE_LINK)
+            r->link = k;
+        else
+            r->pkey = k;
+        r->need &= ~role;
+    }
+    return take_rest(p, r, rec, roles & ~role);
+}
+
+static ps_status take_country(ps_people *p, row_state *r, const ps_record *rec, uint32_t roles)
+{
+    r->country = country_of(p, rec->value, rec->value_len);
+    if (r->country >= 0)
+        r->need &= ~(uint32_t)ROLE_COUNTRY;
+    return take_rest(p, r, rec, roles & ~(uint32_t)ROLE_COUNTRY);
+}
+
+/*
+ * A record that starts a row, or whose field has no id or no roles known
+ * yet: look its roles up, and close the previous row when this is a new one.
+ */
+static ps_status record_slow(ps_people *p, const ps_record *rec, ps_row_fn fn, void *ud)
 {
     row_state *r = &p->row;
     const char *table;
@@ -708,8 +846,6 @@ ps_status ps_people_record(ps_people *p, const ps_record *rec, ps_row_fn fn, voi
     bool same;
     ps_status st;
 
-    if (!p->active || rec->is_null)
-        return PS_OK;
     if (id >= PS_FIELD_IDS)
         id = 0;
     if (id != 0 && p->fid_roles[id] != 0) {
@@ -743,29 +879,34 @@ ps_status ps_people_record(ps_people *p, const ps_record *rec, ps_row_fn fn, voi
             return st;
         row_open(p, rec, table, row, tab);
     }
-    roles &= ~FID_KNOWN;
-    if (roles == 0)
+    return take_rest(p, r, rec, roles & r->need);
+}
+
+/*
+ * Most records are another cell of the open row, of a field already seen
+ * in this file (its roles are in fid_roles), and of a column the row no
+ * longer needs or never did: that case is settled here, with no frame and
+ * no call; a column the row needs costs one jump to its take_* function.
+ * The rest (a new row, a field not yet seen) goes to record_slow.
+ */
+ps_status ps_people_record(ps_people *p, const ps_record *rec, ps_row_fn fn, void *ud)
+{
+    row_state *r = &p->row;
+    uint32_t id = rec->field_id, roles;
+    bool same;
+
+    if (!p->active || rec->is_null)
         return PS_OK;
-    if (roles & ROLE_BIRTH)
-        take_date(rec, &r->has_birth, &r->birth, &r->birth_alt, &r->birth_ambiguous);
-    if (roles & ROLE_CREATED)
-        take_date(rec, &r->has_created, &r->created, NULL, NULL);
-    if ((roles & ROLE_IDENT) && !r->identified)
-        r->identified = rec->media != PS_MEDIA_NONE ||
-                        ps_detect_readable(rec->value, rec->value_len);
-    if ((roles & ROLE_CONTACT) && !r->contact)
-        r->contact = ps_detect_readable(rec->value, rec->value_len);
-    if ((roles & ROLE_LINK) && !r->has_link && rec->value_len > 0) {
-        r->link = key_of(rec->value, rec->value_len);
-        r->has_link = true;
-    }
-    if ((roles & ROLE_PKEY) && !r->has_pkey && rec->value_len > 0) {
-        r->pkey = key_of(rec->value, rec->value_len);
-        r->has_pkey = true;
-    }
-    if ((roles & ROLE_COUNTRY) && r->country < 0)
-        r->country = country_of(p, rec->value, rec->value_len);
-    return PS_OK;
+    roles = id < PS_FIELD_IDS ? p->fid_roles[id] : 0; /* fid_roles[0] is never set */
+    if (roles == 0 || !r->open)
+        return record_slow(p, rec, fn, ud);
+    if (p->cells)
+        same = r->row == rec->loc.row && p->fid_tab[id] != 0 && p->fid_tab[id] == r->tab;
+    else
+        same = r->row == (int64_t)rec->loc.line;
+    if (!same)
+        return record_slow(p, rec, fn, ud);
+    return take_rest(p, r, rec, roles & r->need);
 }
 
 static bool part_empty(const ps_people_part *part)

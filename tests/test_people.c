@@ -754,6 +754,178 @@ static void test_many_spellings(void **state)
     ps_impacts_free(&im);
 }
 
+/* --- the record fast paths (people.c) ---------------------------------------- */
+
+/*
+ * A creation date is parsed only for rows with a birthdate, and kept
+ * unparsed when it comes first.  Each row: its age at creation, or at
+ * --as-of (2026-11-27) without one; a kept date never reaches the next row.
+ */
+static void test_created_kept(void **state)
+{
+    fx *f = *state;
+    ps_impacts im = {0};
+    char padded[80];
+
+    /* A valid creation date longer than the bytes kept: parsed at once. */
+    snprintf(padded, sizeof(padded), "%50s2015-11-01", "");
+    file(f, "export/kids.csv", PS_FMT_CSV);
+    /* 2: created before the birthdate: age at creation */
+    csv(f, 2, "created_at", "2015-11-01");
+    csv(f, 2, "name", "Emma");
+    csv(f, 2, "birthdate", "2009-05-01");
+    /* 3: a creation date and no birthdate; 4: a birthdate, no creation date */
+    csv(f, 3, "created_at", "2012-01-01");
+    csv(f, 3, "name", "Noah");
+    csv(f, 4, "name", "Lea");
+    csv(f, 4, "birthdate", "2009-05-01");
+    /* 5: two creation columns, the first not a date: the second counts */
+    csv(f, 5, "created_at", "yesterday");
+    csv(f, 5, "x/created_at", "2015-11-01");
+    csv(f, 5, "birthdate", "2009-05-01");
+    /* 6: two dates: the first wins, whether kept or parsed */
+    csv(f, 6, "created_at", "2015-11-01");
+    csv(f, 6, "x/created_at", "2020-01-01");
+    csv(f, 6, "birthdate", "2009-05-01");
+    csv(f, 7, "birthdate", "2009-05-01");
+    csv(f, 7, "created_at", "2015-11-01");
+    csv(f, 7, "x/created_at", "2020-01-01");
+    /* 8: kept, then one too long to keep: the kept one is first */
+    csv(f, 8, "created_at", "2012-06-01");
+    csv(f, 8, "x/created_at", padded);
+    csv(f, 8, "birthdate", "2009-05-01");
+    /* 9: too long, first; 10: not a date at all, kept */
+    csv(f, 9, "created_at", padded);
+    csv(f, 9, "birthdate", "2009-05-01");
+    csv(f, 10, "created_at", "not a date");
+    csv(f, 10, "birthdate", "2009-05-01");
+    /* 11: an empty creation date is none */
+    csv(f, 11, "created_at", "");
+    csv(f, 11, "x/created_at", "2012-06-01");
+    csv(f, 11, "birthdate", "2009-05-01");
+    end_store(f, &im);
+    assert_int_equal(f->nrows, 10);
+    assert_row(f, 0, PS_SUBJECT_CHILD, 6, true);
+    assert_row(f, 1, PS_SUBJECT_CHILD, -1, true);
+    assert_row(f, 2, PS_SUBJECT_CHILD, 17, true); /* not 2 (row 3's 2012 creation) */
+    assert_row(f, 3, PS_SUBJECT_CHILD, 6, false);
+    assert_row(f, 4, PS_SUBJECT_CHILD, 6, false);
+    assert_row(f, 5, PS_SUBJECT_CHILD, 6, false);
+    assert_row(f, 6, PS_SUBJECT_CHILD, 3, false);
+    assert_row(f, 7, PS_SUBJECT_CHILD, 6, false);
+    assert_row(f, 8, PS_SUBJECT_CHILD, 17, false);
+    assert_row(f, 9, PS_SUBJECT_CHILD, 3, false);
+    ps_impacts_free(&im);
+}
+
+/*
+ * Line files whose rows start with columns of no role (a chat log's id and
+ * time): the first record of each line still ends the row before it.  Field
+ * ids past PS_FIELD_IDS are treated as no id.
+ */
+static void test_rows_without_roles(void **state)
+{
+    fx *f = *state;
+    ps_people_part *part = NULL;
+    ps_record r;
+
+    file(f, "chat/log.jsonl", PS_FMT_JSONL);
+    for (uint64_t line = 1; line <= 4; line++) {
+        csv(f, line, "/id", "7");
+        csv(f, line, "/ts", "2015-10-01T00:00:06Z");
+        if (line % 2 == 0)
+            csv(f, line, "/name", "Emma");
+        csv(f, line, "/body", "hello");
+    }
+    memset(&r, 0, sizeof(r));
+    r.field = "/name";
+    r.field_len = 5;
+    r.value = "Noah";
+    r.value_len = 4;
+    r.loc.kind = PS_LOC_LINE;
+    r.loc.line = 5;
+    r.field_id = PS_FIELD_IDS + 7;
+    assert_int_equal(ps_people_record(f->p, &r, on_row, f), PS_OK);
+    r.field = "/body";
+    r.field_len = 5;
+    r.value = "hi";
+    r.value_len = 2;
+    r.field_id = PS_FIELD_IDS;
+    assert_int_equal(ps_people_record(f->p, &r, on_row, f), PS_OK);
+    assert_int_equal(ps_people_file_end(f->p, on_row, f, &part), PS_OK);
+    assert_null(part); /* nobody's parent or child */
+    assert_int_equal(f->nrows, 5);
+    for (size_t i = 0; i < 5; i++)
+        assert_row(f, i, 0, -1, i % 2 == 1 || i == 4);
+}
+
+/*
+ * The next file gives the last one's field ids (and table number 1) to a
+ * table of another kind: the roles a row wants follow the new table.  A
+ * parents file, then a kids file with the same columns, then parents again.
+ */
+static void test_ids_per_line_file(void **state)
+{
+    fx *f = *state;
+    ps_people_part *parts[3] = {0};
+    ps_impacts im = {0};
+
+    file(f, "export/parents.csv", PS_FMT_CSV);
+    csv(f, 2, "id", "1");
+    csv(f, 2, "email", "a@example.com");
+    csv(f, 2, "name", "Ann");
+    csv(f, 2, "country", "FR");
+    assert_int_equal(ps_people_file_end(f->p, on_row, f, &parts[0]), PS_OK);
+    file(f, "export/kids.csv", PS_FMT_CSV);
+    csv(f, 2, "id", "5");
+    csv(f, 2, "email", "kid@example.com");
+    csv(f, 2, "name", "Emma");
+    csv(f, 2, "parent_id", "1");
+    assert_int_equal(ps_people_file_end(f->p, on_row, f, &parts[1]), PS_OK);
+    file(f, "export/users.csv", PS_FMT_CSV);
+    csv(f, 2, "id", "2");
+    csv(f, 2, "email", "b@example.com");
+    csv(f, 2, "name", "Bob");
+    csv(f, 2, "country", "US");
+    assert_int_equal(ps_people_file_end(f->p, on_row, f, &parts[2]), PS_OK);
+    assert_int_equal(f->nrows, 3);
+    assert_row(f, 0, PS_SUBJECT_PARENT, -1, true);
+    assert_row(f, 1, PS_SUBJECT_CHILD, -1, true);
+    assert_row(f, 2, PS_SUBJECT_PARENT, -1, true);
+    assert_int_equal(ps_people_merge(f->rs, parts, 3, &im), PS_OK);
+    assert_int_equal(im.n, 1);
+    assert_int_equal(im.items[0].parents, 2);
+    assert_int_equal(im.items[0].children, 1);
+    assert_int_equal(row_for(&im.items[0], "France")->children, 1); /* parent 1, not kid 5 */
+    ps_impacts_free(&im);
+}
+
+/*
+ * A column with two roles (email: the parent's key and a contact), and a
+ * blank country followed by a real one: every role of a column is taken,
+ * and a role that got no value is still wanted by later columns.
+ */
+static void test_column_roles(void **state)
+{
+    fx *f = *state;
+    ps_impacts im = {0};
+
+    file(f, "db/mail.sqlite", PS_FMT_SQLITE);
+    cell(f, "parents", 1, "email", "Ann@Example.com");
+    cell(f, "parents", 1, "pays", "  ");
+    cell(f, "parents", 1, "country", "FR");
+    cell(f, "parents", 2, "email", "ann@example.com"); /* the same key */
+    cell(f, "parents", 3, "email", "bob@example.com");
+    cell(f, "kids", 1, "parent_email", " ann@example.COM");
+    cell(f, "kids", 1, "name", "Emma");
+    end_store(f, &im);
+    assert_int_equal(im.items[0].parents, 2);
+    assert_int_equal(row_for(&im.items[0], "France")->parents, 1);
+    assert_int_equal(row_for(&im.items[0], "Unknown")->parents, 1);
+    assert_int_equal(row_for(&im.items[0], "France")->children, 1);
+    ps_impacts_free(&im);
+}
+
 int main(void)
 {
     /* Each test twice: cells without field ids, and numbered as readers number them. */
@@ -775,6 +947,10 @@ int main(void)
         PS_BOTH(test_many_tables),
         PS_BOTH(test_many_parents),
         PS_BOTH(test_many_spellings),
+        PS_BOTH(test_created_kept),
+        PS_BOTH(test_rows_without_roles),
+        PS_BOTH(test_ids_per_line_file),
+        PS_BOTH(test_column_roles),
     };
 #undef PS_BOTH
     return cmocka_run_group_tests(tests, NULL, NULL);
