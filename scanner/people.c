@@ -534,7 +534,7 @@ static uint32_t tab_of(ps_people *p, const char *table)
  * rows there are), anything else (emails, UUIDs) by a 64-bit hash of its
  * trimmed, lower-cased bytes.
  */
-static uint64_t key_of(const char *v, size_t n)
+static uint64_t key_of_any(const char *v, size_t n)
 {
     uint64_t x = 0, h = PS_FNV_BASIS;
     bool digits = n > 0 && n <= 18;
@@ -556,6 +556,25 @@ static uint64_t key_of(const char *v, size_t n)
     }
     /* The top bit tells hashed keys from numbers, so the two never collide. */
     return digits && n > 0 ? x : (h | (UINT64_C(1) << 63));
+}
+
+/*
+ * key_of_any, without the hash for the common key: a plain id of up to 18
+ * digits (nothing to trim when it starts and ends with a digit).
+ */
+static uint64_t key_of(const char *v, size_t n)
+{
+    uint64_t x = 0;
+
+    if (n == 0 || n > 18 || (unsigned char)(v[0] - '0') > 9 || (unsigned char)(v[n - 1] - '0') > 9)
+        return key_of_any(v, n);
+    for (size_t i = 0; i < n; i++) {
+        unsigned d = (unsigned char)v[i] - (unsigned)'0';
+        if (d > 9)
+            return key_of_any(v, n);
+        x = x * 10 + d;
+    }
+    return x;
 }
 
 /*

@@ -926,6 +926,46 @@ static void test_column_roles(void **state)
     ps_impacts_free(&im);
 }
 
+/*
+ * Keys: plain ids of up to 18 digits are numbers (so "000000000000000001"
+ * is parent 1), longer ones and anything else are hashed, trimmed and
+ * without regard to case.  Each child below names the parent in its country.
+ */
+static void test_key_forms(void **state)
+{
+    static const struct {
+        const char *parent, *country, *link;
+    } keys[] = {
+        {"1", "US", "000000000000000001"},
+        {"00000000000000000001", "France", "00000000000000000001"}, /* 20 digits: hashed */
+        {"18446744073709551617", "Narnia", " \"18446744073709551617\""}, /* 2^64 + 1 */
+        {"77", "France", "\"77\""},
+        {"12345678901234567", "US", "12345678901234567 "},
+        {"123456789012345678", "US", "123456789012345678"},
+        {"1A2", "France", "1a2"},
+        {"9 9", "Narnia", "9 9"},
+    };
+    fx *f = *state;
+    ps_impacts im = {0};
+    size_t n = sizeof(keys) / sizeof(keys[0]);
+
+    file(f, "db/keys.sqlite", PS_FMT_SQLITE);
+    for (size_t i = 0; i < n; i++) {
+        cell(f, "parents", (int64_t)i + 1, "id", keys[i].parent);
+        cell(f, "parents", (int64_t)i + 1, "email", "p@example.com");
+        cell(f, "parents", (int64_t)i + 1, "country", keys[i].country);
+        cell(f, "kids", (int64_t)i + 1, "parent_id", keys[i].link);
+        cell(f, "kids", (int64_t)i + 1, "name", "Sam");
+    }
+    end_store(f, &im);
+    assert_int_equal(im.items[0].parents, n);
+    assert_int_equal(row_for(&im.items[0], "US")->children, 3);
+    assert_int_equal(row_for(&im.items[0], "France")->children, 3);
+    assert_int_equal(row_for(&im.items[0], "Other")->children, 2);
+    assert_null(row_for(&im.items[0], "Unknown"));
+    ps_impacts_free(&im);
+}
+
 int main(void)
 {
     /* Each test twice: cells without field ids, and numbered as readers number them. */
@@ -951,6 +991,7 @@ int main(void)
         PS_BOTH(test_rows_without_roles),
         PS_BOTH(test_ids_per_line_file),
         PS_BOTH(test_column_roles),
+        PS_BOTH(test_key_forms),
     };
 #undef PS_BOTH
     return cmocka_run_group_tests(tests, NULL, NULL);
