@@ -296,15 +296,19 @@ static void sort_parents(uint64_t *k, uint32_t *v, size_t n)
 {
     uint64_t diff = 0;
     unsigned top = 0;
+    bool sorted = true;
 
     if (n <= SORT_SMALL) {
         sort_small(k, v, n);
         return;
     }
-    for (size_t i = 1; i < n; i++)
+    /* Exports list their rows by id, so the keys often come sorted already. */
+    for (size_t i = 1; i < n; i++) {
         diff |= k[i] ^ k[0];
-    if (diff == 0)
-        return; /* one key */
+        sorted &= k[i - 1] <= k[i];
+    }
+    if (diff == 0 || sorted)
+        return; /* one key, or nothing to do */
     while ((diff >> top) > 0xffu)
         top += 8;
     sort_radix(k, v, n, top);

@@ -966,6 +966,49 @@ static void test_key_forms(void **state)
     ps_impacts_free(&im);
 }
 
+/*
+ * Parents in id order, as exports list them (the join then skips its
+ * sort), with a parent listed twice in a row; and the same but for the
+ * last parent, out of order, which must still be sorted.
+ */
+static void test_parents_in_order(void **state)
+{
+    enum { N = 200 };
+    fx *f = *state;
+    ps_impacts im = {0};
+    char id[16];
+
+    for (int pass = 0; pass < 2; pass++) {
+        int64_t row = 0;
+
+        f->nrows = 0;
+        file(f, pass == 0 ? "db/sorted.sqlite" : "db/almost.sqlite", PS_FMT_SQLITE);
+        for (int i = 1; i <= N; i++) {
+            int key = pass == 1 && i == N ? 0 : i;
+
+            snprintf(id, sizeof(id), "%d", key);
+            for (int twice = 0; twice < (i % 10 == 0 ? 2 : 1); twice++) {
+                row++;
+                cell(f, "parents", row, "id", id);
+                cell(f, "parents", row, "email", "p@example.com");
+                cell(f, "parents", row, "country", twice ? "US" : "France");
+            }
+            if (i % 4 == 0) {
+                cell(f, "kids", i, "parent_id", id);
+                cell(f, "kids", i, "name", "Sam");
+            }
+        }
+        end_store(f, &im);
+        /* Ids 10, 20, ... are in the US (listed there too); 4 in 4 kids of them. */
+        assert_int_equal(im.items[0].parents, N);
+        assert_int_equal(row_for(&im.items[0], "US")->parents, N / 10);
+        assert_int_equal(row_for(&im.items[0], "France")->parents, N - N / 10);
+        assert_int_equal(row_for(&im.items[0], "US")->children, N / 20);
+        assert_int_equal(row_for(&im.items[0], "France")->children, N / 4 - N / 20);
+        ps_impacts_free(&im);
+    }
+}
+
 int main(void)
 {
     /* Each test twice: cells without field ids, and numbered as readers number them. */
@@ -992,6 +1035,7 @@ int main(void)
         PS_BOTH(test_ids_per_line_file),
         PS_BOTH(test_column_roles),
         PS_BOTH(test_key_forms),
+        PS_BOTH(test_parents_in_order),
     };
 #undef PS_BOTH
     return cmocka_run_group_tests(tests, NULL, NULL);
