@@ -610,7 +610,8 @@ static ps_status grow_linkage(void *arr, size_t *cap, size_t need, size_t elem)
     return PS_OK;
 }
 
-static ps_status push_parent(ps_people_part *part, uint64_t key, uint32_t meta)
+/* Append a parent to the index, growing it when full (push_parent). */
+static ps_status push_parent_grow(ps_people_part *part, uint64_t key, uint32_t meta)
 {
     size_t old = part->capp;
 
@@ -624,6 +625,16 @@ static ps_status push_parent(ps_people_part *part, uint64_t key, uint32_t meta)
         }
         part->pmeta = m;
     }
+    part->pkey[part->np] = key;
+    part->pmeta[part->np] = meta;
+    part->np++;
+    return PS_OK;
+}
+
+static ps_status push_parent(ps_people_part *part, uint64_t key, uint32_t meta)
+{
+    if (part->np >= part->capp)
+        return push_parent_grow(part, key, meta);
     part->pkey[part->np] = key;
     part->pmeta[part->np] = meta;
     part->np++;
