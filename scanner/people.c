@@ -324,6 +324,7 @@ static void sort_parents(uint64_t *k, uint32_t *v, size_t n)
 static void part_resolve(ps_people_part *p)
 {
     size_t unknown = p->ncountry - 1, w = 0;
+    bool dense;
 
     sort_parents(p->pkey, p->pmeta, p->np);
     for (size_t i = 0; i < p->np; i++) {
@@ -342,9 +343,23 @@ static void part_resolve(ps_people_part *p)
         if (p->pmeta[i] & EXPOSED_BIT)
             p->parents[p->pmeta[i] & 0xffffu]++;
     }
+    /*
+     * Ids numbered without gaps (keys first .. first + np - 1, as exports
+     * and autoincrement tables give) are found by subtraction; others by
+     * binary search.
+     */
+    dense = p->np > 0 && p->pkey[p->np - 1] - p->pkey[0] == p->np - 1;
     for (size_t i = 0; i < p->nc; i++) {
         size_t lo = 0, hi = p->np;
         size_t c = unknown;
+
+        if (dense) {
+            uint64_t at = p->clink[i] - p->pkey[0]; /* huge when below the first key */
+            if (at < p->np)
+                c = p->pmeta[at] & 0xffffu;
+            p->children[c]++;
+            continue;
+        }
         while (lo < hi) {
             size_t mid = lo + (hi - lo) / 2;
             if (p->pkey[mid] < p->clink[i])

@@ -1009,6 +1009,61 @@ static void test_parents_in_order(void **state)
     }
 }
 
+/*
+ * Parent ids without gaps (100 .. 139, listed out of order and one of
+ * them twice; those below 125 in France) are found by their offset from
+ * the first; links just below the first id, just past the last, far past
+ * it or hashed find no parent.  With a gap (no parent 120) the join must
+ * search instead: an offset would give child 124 parent 125's country.
+ */
+static void test_parents_dense(void **state)
+{
+    enum { FIRST = 100, N = 40 };
+    static const char *const strays[] = {"99", "140", "0", "18446744073709551615", "abc"};
+    fx *f = *state;
+    ps_impacts im = {0};
+    char id[16];
+
+    for (int gap = 0; gap < 2; gap++) {
+        int64_t row = 0, kid = 0;
+        size_t fr = 0;
+
+        f->nrows = 0;
+        file(f, gap ? "db/gap.sqlite" : "db/dense.sqlite", PS_FMT_SQLITE);
+        for (int i = 0; i < N; i++) {
+            int key = FIRST + (i * 7) % N;
+
+            if (gap && key == 120)
+                continue;
+            snprintf(id, sizeof(id), "%d", key);
+            row++;
+            cell(f, "parents", row, "id", id);
+            cell(f, "parents", row, "email", "p@example.com");
+            cell(f, "parents", row, "country", key < 125 ? "FR" : "US");
+            if (key == 110) {
+                row++;
+                cell(f, "parents", row, "id", id);
+                cell(f, "parents", row, "email", "p@example.com");
+            }
+            kid++;
+            cell(f, "kids", kid, "parent_id", id);
+            cell(f, "kids", kid, "name", "Sam");
+            fr += key < 125;
+        }
+        for (size_t i = 0; i < sizeof(strays) / sizeof(strays[0]); i++) {
+            kid++;
+            cell(f, "kids", kid, "parent_id", strays[i]);
+            cell(f, "kids", kid, "name", "Sam");
+        }
+        end_store(f, &im);
+        assert_int_equal(im.items[0].parents, N - gap);
+        assert_int_equal(row_for(&im.items[0], "France")->children, fr);
+        assert_int_equal(row_for(&im.items[0], "US")->children, (size_t)(N - gap) - fr);
+        assert_int_equal(row_for(&im.items[0], "Unknown")->children, 5);
+        ps_impacts_free(&im);
+    }
+}
+
 int main(void)
 {
     /* Each test twice: cells without field ids, and numbered as readers number them. */
@@ -1036,6 +1091,7 @@ int main(void)
         PS_BOTH(test_column_roles),
         PS_BOTH(test_key_forms),
         PS_BOTH(test_parents_in_order),
+        PS_BOTH(test_parents_dense),
     };
 #undef PS_BOTH
     return cmocka_run_group_tests(tests, NULL, NULL);
