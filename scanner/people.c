@@ -119,17 +119,17 @@ typedef struct people_tab {
  * direct-mapped table hashed on every byte: a store spells its countries a
  * few dozen ways (81 in the benchmark's parents.csv, with a few city names),
  * and 32 slots hashed on the length and the end bytes missed on a third of
- * its rows.
+ * its rows.  A value is kept as two zero-padded words (and its length, for
+ * values with NUL bytes), so a lookup is a multiply and two compares.
  */
 #define COUNTRY_MEMO_BITS 9
 #define COUNTRY_MEMO (1u << COUNTRY_MEMO_BITS)
 #define COUNTRY_KEY 15u
 
 typedef struct country_memo {
-    bool used;
-    uint8_t len;
-    char key[COUNTRY_KEY];
+    uint64_t key[2];      /* the value's bytes, zero-padded */
     int country;
+    uint8_t len;          /* 0: an empty slot (empty values are not kept) */
 } country_memo;
 
 struct ps_people {
@@ -163,24 +163,24 @@ struct ps_people {
 /* ps_ruleset_country, remembered for short values (the rule set never changes). */
 static int country_of(ps_people *p, const char *v, size_t n)
 {
+    uint64_t k[2] = {0, 0};
     country_memo *m;
     uint64_t h;
 
     if (n == 0 || n > COUNTRY_KEY)
         return ps_ruleset_country(p->rs, v, n);
+    memcpy(k, v, n);
     /*
-     * FNV-1a's low bits ignore a change of case (bit 5 of a byte reaches
-     * only bits 5 and up) and its high bits barely move on short values:
-     * mix before taking the top bits.
+     * A multiply carries every bit of a word into the top bits, which pick
+     * the slot: "us" and "US" (bit 5 of a byte apart) land apart.
      */
-    h = ps_fnv1a(v, n);
-    h = (h ^ (h >> 32)) * UINT64_C(0x9E3779B97F4A7C15);
+    h = (k[0] ^ (k[1] * UINT64_C(0xC2B2AE3D27D4EB4F))) * UINT64_C(0x9E3779B97F4A7C15);
     m = &p->countries[h >> (64 - COUNTRY_MEMO_BITS)];
-    if (!m->used || m->len != n || memcmp(m->key, v, n) != 0) {
+    if (m->len != n || m->key[0] != k[0] || m->key[1] != k[1]) {
         m->country = ps_ruleset_country(p->rs, v, n);
+        m->key[0] = k[0];
+        m->key[1] = k[1];
         m->len = (uint8_t)n;
-        memcpy(m->key, v, n);
-        m->used = true;
     }
     return m->country;
 }

@@ -145,10 +145,11 @@ static uint32_t field_id(fx *f, const char *table, const char *col)
 }
 
 /*
- * Feed col = val, in table (a CELL record) or on a line of a CSV file
- * (table NULL), numbered like the reader would when the fixture says so.
+ * Feed col = val[0..len), in table (a CELL record) or on a line of a CSV
+ * file (table NULL), numbered like the reader would when the fixture says so.
  */
-static void feed(fx *f, const char *table, int64_t row, const char *col, const char *val)
+static void feed_n(fx *f, const char *table, int64_t row, const char *col, const char *val,
+                   size_t len)
 {
     ps_record r;
 
@@ -157,7 +158,7 @@ static void feed(fx *f, const char *table, int64_t row, const char *col, const c
     r.field = col;
     r.field_len = strlen(col);
     r.value = val;
-    r.value_len = strlen(val);
+    r.value_len = len;
     r.loc.kind = table != NULL ? PS_LOC_CELL : PS_LOC_LINE;
     r.loc.table = table;
     r.loc.column = col;
@@ -166,6 +167,12 @@ static void feed(fx *f, const char *table, int64_t row, const char *col, const c
     else
         r.loc.line = (uint64_t)row;
     assert_int_equal(ps_people_record(f->p, &r, on_row, f), PS_OK);
+}
+
+/* The same with the value's length from strlen. */
+static void feed(fx *f, const char *table, int64_t row, const char *col, const char *val)
+{
+    feed_n(f, table, row, col, val, strlen(val));
 }
 
 /* Feed one cell of a table row. */
@@ -1064,6 +1071,45 @@ static void test_parents_dense(void **state)
     }
 }
 
+/*
+ * Country values that the lookup memo keeps as two zero-padded words:
+ * values that differ only past the eighth byte, or only by a trailing NUL
+ * (padding alone would make "us" and "us\0" one key), and values of 15
+ * and 16 bytes (kept, and too long to keep), each alternating with its
+ * lookalike.
+ */
+static void test_country_words(void **state)
+{
+    static const struct {
+        const char *v;
+        size_t n;
+        const char *country;
+    } values[] = {
+        {"United States", 13, "US"},  {"United Statex", 13, "Other"},
+        {"us", 2, "US"},              {"us\0", 3, "Other"},
+        {"  United States", 15, "US"}, {"   United Statex", 16, "Other"},
+        {"   United States", 16, "US"}, {"  United Statex", 15, "Other"},
+    };
+    enum { NV = sizeof(values) / sizeof(values[0]) };
+    fx *f = *state;
+    ps_impacts im = {0};
+    char id[16];
+
+    file(f, "db/words.sqlite", PS_FMT_SQLITE);
+    for (int i = 0; i < 4 * NV; i++) {
+        int k = i % NV;
+
+        snprintf(id, sizeof(id), "%d", i + 1);
+        cell(f, "parents", i + 1, "id", id);
+        cell(f, "parents", i + 1, "email", "p@example.com");
+        feed_n(f, "parents", i + 1, "country", values[k].v, values[k].n);
+    }
+    end_store(f, &im);
+    assert_int_equal(row_for(&im.items[0], "US")->parents, 2 * NV);
+    assert_int_equal(row_for(&im.items[0], "Other")->parents, 2 * NV);
+    ps_impacts_free(&im);
+}
+
 int main(void)
 {
     /* Each test twice: cells without field ids, and numbered as readers number them. */
@@ -1092,6 +1138,7 @@ int main(void)
         PS_BOTH(test_key_forms),
         PS_BOTH(test_parents_in_order),
         PS_BOTH(test_parents_dense),
+        PS_BOTH(test_country_words),
     };
 #undef PS_BOTH
     return cmocka_run_group_tests(tests, NULL, NULL);
