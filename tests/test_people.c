@@ -1110,6 +1110,34 @@ static void test_country_words(void **state)
     ps_impacts_free(&im);
 }
 
+/*
+ * "fr", "BE" and "sd" pick the same pair of slots of the country memo (as
+ * people.c hashes them today): each of two alternating values is found in
+ * its slot of the pair, and a third one evicts the older of the two.
+ */
+static void test_country_pair(void **state)
+{
+    static const char *const seq[] = {"fr", "BE", "fr", "BE", "fr", "sd", "BE", "sd", "fr"};
+    enum { NS = sizeof(seq) / sizeof(seq[0]) };
+    fx *f = *state;
+    ps_impacts im = {0};
+    size_t france = 0;
+    char id[16];
+
+    file(f, "db/pair.sqlite", PS_FMT_SQLITE);
+    for (int i = 0; i < NS; i++) {
+        snprintf(id, sizeof(id), "%d", i + 1);
+        cell(f, "parents", i + 1, "id", id);
+        cell(f, "parents", i + 1, "email", "p@example.com");
+        cell(f, "parents", i + 1, "country", seq[i]);
+        france += strcmp(seq[i], "fr") == 0;
+    }
+    end_store(f, &im);
+    assert_int_equal(row_for(&im.items[0], "France")->parents, france);
+    assert_int_equal(row_for(&im.items[0], "Other")->parents, NS - france);
+    ps_impacts_free(&im);
+}
+
 int main(void)
 {
     /* Each test twice: cells without field ids, and numbered as readers number them. */
@@ -1139,6 +1167,7 @@ int main(void)
         PS_BOTH(test_parents_in_order),
         PS_BOTH(test_parents_dense),
         PS_BOTH(test_country_words),
+        PS_BOTH(test_country_pair),
     };
 #undef PS_BOTH
     return cmocka_run_group_tests(tests, NULL, NULL);
