@@ -894,6 +894,18 @@ static ps_status take_country(ps_people *p, row_state *r, const ps_record *rec, 
     return take_rest(p, r, rec, roles & ~(uint32_t)ROLE_COUNTRY);
 }
 
+/* Close the open row, open the one rec starts, and take rec's roles for it. */
+static ps_status row_next(ps_people *p, const ps_record *rec, ps_row_fn fn, void *ud,
+                          const char *table, int64_t row, uint32_t tab, uint32_t roles)
+{
+    ps_status st = finish_row(p, fn, ud);
+
+    if (st != PS_OK)
+        return st;
+    row_open(p, rec, table, row, tab);
+    return take_rest(p, &p->row, rec, roles & p->row.need);
+}
+
 /*
  * A record that starts a row, or whose field has no id or no roles known
  * yet: look its roles up, and close the previous row when this is a new one.
@@ -905,7 +917,6 @@ static ps_status record_slow(ps_people *p, const ps_record *rec, ps_row_fn fn, v
     int64_t row;
     uint32_t roles = 0, id = rec->field_id, tab;
     bool same;
-    ps_status st;
 
     if (id >= PS_FIELD_IDS)
         id = 0;
@@ -934,12 +945,8 @@ static ps_status record_slow(ps_people *p, const ps_record *rec, ps_row_fn fn, v
         tab = p->stem_tab;
         same = r->open && r->row == row;
     }
-    if (!same) {
-        st = finish_row(p, fn, ud);
-        if (st != PS_OK)
-            return st;
-        row_open(p, rec, table, row, tab);
-    }
+    if (!same)
+        return row_next(p, rec, fn, ud, table, row, tab, roles);
     return take_rest(p, r, rec, roles & r->need);
 }
 
@@ -948,25 +955,26 @@ static ps_status record_slow(ps_people *p, const ps_record *rec, ps_row_fn fn, v
  * in this file (its roles are in fid_roles), and of a column the row no
  * longer needs or never did: that case is settled here, with no frame and
  * no call; a column the row needs costs one jump to its take_* function.
- * The rest (a new row, a field not yet seen) goes to record_slow.
+ * The next line of a line file goes straight to row_next; the rest (a
+ * field not yet seen, a new row of cells) goes to record_slow.
  */
 ps_status ps_people_record(ps_people *p, const ps_record *rec, ps_row_fn fn, void *ud)
 {
     row_state *r = &p->row;
     uint32_t id = rec->field_id, roles;
-    bool same;
 
     if (!p->active || rec->is_null)
         return PS_OK;
     roles = id < PS_FIELD_IDS ? p->fid_roles[id] : 0; /* fid_roles[0] is never set */
     if (roles == 0 || !r->open)
         return record_slow(p, rec, fn, ud);
-    if (p->cells)
-        same = r->row == rec->loc.row && p->fid_tab[id] != 0 && p->fid_tab[id] == r->tab;
-    else
-        same = r->row == (int64_t)rec->loc.line;
-    if (!same)
-        return record_slow(p, rec, fn, ud);
+    if (p->cells) {
+        if (r->row != rec->loc.row || p->fid_tab[id] == 0 || p->fid_tab[id] != r->tab)
+            return record_slow(p, rec, fn, ud); /* maybe the same table without a number */
+    } else if (r->row != (int64_t)rec->loc.line) {
+        /* A line file's next row; stem_tab is known since the field is. */
+        return row_next(p, rec, fn, ud, p->stem, (int64_t)rec->loc.line, p->stem_tab, roles);
+    }
     return take_rest(p, r, rec, roles & r->need);
 }
 
