@@ -894,14 +894,23 @@ static ps_status take_country(ps_people *p, row_state *r, const ps_record *rec, 
     return take_rest(p, r, rec, roles & ~(uint32_t)ROLE_COUNTRY);
 }
 
-/* Close the open row, open the one rec starts, and take rec's roles for it. */
+/*
+ * Close the open row, open the one rec starts (in table number tab, see
+ * record_slow), and take rec's roles for it.
+ */
 static ps_status row_next(ps_people *p, const ps_record *rec, ps_row_fn fn, void *ud,
-                          const char *table, int64_t row, uint32_t tab, uint32_t roles)
+                          uint32_t tab, uint32_t roles)
 {
     ps_status st = finish_row(p, fn, ud);
+    const char *table = p->stem;
+    int64_t row = (int64_t)rec->loc.line;
 
     if (st != PS_OK)
         return st;
+    if (p->cells) {
+        table = rec->loc.table != NULL ? rec->loc.table : "";
+        row = rec->loc.row;
+    }
     row_open(p, rec, table, row, tab);
     return take_rest(p, &p->row, rec, roles & p->row.need);
 }
@@ -946,7 +955,7 @@ static ps_status record_slow(ps_people *p, const ps_record *rec, ps_row_fn fn, v
         same = r->open && r->row == row;
     }
     if (!same)
-        return row_next(p, rec, fn, ud, table, row, tab, roles);
+        return row_next(p, rec, fn, ud, tab, roles);
     return take_rest(p, r, rec, roles & r->need);
 }
 
@@ -955,8 +964,9 @@ static ps_status record_slow(ps_people *p, const ps_record *rec, ps_row_fn fn, v
  * in this file (its roles are in fid_roles), and of a column the row no
  * longer needs or never did: that case is settled here, with no frame and
  * no call; a column the row needs costs one jump to its take_* function.
- * The next line of a line file goes straight to row_next; the rest (a
- * field not yet seen, a new row of cells) goes to record_slow.
+ * The next row goes straight to row_next when its table is known by
+ * number; the rest (a field not yet seen, a table without a number) goes
+ * to record_slow.
  */
 ps_status ps_people_record(ps_people *p, const ps_record *rec, ps_row_fn fn, void *ud)
 {
@@ -969,11 +979,15 @@ ps_status ps_people_record(ps_people *p, const ps_record *rec, ps_row_fn fn, voi
     if (roles == 0 || !r->open)
         return record_slow(p, rec, fn, ud);
     if (p->cells) {
-        if (r->row != rec->loc.row || p->fid_tab[id] == 0 || p->fid_tab[id] != r->tab)
-            return record_slow(p, rec, fn, ud); /* maybe the same table without a number */
+        uint32_t tab = p->fid_tab[id];
+
+        if (tab == 0 || r->tab == 0)
+            return record_slow(p, rec, fn, ud); /* a table without a number: by name */
+        if (r->row != rec->loc.row || tab != r->tab)
+            return row_next(p, rec, fn, ud, tab, roles);
     } else if (r->row != (int64_t)rec->loc.line) {
         /* A line file's next row; stem_tab is known since the field is. */
-        return row_next(p, rec, fn, ud, p->stem, (int64_t)rec->loc.line, p->stem_tab, roles);
+        return row_next(p, rec, fn, ud, p->stem_tab, roles);
     }
     return take_rest(p, r, rec, roles & r->need);
 }

@@ -1138,6 +1138,33 @@ static void test_country_pair(void **state)
     ps_impacts_free(&im);
 }
 
+/*
+ * A reader that runs out of field ids (read.h) gives some cells of a row
+ * an id and others none: a row opened by a cell without one is still the
+ * row of the next cells with one, and the other way round.
+ */
+static void test_ids_mixed(void **state)
+{
+    fx *f = *state;
+    ps_people_part *part = NULL;
+
+    file(f, "db/mixed.sqlite", PS_FMT_SQLITE);
+    for (int64_t row = 1; row <= 2; row++) {
+        f->ids = false;
+        cell(f, "players", row, "name", "Sam");
+        f->ids = true;
+        cell(f, "players", row, "birthdate", "2015-06-30");
+        cell(f, "players", row, "pays", "FR");
+        f->ids = false;
+        cell(f, "players", row, "created_at", "2020-01-01");
+    }
+    assert_int_equal(ps_people_file_end(f->p, on_row, f, &part), PS_OK);
+    assert_int_equal(f->nrows, 2);
+    assert_row(f, 0, PS_SUBJECT_CHILD, 4, true);
+    assert_row(f, 1, PS_SUBJECT_CHILD, 4, true);
+    ps_people_part_free(part);
+}
+
 int main(void)
 {
     /* Each test twice: cells without field ids, and numbered as readers number them. */
@@ -1168,6 +1195,7 @@ int main(void)
         PS_BOTH(test_parents_dense),
         PS_BOTH(test_country_words),
         PS_BOTH(test_country_pair),
+        cmocka_unit_test_setup_teardown(test_ids_mixed, setup, teardown),
     };
 #undef PS_BOTH
     return cmocka_run_group_tests(tests, NULL, NULL);
