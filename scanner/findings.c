@@ -250,7 +250,7 @@ void ps_errors_sort(ps_errors *es)
 
 ps_status ps_agg_create(bool show_values, ps_agg **out)
 {
-    ps_agg *a = calloc(1, sizeof(*a));
+    ps_agg *a = ps_calloc_line(sizeof(*a)); /* a worker's: written on every hit */
 
     *out = NULL;
     if (a == NULL)

@@ -1143,7 +1143,7 @@ ps_status ps_match_ctx_create(const ps_matcher *m, ps_match_ctx **out)
     size_t nrules = m->rs->nrules > 0 ? m->rs->nrules : 1;
 
     *out = NULL;
-    c = calloc(1, sizeof(*c));
+    c = ps_calloc_line(sizeof(*c)); /* a worker's: written on every record */
     if (c == NULL)
         return PS_ERR_NOMEM;
     c->m = m;

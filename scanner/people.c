@@ -396,7 +396,7 @@ static void part_resolve(ps_people_part *p)
 
 ps_status ps_people_create(const ps_matcher *m, int32_t as_of, ps_people **out)
 {
-    ps_people *p = calloc(1, sizeof(*p));
+    ps_people *p = ps_calloc_line(sizeof(*p)); /* a worker's: written on every record */
     const ps_ruleset *rs = ps_matcher_rules(m);
 
     *out = NULL;

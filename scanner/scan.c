@@ -135,8 +135,14 @@ typedef struct scan_shared {
 } scan_shared;
 
 /* One worker's private state: nothing here is shared. */
+/*
+ * Workers live in one array, and each writes its own on every record
+ * (hit_agg) and row (row_rec).  Each starts on a cache line of its own:
+ * without that, one worker's row_rec shared a line with the next one's
+ * head, and at -j2 both paid for the line going back and forth.
+ */
 typedef struct scan_worker {
-    scan_shared *sh;
+    _Alignas(PS_CACHE_LINE) scan_shared *sh;
     ps_match_ctx *ctx;
     const ps_file_facts *ctx_facts; /* the file ctx was last begun on */
     ps_agg *agg;       /* the file being read: its record and row hits */
@@ -1233,7 +1239,7 @@ ps_status ps_scan_run(const ps_matcher *m, const ps_scan_opts *opts,
     order = malloc((files.n + 1) * sizeof(size_t));
     sh.settled = calloc(files.n + 1, sizeof(bool));
     nthreads = thread_count(opts, &files);
-    workers = calloc(nthreads, sizeof(scan_worker));
+    workers = ps_calloc_line(nthreads * sizeof(scan_worker));
     if (sh.slots == NULL || order == NULL || sh.settled == NULL || workers == NULL) {
         rc = PS_ERR_NOMEM;
         goto done;

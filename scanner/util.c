@@ -251,6 +251,20 @@ ps_status ps_grow(void *arr, size_t *cap, size_t need, size_t elem)
     return PS_OK;
 }
 
+void *ps_calloc_line(size_t size)
+{
+    size_t n = size + (PS_CACHE_LINE - 1);
+    void *p;
+
+    if (size == 0 || n < size)
+        return NULL;
+    n -= n % PS_CACHE_LINE;
+    p = aligned_alloc(PS_CACHE_LINE, n);
+    if (p != NULL)
+        memset(p, 0, n);
+    return p;
+}
+
 char *ps_strdup(const char *s)
 {
     return s != NULL ? ps_strndup(s, strlen(s)) : NULL;

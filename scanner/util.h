@@ -41,6 +41,16 @@ const char *ps_buf_cstr(ps_buf *b);
  */
 ps_status ps_grow(void *arr, size_t *cap, size_t need, size_t elem) PS_WARN_UNUSED;
 
+/*
+ * A zeroed object of size bytes on cache lines of its own (aligned, its
+ * size rounded up to PS_CACHE_LINE), or NULL; free it with free().  For the
+ * state a worker writes on every record: allocated one after another from
+ * the main thread, two workers' objects could otherwise share a line, and
+ * each write would take it from the other core.
+ */
+#define PS_CACHE_LINE 64u
+void *ps_calloc_line(size_t size);
+
 /* strdup/strndup that return NULL on failure (callers map it to PS_ERR_NOMEM). */
 char *ps_strdup(const char *s);
 char *ps_strndup(const char *s, size_t n);

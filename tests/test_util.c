@@ -250,6 +250,26 @@ static void test_same_bytes(void **state)
     }
 }
 
+/* ps_calloc_line: aligned to a line, zeroed to its rounded size, refuses 0 and overflow. */
+static void test_calloc_line(void **state)
+{
+    static const size_t sizes[] = {1, 63, 64, 65, 200, 4096, 100000};
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+        size_t n = sizes[i], rounded = (n + PS_CACHE_LINE - 1) / PS_CACHE_LINE * PS_CACHE_LINE;
+        unsigned char *p = ps_calloc_line(n);
+
+        assert_non_null(p);
+        assert_int_equal((uintptr_t)p % PS_CACHE_LINE, 0);
+        for (size_t k = 0; k < rounded; k++) /* valgrind: all of it is ours */
+            assert_int_equal(p[k], 0);
+        free(p);
+    }
+    assert_null(ps_calloc_line(0));
+    assert_null(ps_calloc_line(SIZE_MAX - 10));
+}
+
 static void test_u64_text(void **state)
 {
     static const uint64_t cases[] = {
@@ -379,6 +399,7 @@ int main(void)
         cmocka_unit_test(test_diag),
         cmocka_unit_test(test_printable),
         cmocka_unit_test(test_u64_text),
+        cmocka_unit_test(test_calloc_line),
         cmocka_unit_test(test_same_bytes),
         cmocka_unit_test(test_span_until),
         cmocka_unit_test(test_stops_has),
