@@ -420,11 +420,7 @@ static bool fast_iso(const char *p, size_t n, int32_t *day)
     y = pair_at(p) * 100 + pair_at(p + 2);
     m = pair_at(p + 5);
     d = pair_at(p + 8);
-    /* checked_day's limits, folded into unsigned compares */
-    if (y - YEAR_MIN > YEAR_MAX - YEAR_MIN || m - 1 >= 12 || d - 1 >= days_in_month(y, m))
-        *day = PS_DAY_NONE;
-    else
-        *day = civil_days(y, m, d);
+    *day = checked_day(y, m, d);
     return true;
 }
 
