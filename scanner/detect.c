@@ -258,6 +258,16 @@ static bool all_printable(const unsigned char *s, size_t n)
     return true;
 }
 
+/* Valid UTF-8 with few controls (one in twenty), or single-byte legacy text. */
+static bool decodes_as_text(const unsigned char *s, size_t n)
+{
+    size_t ncp, nctrl;
+
+    if (utf8_scan(s, n, &ncp, &nctrl))
+        return nctrl * 20 <= ncp;
+    return single_byte_text(s, n);
+}
+
 /* A byte that no hash, token or sealed field holds, nor a space ('@', ':', '!', ...). */
 static bool has_odd(const unsigned char *s, size_t n)
 {
@@ -369,7 +379,7 @@ static bool is_opaque_token(const unsigned char *s, size_t n)
 bool ps_detect_readable(const char *v, size_t n)
 {
     const unsigned char *s = (const unsigned char *)v;
-    size_t ncp, nctrl, a = 0, b = n;
+    size_t a = 0, b = n;
     bool printable = false; /* every byte is printable ASCII */
 
     if (v == NULL || n == 0)
@@ -410,14 +420,8 @@ bool ps_detect_readable(const char *v, size_t n)
     if (ps_field_is_sealed(v, n))
         return false;
     /* Printable ASCII is valid UTF-8 without a control: hex hashes skip the pass. */
-    if (printable) {
-        /* nothing to decode */
-    } else if (utf8_scan(s, n, &ncp, &nctrl)) {
-        if (nctrl * 20 > ncp)
-            return false;
-    } else if (!single_byte_text(s, n)) {
+    if (!printable && !decodes_as_text(s, n))
         return false;
-    }
     if (ps_detect_hash(v, n) >= 0)
         return false;
     while (a < b && is_space(s[a]))

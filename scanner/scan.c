@@ -134,10 +134,10 @@ typedef struct scan_shared {
     size_t *dir_idx, *group_of, *group_start, *group_left;
 } scan_shared;
 
-/* One worker's private state: nothing here is shared. */
 /*
- * Workers live in one array, and each writes its own on every record
- * (hit_agg) and row (row_rec).  Each starts on a cache line of its own:
+ * One worker's private state: nothing here is shared.  Workers live in one
+ * array, and each writes its own on every record (hit_agg) and row
+ * (row_rec).  Each starts on a cache line of its own:
  * without that, one worker's row_rec shared a line with the next one's
  * head, and at -j2 both paid for the line going back and forth.
  */
