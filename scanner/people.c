@@ -561,19 +561,21 @@ static uint32_t tab_of(ps_people *p, const char *table)
 }
 
 /*
- * A key as 64 bits: decimal ids exactly (so linkage is exact however many
- * rows there are), anything else (emails, UUIDs) by a 64-bit hash of its
- * trimmed, lower-cased bytes.
+ * A key as 64 bits: decimal ids of up to 18 digits once trimmed, exactly
+ * (so linkage is exact however many rows there are), anything else
+ * (emails, UUIDs) by a 64-bit hash of its trimmed, lower-cased bytes.
  */
 static uint64_t key_of_any(const char *v, size_t n)
 {
     uint64_t x = 0, h = PS_FNV_BASIS;
-    bool digits = n > 0 && n <= 18;
+    bool digits;
 
     while (n > 0 && (*v == ' ' || *v == '"'))
         v++, n--;
     while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '"' || v[n - 1] == '\r'))
         n--;
+    /* Measured after trimming: a quoted 18-digit id is still a number. */
+    digits = n > 0 && n <= 18;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)v[i];
         if (c < '0' || c > '9')
@@ -586,7 +588,7 @@ static uint64_t key_of_any(const char *v, size_t n)
         h *= PS_FNV_PRIME;
     }
     /* The top bit tells hashed keys from numbers, so the two never collide. */
-    return digits && n > 0 ? x : (h | (UINT64_C(1) << 63));
+    return digits ? x : (h | (UINT64_C(1) << 63));
 }
 
 /*

@@ -934,9 +934,9 @@ static void test_column_roles(void **state)
 }
 
 /*
- * Keys: plain ids of up to 18 digits are numbers (so "000000000000000001"
- * is parent 1), longer ones and anything else are hashed, trimmed and
- * without regard to case.  Each child below names the parent in its country.
+ * Keys: ids of up to 18 digits, once spaces, quotes and a CR are trimmed,
+ * are numbers (so "000000000000000001" is parent 1), longer ones and
+ * anything else are hashed, trimmed and without regard to case.  Each child below names the parent in its country.
  */
 static void test_key_forms(void **state)
 {
@@ -949,6 +949,7 @@ static void test_key_forms(void **state)
         {"77", "France", "\"77\""},
         {"12345678901234567", "US", "12345678901234567 "},
         {"123456789012345678", "US", "123456789012345678"},
+        {"223456789012345678", "US", "\"223456789012345678\"\r"}, /* trimmed to 18 digits */
         {"1A2", "France", "1a2"},
         {"9 9", "Narnia", "9 9"},
     };
@@ -966,7 +967,7 @@ static void test_key_forms(void **state)
     }
     end_store(f, &im);
     assert_int_equal(im.items[0].parents, n);
-    assert_int_equal(row_for(&im.items[0], "US")->children, 3);
+    assert_int_equal(row_for(&im.items[0], "US")->children, 4);
     assert_int_equal(row_for(&im.items[0], "France")->children, 3);
     assert_int_equal(row_for(&im.items[0], "Other")->children, 2);
     assert_null(row_for(&im.items[0], "Unknown"));
