@@ -673,49 +673,50 @@ static bool tree_is_file_constant(const ps_ruleset *rs, uint32_t ci, unsigned de
 }
 
 /*
- * A pattern of kind k (FIELD or PATH) that must match for the rule at ci to
- * hold: the root itself, or a direct child of a root ALL.  UINT32_MAX when
- * none.  Such a rule can never hold on other columns or files, so its value
- * patterns may be gated (compute_gates).
+ * A condition of kind k that must hold for the rule at ci to hold: the
+ * root itself, or a direct child of a root ALL.  NULL when none is.
  */
-static uint32_t required_pattern(const ps_ruleset *rs, uint32_t ci, ps_cond_kind k)
+static const ps_cond *required_cond(const ps_ruleset *rs, uint32_t ci, ps_cond_kind k)
 {
     const ps_cond *c = &rs->conds[ci];
 
     if (c->kind == k)
-        return c->pattern;
+        return c;
     if (c->kind != PS_COND_ALL)
-        return UINT32_MAX;
+        return NULL;
     for (uint32_t j = 0; j < c->count; j++) {
         const ps_cond *kid = &rs->conds[rs->children[c->first + j]];
+
         if (kid->kind == k)
-            return kid->pattern;
+            return kid;
     }
-    return UINT32_MAX;
+    return NULL;
 }
 
-/* Mark in refs every VALUE pattern (keywords included) the tree under ci uses. */
+/*
+ * The pattern of a required FIELD or PATH condition, or UINT32_MAX.  A rule
+ * with one can never hold on other columns or files, so its value patterns
+ * may be gated (compute_gates).
+ */
+static uint32_t required_pattern(const ps_ruleset *rs, uint32_t ci, ps_cond_kind k)
+{
+    const ps_cond *c = required_cond(rs, ci, k);
+
+    return c != NULL ? c->pattern : UINT32_MAX;
+}
+
 /*
  * PS_SUBJECT_* bits a row must have for tree ci to hold: a SUBJECT
  * condition at the root or directly under a root ALL; 0 when none is.
  */
 static uint32_t required_subject(const ps_ruleset *rs, uint32_t ci)
 {
-    const ps_cond *k = &rs->conds[ci];
+    const ps_cond *c = required_cond(rs, ci, PS_COND_SUBJECT);
 
-    if (k->kind == PS_COND_SUBJECT)
-        return k->mask;
-    if (k->kind != PS_COND_ALL)
-        return 0;
-    for (uint32_t j = 0; j < k->count; j++) {
-        const ps_cond *kid = &rs->conds[rs->children[k->first + j]];
-
-        if (kid->kind == PS_COND_SUBJECT)
-            return kid->mask;
-    }
-    return 0;
+    return c != NULL ? c->mask : 0;
 }
 
+/* Mark in refs every VALUE pattern (keywords included) the tree under ci uses. */
 static void tree_value_refs(const ps_ruleset *rs, uint32_t ci, bool *refs, unsigned depth)
 {
     const ps_cond *k = &rs->conds[ci];
