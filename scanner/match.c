@@ -18,6 +18,14 @@
  * them.  The answer for any pattern is the same either way: only when it is
  * computed changes.
  *
+ * A shared pattern whose every rule also requires a Luhn-valid number (the
+ * card rule) has a need filter apart too: a value that only such patterns
+ * may match is scanned only when it holds a Luhn number.  A creation time, "2014-01-01 00:01:18", has the shape of
+ * a card number and would otherwise pay a Hyperscan call on every row for a
+ * Luhn check that then fails.  The pattern's bit stays clear then while its
+ * regex might match, but no rule reads it there: each one that does is
+ * false without the Luhn number.
+ *
  * The context (one per worker) holds the scratch space and all per-file and
  * per-record state.  Work per record is lazy: the field name is looked up in
  * a per-file cache (a column name repeats on every row), the value is scanned
@@ -106,7 +114,10 @@ struct ps_matcher {
     bool *gated;            /* [npatterns]: a VALUE pattern scanned alone, on demand */
     size_t value_min;       /* no value shorter than this matches the shared VALUE database */
     hs_database_t **solo;   /* [npatterns]: the database of a gated pattern */
+    bool *luhn_only;        /* [npatterns]: shared, and every rule using it requires LUHN */
     ps_need_set *value_need; /* what a value must hold to match the shared VALUE database */
+    ps_need_set *plain_need; /* likewise for its patterns that are not luhn_only */
+    size_t nplain, nluhn;    /* shared VALUE patterns not luhn_only / luhn_only */
     ps_need_set **solo_need; /* [npatterns]: likewise for a gated pattern's own */
     size_t nwords;          /* uint64_t words in a pattern bitset */
 };
@@ -503,17 +514,20 @@ static ps_status pattern_need(const ps_pattern *p, ps_need *nd)
  * pattern's own, to match (need.h).  Most cells of a store cannot match
  * any value pattern (ids, timestamps, hashes), and Hyperscan's cost on such
  * short values is the call itself; the need answers them without one.
+ * With luhn_only patterns, the others get a set of their own too.
  */
 static ps_status compile_needs(ps_matcher *m)
 {
     const ps_ruleset *rs = m->rs;
-    ps_need *needs = calloc(rs->npatterns > 0 ? rs->npatterns : 1, sizeof(ps_need));
+    size_t np = rs->npatterns > 0 ? rs->npatterns : 1;
+    ps_need *needs = calloc(np, sizeof(ps_need)), *plain = calloc(np, sizeof(ps_need));
     size_t n = 0;
     ps_status st = PS_OK;
 
-    m->solo_need = calloc(rs->npatterns > 0 ? rs->npatterns : 1, sizeof(ps_need_set *));
-    if (needs == NULL || m->solo_need == NULL) {
+    m->solo_need = calloc(np, sizeof(ps_need_set *));
+    if (needs == NULL || plain == NULL || m->solo_need == NULL) {
         free(needs);
+        free(plain);
         return PS_ERR_NOMEM;
     }
     for (size_t i = 0; i < rs->npatterns && st == PS_OK; i++) {
@@ -523,7 +537,12 @@ static ps_status compile_needs(ps_matcher *m)
         if (p->target != PS_TARGET_VALUE)
             continue;
         if (!m->gated[i]) {
-            st = pattern_need(p, &needs[n++]);
+            st = pattern_need(p, &needs[n]);
+            if (m->luhn_only[i])
+                m->nluhn++;
+            else
+                plain[m->nplain++] = needs[n];
+            n++;
         } else {
             st = pattern_need(p, &one);
             if (st == PS_OK)
@@ -532,7 +551,10 @@ static ps_status compile_needs(ps_matcher *m)
     }
     if (st == PS_OK)
         st = ps_need_set_new(needs, n, &m->value_need);
+    if (st == PS_OK && m->nluhn > 0 && m->nplain > 0)
+        st = ps_need_set_new(plain, m->nplain, &m->plain_need);
     free(needs);
+    free(plain);
     return st;
 }
 
@@ -746,7 +768,8 @@ static void tree_value_refs(const ps_ruleset *rs, uint32_t ci, bool *refs, unsig
  * Decide which VALUE patterns are gated: used by record rules only, and by
  * none that could hold whatever the field name and path (no required FIELD
  * or PATH pattern).  A pattern no rule uses, or one a file or row rule
- * uses, stays in the shared database.
+ * uses, stays in the shared database; it is luhn_only when every rule that
+ * uses it is a record rule that requires LUHN.
  */
 static ps_status compute_gates(ps_matcher *m)
 {
@@ -759,11 +782,14 @@ static ps_status compute_gates(ps_matcher *m)
         free(open);
         return PS_ERR_NOMEM;
     }
+    for (size_t i = 0; i < rs->npatterns; i++)
+        m->luhn_only[i] = true; /* until a rule without LUHN uses it (no rule: no reader) */
     for (size_t r = 0; r < rs->nrules; r++) {
         uint32_t root = rs->rules[r].cond;
-        bool gate = rs->rules[r].scope == PS_SCOPE_RECORD &&
-                    (required_pattern(rs, root, PS_COND_FIELD) != UINT32_MAX ||
-                     required_pattern(rs, root, PS_COND_PATH) != UINT32_MAX);
+        bool record = rs->rules[r].scope == PS_SCOPE_RECORD;
+        bool gate = record && (required_pattern(rs, root, PS_COND_FIELD) != UINT32_MAX ||
+                               required_pattern(rs, root, PS_COND_PATH) != UINT32_MAX);
+        bool luhn = record && required_cond(rs, root, PS_COND_LUHN) != NULL;
 
         memset(refs, 0, np * sizeof(bool));
         tree_value_refs(rs, rs->rules[r].cond, refs, 0);
@@ -774,6 +800,7 @@ static ps_status compute_gates(ps_matcher *m)
                 m->gated[i] = true;
             else
                 open[i] = true;
+            m->luhn_only[i] = m->luhn_only[i] && luhn;
         }
     }
     for (size_t i = 0; i < rs->npatterns; i++) {
@@ -792,6 +819,9 @@ static ps_status compute_gates(ps_matcher *m)
         for (uint32_t j = 0; any_open && j < k->npatterns; j++)
             m->gated[k->pattern + j] = false;
     }
+    for (size_t i = 0; i < rs->npatterns; i++)
+        m->luhn_only[i] = m->luhn_only[i] && !m->gated[i] &&
+                          rs->patterns[i].target == PS_TARGET_VALUE;
     free(refs);
     free(open);
     return PS_OK;
@@ -816,10 +846,12 @@ void ps_matcher_destroy(ps_matcher *m)
             ps_need_set_free(m->solo_need[i]);
     }
     ps_need_set_free(m->value_need);
+    ps_need_set_free(m->plain_need);
     free(m->solo_need);
     free(m->som);
     free(m->solo);
     free(m->gated);
+    free(m->luhn_only);
     free(m->record_rules);
     free(m->file_rules);
     free(m->row_rules);
@@ -861,9 +893,11 @@ ps_status ps_matcher_create(const ps_ruleset *rs, ps_matcher **out, ps_diag *dia
     m->row_subject = calloc(nrules, sizeof(uint32_t));
     m->rule_const = calloc(nrules, sizeof(bool));
     m->gated = calloc(rs->npatterns > 0 ? rs->npatterns : 1, sizeof(bool));
+    m->luhn_only = calloc(rs->npatterns > 0 ? rs->npatterns : 1, sizeof(bool));
     m->solo = calloc(rs->npatterns > 0 ? rs->npatterns : 1, sizeof(hs_database_t *));
     if (m->record_rules == NULL || m->file_rules == NULL || m->row_rules == NULL ||
-        m->row_subject == NULL || m->rule_const == NULL || m->gated == NULL || m->solo == NULL) {
+        m->row_subject == NULL || m->rule_const == NULL || m->gated == NULL ||
+        m->luhn_only == NULL || m->solo == NULL) {
         st = PS_ERR_NOMEM;
         goto fail;
     }
@@ -1372,13 +1406,23 @@ bool ps_match_name(ps_match_ctx *c, const char *name, size_t len, uint32_t patte
     return bit_test(field_bits_for(c, name, len, &list), pattern);
 }
 
+static bool get_luhn(ps_match_ctx *c)
+{
+    if (c->luhn < 0)
+        c->luhn = ps_detect_luhn(c->rec->value, c->rec->value_len) ? 1 : 0;
+    return c->luhn == 1;
+}
+
 /*
  * Whether the current value may match the shared VALUE database, by the
- * need filter when the column is on good terms with it (NEED_MIN_RATE).
+ * need filter when the column is on good terms with it (NEED_MIN_RATE).  A
+ * value only luhn_only patterns may match must also hold a Luhn number.
  */
 static bool may_match(ps_match_ctx *c)
 {
     const ps_matcher *m = c->m;
+    const char *v = c->rec->value;
+    size_t n = c->rec->value_len;
     trial *t;
 
     if (m->value_need == NULL)
@@ -1387,7 +1431,13 @@ static bool may_match(ps_match_ctx *c)
     t = &c->need_trials[c->field_bits != NULL ? c->field_list : CAND_TMP];
     if (!trial_worth(t, NEED_MIN_RATE))
         return true;
-    if (ps_need_set_may_match(m->value_need, c->rec->value, c->rec->value_len))
+    /*
+     * Most values meet no need at all: one pass.  Those that meet only a
+     * luhn_only pattern's must hold a Luhn number too.
+     */
+    if (ps_need_set_may_match(m->value_need, v, n) &&
+        (m->nluhn == 0 || (m->nplain > 0 && ps_need_set_may_match(m->plain_need, v, n)) ||
+         get_luhn(c)))
         return true;
     t->hits++;
     return false;
@@ -1466,13 +1516,6 @@ static bool get_readable(ps_match_ctx *c)
     if (c->readable < 0)
         c->readable = ps_detect_readable(c->rec->value, c->rec->value_len) ? 1 : 0;
     return c->readable == 1;
-}
-
-static bool get_luhn(ps_match_ctx *c)
-{
-    if (c->luhn < 0)
-        c->luhn = ps_detect_luhn(c->rec->value, c->rec->value_len) ? 1 : 0;
-    return c->luhn == 1;
 }
 
 static int get_hash(ps_match_ctx *c)

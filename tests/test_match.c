@@ -454,7 +454,8 @@ static void test_plans_match_full_trees(void **state)
     static const char *const cols[] = {"body", "ts", "phone", "x", "note", "app_version"};
     static const char *const vals[] = {"", "hello there", "12345", "a@b.example", "zz9",
                                        "555-0199", "zz9 a@b.example", "call 555-0199",
-                                       "2015-10-01T00:00:01Z", "1.2.3"};
+                                       "2015-10-01T00:00:01Z", "1.2.3", "2014-01-01 00:01:18",
+                                       "4111 1111 1111 1111"};
     fixture fx = {tb_new(), NULL, NULL};
     ps_file_facts files[2];
     ps_match_ctx *oracle = NULL;
@@ -484,6 +485,10 @@ static void test_plans_match_full_trees(void **state)
     (void)add_rule(&fx.t, "dotted", PS_SCOPE_RECORD,
                    c_group(&fx.t, PS_COND_ALL, 2, c_value(&fx.t, "[0-9]\\.[0-9]"),
                            c_not(&fx.t, c_field(&fx.t, "version"))));
+    /* a pattern only a Luhn rule reads: its own need filter */
+    (void)add_rule(&fx.t, "card", PS_SCOPE_RECORD,
+                   c_group(&fx.t, PS_COND_ALL, 2, c_value(&fx.t, "[0-9][0-9 -]{11,22}[0-9]"),
+                           c_kind(&fx.t, PS_COND_LUHN, 0)));
     /* no value condition at all */
     (void)add_rule(&fx.t, "readable-note", PS_SCOPE_RECORD,
                    c_group(&fx.t, PS_COND_ALL, 2, c_field(&fx.t, "^note$"),
@@ -779,6 +784,91 @@ static void test_need_filter_phases(void **state)
             snprintf(v, sizeof(v), "2015-11-%02dT%08d", i % 28 + 1, i);
         }
         assert_int_equal(fire_s(&fx, "note", v), want);
+    }
+    fx_free(&fx);
+}
+
+/* A VALUE condition on an existing pattern: two conditions reading one pattern. */
+static uint32_t c_value_of(tb *t, uint32_t pattern_index)
+{
+    ps_cond c = {.kind = PS_COND_VALUE};
+
+    c.pattern = pattern_index;
+    return add_cond(t, &c);
+}
+
+/*
+ * A shared pattern every rule of which requires LUHN (a card rule) has a
+ * need filter apart: a value that meets only its need is scanned only when
+ * it holds a Luhn number.  The answers must be the scan's: card-shaped
+ * creation times and ids do not fire the card rule, cards do, the other
+ * shared patterns still fire on values that also have the card's shape,
+ * and a pattern that some rule reads without requiring LUHN (through a
+ * second condition, or under an ANY) keeps every match.
+ */
+static void test_luhn_only_need(void **state)
+{
+    static const char *const card_re = "[0-9][0-9 -]{11,22}[0-9]";
+    static const char *const values[] = {
+        "2014-01-01 00:01:18", "4111 1111 1111 1111", "4111 1111 1111 1112",
+        "a@b.example 2014-01-01 00:01:18", "a@b.example 4111-1111-1111-1111",
+        "ref 1234 5678 9012 3456 7", "5555555555554444", "1999-12-31 23", "x@y.zz",
+        "0000000000000000", "call 555-0199",
+    };
+    fixture fx = {tb_new(), NULL, NULL};
+    ps_file_facts f = text_file("export/users.csv");
+    uint32_t email, card, card2, shape, either, p2, p3;
+
+    (void)state;
+    email = add_rule(&fx.t, "email", PS_SCOPE_RECORD, c_value(&fx.t, EMAIL_RE));
+    card = add_rule(&fx.t, "card", PS_SCOPE_RECORD,
+                    c_group(&fx.t, PS_COND_ALL, 2, c_value(&fx.t, card_re),
+                            c_kind(&fx.t, PS_COND_LUHN, 0)));
+    /* one pattern, read by a rule without LUHN and (last) by a Luhn rule */
+    p2 = pattern(&fx.t, PS_TARGET_VALUE, "[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}", 0, 3, 4);
+    shape = add_rule(&fx.t, "shape", PS_SCOPE_RECORD, c_value_of(&fx.t, p2));
+    card2 = add_rule(&fx.t, "card2", PS_SCOPE_RECORD,
+                     c_group(&fx.t, PS_COND_ALL, 2, c_value_of(&fx.t, p2),
+                             c_kind(&fx.t, PS_COND_LUHN, 0)));
+    /* LUHN under an ANY is not required: its pattern stays plain */
+    p3 = pattern(&fx.t, PS_TARGET_VALUE, "[0-9]{4} [0-9]{4} [0-9]{4}", 0, 5, 6);
+    either = add_rule(&fx.t, "either", PS_SCOPE_RECORD,
+                      c_group(&fx.t, PS_COND_ANY, 2,
+                              c_group(&fx.t, PS_COND_ALL, 2, c_kind(&fx.t, PS_COND_LUHN, 0),
+                                      c_value(&fx.t, "^5")),
+                              c_value_of(&fx.t, p3)));
+    fx_compile(&fx);
+    ps_match_file_begin(fx.c, &f);
+    for (int round = 0; round < 3; round++) {
+        assert_int_equal(fire_s(&fx, "created_at", values[0]), B(shape));
+        assert_int_equal(fire_s(&fx, "card", values[1]), B(card) | B(either));
+        assert_int_equal(fire_s(&fx, "card", values[2]), B(either));
+        assert_int_equal(fire_s(&fx, "note", values[3]), B(email) | B(shape));
+        assert_int_equal(fire_s(&fx, "note", values[4]), B(email) | B(card));
+        assert_int_equal(fire_s(&fx, "note", values[5]), B(either));
+        assert_int_equal(fire_s(&fx, "card", values[6]), B(card) | B(either));
+        assert_int_equal(fire_s(&fx, "created_at", values[7]), B(shape));
+        assert_int_equal(fire_s(&fx, "email", values[8]), B(email));
+        /* one digit repeated passes Luhn trivially: not a card (detect.h) */
+        assert_int_equal(fire_s(&fx, "card", values[9]), 0);
+        assert_int_equal(fire_s(&fx, "phone", values[10]), 0);
+    }
+    /* the shared pattern with a Luhn number: both of its rules, and the card */
+    assert_int_equal(fire_s(&fx, "x", "4111-11-11 11 1111 1118"), B(card) | B(card2) | B(shape));
+    assert_int_equal(fire_s(&fx, "x", "4111-11-11 11 1111 1117"), B(shape));
+    fx_free(&fx);
+
+    /* The card rule alone: no other shared pattern, the filter still answers. */
+    fx = (fixture){tb_new(), NULL, NULL};
+    card = add_rule(&fx.t, "card", PS_SCOPE_RECORD,
+                    c_group(&fx.t, PS_COND_ALL, 2, c_value(&fx.t, card_re),
+                            c_kind(&fx.t, PS_COND_LUHN, 0)));
+    fx_compile(&fx);
+    ps_match_file_begin(fx.c, &f);
+    for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+        bool want = i == 1 || i == 4 || i == 6;
+
+        assert_int_equal(fire_s(&fx, "note", values[i]), want ? B(card) : 0);
     }
     fx_free(&fx);
 }
@@ -1726,6 +1816,7 @@ int main(void)
         cmocka_unit_test(test_value_min_width),
         cmocka_unit_test(test_need_filter_phases),
         cmocka_unit_test(test_need_filter_unbounded),
+        cmocka_unit_test(test_luhn_only_need),
         cmocka_unit_test(test_verdicts_keyed),
         cmocka_unit_test(test_verdicts_per_file_and_day),
         cmocka_unit_test(test_verdicts_limits),
