@@ -12,7 +12,8 @@
  *
  * Checks: every enum in range, entropy within 0..8 bits per byte, CSV
  * delimiters only from the documented set, parsed dates within 1900..2100
- * and stable through ps_date_to_ymd / ps_date_from_ymd / ps_date_format.
+ * and stable through ps_date_to_ymd / ps_date_from_ymd / ps_date_format,
+ * and ps_date_parse giving ps_date_parse_general's answer.
  */
 #include "config.h"
 
@@ -55,7 +56,13 @@ static void check_dates(const char *v, size_t n)
 
     for (i = 0; i < 2; i++) {
         int32_t day = PS_DAY_NONE, alt = PS_DAY_NONE;
+        int32_t gday = PS_DAY_NONE, galt = PS_DAY_NONE;
         ps_date_result r = ps_date_parse(v, n, flags[i], &day, &alt);
+        ps_date_result g = ps_date_parse_general(v, n, flags[i], &gday, &galt);
+
+        /* The fixed-layout fast path is only a shortcut: date.h promises the same answer. */
+        ps_fuzz_check(r == g && day == gday && alt == galt,
+                      "ps_date_parse and ps_date_parse_general disagree");
 
         ps_fuzz_check(r == PS_DATE_INVALID || r == PS_DATE_OK || r == PS_DATE_AMBIGUOUS,
                       "ps_date_parse: result out of range");
