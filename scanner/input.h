@@ -46,7 +46,16 @@
 #include "read.h"
 #include "util.h"
 
-#define PS_INPUT_CHUNK (256u * 1024u)          /* one read(2) */
+/*
+ * One read(2), and so the window that ps_input_chunk lends.  A build may
+ * make it smaller (at least 4, for UTF-16), as the fuzzing campaigns do
+ * with -DPS_INPUT_CHUNK=61u: their inputs of a few KiB then cross many
+ * refills, where the readers that lend bytes straight from the window must
+ * copy instead, and which a 256 KiB window never shows them.
+ */
+#ifndef PS_INPUT_CHUNK
+#define PS_INPUT_CHUNK (256u * 1024u)
+#endif
 #define PS_MAX_RECORD_DEFAULT (16u * 1024u * 1024u) /* longest line/record */
 #define PS_INFLATE_MAX_DEFAULT ((uint64_t)4 << 30)  /* 4 GiB decompressed */
 #define PS_INFLATE_RATIO_DEFAULT 200u               /* out:in, past 1 MiB */
