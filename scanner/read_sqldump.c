@@ -677,15 +677,18 @@ static ps_status sd_column_list(sd_ctx *c, int *ok)
 static int sd_same_list(sd_ctx *c)
 {
     const char *s = c->fid_cols.data;
+    size_t left = c->fid_cols.len;
 
     if (c->nstmt_cols != c->fid_ncols)
         return 0;
     for (size_t i = 0; i < c->nstmt_cols; i++) {
         size_t n = c->stmt_cols[i].len + 1;
 
-        if (memcmp(s, c->stmt_cols[i].s, n) != 0)
+        /* A name longer than what is kept is no match, and memcmp must not read past the list. */
+        if (n > left || memcmp(s, c->stmt_cols[i].s, n) != 0)
             return 0;
         s += n;
+        left -= n;
     }
     return 1;
 }

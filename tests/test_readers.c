@@ -2480,6 +2480,39 @@ static void test_sqldump_field_ids_column_lists(void **state)
     collect_free(&c);
 }
 
+/*
+ * A statement whose column list has as many names as the kept one but a
+ * longer name: compared only as far as the kept list goes.  sd_same_list
+ * compared each name's full length, past the end of a shorter kept list
+ * (found by fuzz_sqldump; ASan, as in --enable-asan or the fuzzing build,
+ * shows the read, which gives the right answer and so nothing else does).
+ * The lists differ, so the long name is numbered anew, and kept after.
+ */
+static void test_sqldump_field_ids_longer_name(void **state)
+{
+    char sql[512];
+    char name[101];
+    collect c = {0};
+    ps_diag d;
+    uint32_t a, b;
+
+    memset(name, 'b', sizeof(name) - 1);
+    name[sizeof(name) - 1] = '\0';
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO t (a) VALUES (1);\n"
+             "INSERT INTO t (%s) VALUES (2);\n"
+             "INSERT INTO t (%s) VALUES (3);\n", name, name);
+    assert_int_equal(RUN(&ps_reader_sqldump, sql, 0, 0, &c, &d), PS_OK);
+    assert_int_equal(c.n, 3);
+    a = id_at(&c, 0, "t", "a");
+    b = id_at(&c, 1, "t", name);
+    assert_int_not_equal(a, 0);
+    assert_int_not_equal(b, 0);
+    assert_int_not_equal(a, b);
+    assert_int_equal(id_at(&c, 2, "t", name), b);
+    collect_free(&c);
+}
+
 /* A table created again with other columns numbers them anew. */
 static void test_sqldump_field_ids_recreate(void **state)
 {
@@ -2791,6 +2824,7 @@ int main(void)
         cmocka_unit_test(test_field_ids_run_out),
         cmocka_unit_test(test_sqldump_field_ids_kept),
         cmocka_unit_test(test_sqldump_field_ids_column_lists),
+        cmocka_unit_test(test_sqldump_field_ids_longer_name),
         cmocka_unit_test(test_sqldump_field_ids_recreate),
         cmocka_unit_test(test_sqldump_field_ids_spill),
         cmocka_unit_test(test_sqldump_field_ids_past_names),
