@@ -20,11 +20,12 @@
  *
  * A shared pattern whose every rule also requires a Luhn-valid number (the
  * card rule) has a need filter apart too: a value that only such patterns
- * may match is scanned only when it holds a Luhn number.  A creation time, "2014-01-01 00:01:18", has the shape of
- * a card number and would otherwise pay a Hyperscan call on every row for a
- * Luhn check that then fails.  The pattern's bit stays clear then while its
- * regex might match, but no rule reads it there: each one that does is
- * false without the Luhn number.
+ * may match is scanned only when it holds a Luhn number.  A creation time,
+ * "2014-01-01 00:01:18", has the shape of a card number and would
+ * otherwise pay a Hyperscan call on every row for a Luhn check that then
+ * fails.  The pattern's bit stays clear then while its regex might match,
+ * but no rule reads it there: each one that does is false without the
+ * Luhn number.
  *
  * The context (one per worker) holds the scratch space and all per-file and
  * per-record state.  Work per record is lazy: the field name is looked up in
