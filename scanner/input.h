@@ -56,6 +56,7 @@
 #ifndef PS_INPUT_CHUNK
 #define PS_INPUT_CHUNK (256u * 1024u)
 #endif
+_Static_assert(PS_INPUT_CHUNK >= 4u, "PS_INPUT_CHUNK must hold a UTF-16 code unit pair");
 #define PS_MAX_RECORD_DEFAULT (16u * 1024u * 1024u) /* longest line/record */
 #define PS_INFLATE_MAX_DEFAULT ((uint64_t)4 << 30)  /* 4 GiB decompressed */
 #define PS_INFLATE_RATIO_DEFAULT 200u               /* out:in, past 1 MiB */
