@@ -8,6 +8,8 @@
  *       $(find $T/scanner -name '*.o' ! -name main.o ! -name 'cmd_*') \
  *       -lsodium -lyaml -lhs -lsqlite3 -lz -lyajl -lm -lpthread
  * Usage: recdump FILE...   RECDUMP_MAX=N sets max_record (default 16 MiB).
+ * RECDUMP_ENGINE=1 reads SQLite files through SQLite's engine alone (no
+ * page walk, read_sqlite.c), the reference the walk is held to.
  */
 #include "config.h"
 #include <fcntl.h>
@@ -64,6 +66,8 @@ static int cb(void *ud, const ps_record *r)
 
 int main(int argc, char **argv)
 {
+    bool engine = getenv("RECDUMP_ENGINE") != NULL;
+
     count_only = getenv("RECDUMP_COUNT") != NULL;
     for (int i = 1; i < argc; i++) {
         int fd = open(argv[i], O_RDONLY);
@@ -74,6 +78,7 @@ int main(int argc, char **argv)
         ps_diag d;
         const ps_reader *rd;
         ps_status s;
+        uint64_t paged = 0;
 
         if (fd < 0 || fstat(fd, &st) != 0) {
             perror(argv[i]);
@@ -96,8 +101,13 @@ int main(int argc, char **argv)
             close(fd);
             continue;
         }
-        s = rd->read(&src, cb, NULL, &d);
+        if (rd == &ps_reader_sqlite)
+            s = ps_read_sqlite_with(&src, cb, NULL, &d, !engine, &paged);
+        else
+            s = rd->read(&src, cb, NULL, &d);
         printf("== end %s: reader %s, %llu records, status %d, diag '%s'\n", argv[i], rd->name, nrec, (int)s, d.msg);
+        if (paged > 0)
+            fprintf(stderr, "%s: %llu rows from the page walk\n", argv[i], (unsigned long long)paged);
         close(fd);
     }
     return 0;

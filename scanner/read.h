@@ -13,6 +13,7 @@
 #ifndef PS_READ_H
 #define PS_READ_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -129,5 +130,14 @@ extern const ps_reader ps_reader_media;
 extern const ps_reader ps_reader_strings; /* unknown binary: printable runs */
 extern const ps_reader ps_reader_json;    /* JSON documents, streamed (yajl) */
 extern const ps_reader ps_reader_mbox;    /* mbox mail folders */
+
+/*
+ * The SQLite reader with its page walk on (use_pages) or off, when every
+ * table is read through SQLite's engine.  ps_reader_sqlite is this with the
+ * walk on.  *paged (may be NULL) gets how many rows the walk gave.  Tests
+ * hold the two to the same records.
+ */
+ps_status ps_read_sqlite_with(const ps_source *src, ps_record_fn fn, void *ud, ps_diag *diag,
+                              bool use_pages, uint64_t *paged);
 
 #endif /* PS_READ_H */
