@@ -725,6 +725,15 @@ static ps_status sq_row(sq_ctx *c, sq_tab *t, int64_t rowid, const unsigned char
         pos += len;
         k++;
     }
+    /*
+     * The values end where the payload ends: SQLite writes no bytes after
+     * them, and its engine calls a record with bytes left over corrupt
+     * (once it has read the whole header, as it does for a row short of
+     * its table).  The engine must meet such a row, and say so, or the
+     * walk would read a damaged table with no word of it.
+     */
+    if (body != n)
+        return SQ_HAND_ON;
     /* Columns past the record's end: NULL, unless they have a default. */
     for (size_t i = k; i < ncol; i++) {
         if (w->dflt[i])

@@ -1228,6 +1228,62 @@ static void test_corrupt_overflow(void **state)
     free(f.d);
 }
 
+/*
+ * A record whose values end before its payload does (a text's serial type
+ * made shorter, the payload size left as it was).  SQLite never writes one,
+ * and its engine calls it corrupt once it has read the whole header: so the
+ * table must end the same way by either path, with the engine's
+ * "malformed", not be read on by the walk as if nothing were wrong.  Bytes
+ * left over behind a value past the table's last column are another
+ * matter: the engine stops reading the header at that column, never sees
+ * them, and gives the row; handed over, the row must still come.
+ */
+static void test_corrupt_record_left_over(void **state)
+{
+    char path[128];
+    stream e;
+    dbfile f;
+    uint32_t root;
+
+    make_db(state, "left-over.db", 512, 0,
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);"
+            "INSERT INTO t " SEQ(20) "SELECT i, printf('abcd%02d', i) FROM seq;",
+            path, sizeof(path));
+    root = (uint32_t)query_int(path, "SELECT rootpage FROM sqlite_master WHERE name = 't'");
+    db_load(path, &f);
+    for (uint32_t i = 0; i < 2; i++) {
+        /* Row 5 (cell 4 of the one leaf): payload, rowid, then the record. */
+        unsigned char *c = page_cell(&f, root, 4);
+        char bad[160];
+
+        assert_int_equal(be16(page_head(&f, root) + 3), 20);
+        assert_true(c[0] == 9 && c[1] == 5 && c[2] == 3 && c[3] == 0 && c[4] == 13 + 2 * 6);
+        if (i == 0) {
+            c[4] = 13 + 2 * 3; /* "abc", three bytes left over */
+        } else {
+            c[2] = 4;          /* id and v NULL, a third value of two bytes, */
+            c[3] = 0;
+            c[4] = 0;
+            c[5] = 13 + 2 * 2; /* and three bytes left over after it */
+        }
+        snprintf(bad, sizeof(bad), "%s.bad%u", path, i);
+        db_save(&f, bad);
+        collect_both_with(bad, MAX_RECORD, 0, NULL, &e);
+        if (i == 0) {
+            assert_int_equal(e.st, PS_ERR_FORMAT);
+            assert_int_equal(e.n, 2 * 4); /* rows 1-4 */
+        } else {
+            assert_int_equal(e.st, PS_OK);
+            assert_int_equal(e.n, 2 * 20 - 1); /* row 5 without its v */
+        }
+        stream_free(&e);
+        assert_int_equal(unlink(bad), 0);
+        free(f.d);
+        db_load(path, &f); /* the intact bytes again */
+    }
+    free(f.d);
+}
+
 /* ------------------------------------------- the walk did the work */
 
 /*
@@ -1317,6 +1373,7 @@ int main(void)
         cmocka_unit_test(test_corrupt_leaf),
         cmocka_unit_test(test_corrupt_interior),
         cmocka_unit_test(test_corrupt_overflow),
+        cmocka_unit_test(test_corrupt_record_left_over),
         cmocka_unit_test(test_paged_types),
         cmocka_unit_test(test_paged_big),
         cmocka_unit_test(test_paged_overflow),
