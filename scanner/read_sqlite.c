@@ -54,6 +54,7 @@ typedef struct sq_tab {
     uint32_t fid_base; /* column i's field id is fid_base + i ... */
     int numbered;      /* ... when this table got ids */
     int counted;       /* ids were handed out (at its first row) */
+    uint64_t walked;   /* rows the page walk gave */
 } sq_tab;
 
 struct sq_field;
@@ -418,23 +419,27 @@ static ps_status sq_cell(sq_ctx *c, const sq_tab *t, int64_t row, int i, int typ
 }
 
 /*
- * Read a table through SQLite's engine: every row, or with after set, the
- * rows whose rowid is above *after (where the page walk stopped).  A table
- * that cannot be read is noted (first error wins) and skipped; returns
- * PS_ERR_STOP when the callback stops, PS_ERR_NOMEM, or PS_OK.
+ * Read a table through SQLite's engine, from its row skip on: the rows the
+ * page walk gave are the first rows of the engine's own scan, so it skips
+ * as many ("LIMIT -1 OFFSET"), in the order it reads them.  Not "WHERE
+ * rowid > last": in a damaged b-tree whose rowids do not rise, SQLite's
+ * scan gives rows in page order, but such a seek would go by the interior
+ * keys and give other rows.  A table that cannot be read is noted (first
+ * error wins) and skipped; returns PS_ERR_STOP when the callback stops,
+ * PS_ERR_NOMEM, or PS_OK.
  */
-static ps_status sq_engine(sq_ctx *c, sq_tab *t, const int64_t *after)
+static ps_status sq_engine(sq_ctx *c, sq_tab *t, uint64_t skip)
 {
     sqlite3_stmt *stmt = NULL;
     int has_rowid = 1, rc, named = 0;
     int64_t counter = 0;
     ps_status st;
 
-    st = sq_quoted(&c->sql, "SELECT rowid, * FROM ", t->name, after ? " WHERE rowid > ?1" : "");
+    st = sq_quoted(&c->sql, "SELECT rowid, * FROM ", t->name, skip > 0 ? " LIMIT -1 OFFSET ?1" : "");
     if (st != PS_OK)
         return st;
     rc = sqlite3_prepare_v2(c->db, ps_buf_cstr(&c->sql), -1, &stmt, NULL);
-    if (rc != SQLITE_OK && after == NULL) {
+    if (rc != SQLITE_OK && skip == 0) {
         /* WITHOUT ROWID tables have no rowid: number rows instead. */
         sqlite3_finalize(stmt);
         stmt = NULL;
@@ -444,8 +449,8 @@ static ps_status sq_engine(sq_ctx *c, sq_tab *t, const int64_t *after)
             return st;
         rc = sqlite3_prepare_v2(c->db, ps_buf_cstr(&c->sql), -1, &stmt, NULL);
     }
-    if (rc == SQLITE_OK && after != NULL)
-        rc = sqlite3_bind_int64(stmt, 1, *after);
+    if (rc == SQLITE_OK && skip > 0)
+        rc = sqlite3_bind_int64(stmt, 1, skip > INT64_MAX ? INT64_MAX : (int64_t)skip);
     if (rc != SQLITE_OK) {
         ps_diag_first(c->diag, &c->first, PS_ERR_FORMAT, "table %s: %s", t->name,
                       sqlite3_errstr(rc));
@@ -455,13 +460,6 @@ static ps_status sq_engine(sq_ctx *c, sq_tab *t, const int64_t *after)
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         int64_t row = has_rowid ? sqlite3_column_int64(stmt, 0) : ++counter;
 
-        /*
-         * In a damaged file the engine may give a rowid at or below where
-         * the walk stopped, despite the WHERE: that row was given already,
-         * or is not where a row can be.
-         */
-        if (after != NULL && row <= *after)
-            continue;
         if (!named) {
             /*
              * Names are the same on every row, so they are fetched once.  Not
@@ -537,10 +535,10 @@ done:
  * Anything else the walk does not expect -- a page of the wrong kind, a
  * number out of range, a rowid out of order, a payload over the record
  * limit, a record short of a column that has a default (a column added
- * later; only the engine knows its default) -- stops it before that row,
- * and the engine reads on from the last rowid given.  A row is checked
- * whole before any of its cells is given, so no cell is given twice and
- * none is lost.  A hostile file cannot make the walk loop or grow: a table
+ * later; only the engine knows its default), bytes after a record's
+ * values -- stops it before that row, and the engine reads on past the
+ * rows given (sq_engine).  A row is checked whole before any of its cells
+ * is given, so no cell is given twice and none is lost.  A hostile file cannot make the walk loop or grow: a table
  * reads at most as many pages as the file has, at most SQ_MAX_DEPTH deep,
  * into buffers of one page per level.
  */
@@ -835,6 +833,7 @@ static ps_status sq_leaf_cell(sq_ctx *c, sq_tab *t, const unsigned char *buf, un
     if (st == PS_OK) {
         *last = (int64_t)key;
         *given = true;
+        t->walked++;
         w->rows++;
     }
     return st;
@@ -871,7 +870,8 @@ static ps_status sq_enter(sq_walk *w, unsigned d, uint32_t pno, sq_frame *f)
 /*
  * Walk the b-tree from root, giving every row in rowid order.  PS_OK when
  * the table was read to its end; SQ_HAND_ON when the engine must read on
- * (after *last when *given); or PS_ERR_STOP / PS_ERR_NOMEM.
+ * past the t->walked rows given; or PS_ERR_STOP / PS_ERR_NOMEM.  *last is
+ * the last rowid given, when *given.
  */
 static ps_status sq_walk_tree(sq_ctx *c, sq_tab *t, uint32_t root, int64_t *last, bool *given)
 {
@@ -999,17 +999,16 @@ done:
 /*
  * Read table t (root page root, created by sql) with the walk.  *done is
  * true when it was read to its end; otherwise the engine reads it, or reads
- * on after *last when *given.
+ * on past the t->walked rows given.
  */
-static ps_status sq_walk_table(sq_ctx *c, sq_tab *t, int64_t root, const char *sql,
-                               int64_t *last, bool *given, bool *done)
+static ps_status sq_walk_table(sq_ctx *c, sq_tab *t, int64_t root, const char *sql, bool *done)
 {
     sqlite3_stmt *stmt = NULL;
+    int64_t last = 0;
+    bool ok, given = false;
     ps_status st;
-    bool ok;
 
     *done = false;
-    *given = false;
     if (root < 2 || root > (int64_t)c->walk.npages)
         return PS_OK;
     /* The names the engine would give, and the test that this is a rowid table. */
@@ -1026,7 +1025,7 @@ static ps_status sq_walk_table(sq_ctx *c, sq_tab *t, int64_t root, const char *s
     if (st == PS_OK && ok)
         st = sq_names(c, stmt, 1, t->ncol);
     if (st == PS_OK && ok) {
-        st = sq_walk_tree(c, t, (uint32_t)root, last, given);
+        st = sq_walk_tree(c, t, (uint32_t)root, &last, &given);
         if (st == PS_OK)
             *done = true;
         else if (st == SQ_HAND_ON)
@@ -1090,17 +1089,16 @@ static void sq_walk_free(sq_walk *w)
 static ps_status sq_table(sq_ctx *c, const char *name, int64_t root, const char *sql)
 {
     sq_tab t;
-    int64_t last = 0;
-    bool given = false, done = false;
+    bool done = false;
     ps_status st = PS_OK;
 
     memset(&t, 0, sizeof(t));
     t.name = name;
     if (c->walk.fd >= 0)
-        st = sq_walk_table(c, &t, root, sql, &last, &given, &done);
+        st = sq_walk_table(c, &t, root, sql, &done);
     if (st != PS_OK || done)
         return st;
-    return sq_engine(c, &t, given ? &last : NULL);
+    return sq_engine(c, &t, t.walked);
 }
 
 ps_status ps_read_sqlite_with(const ps_source *src, ps_record_fn fn, void *ud, ps_diag *diag,

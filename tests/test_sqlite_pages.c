@@ -3,8 +3,9 @@
  * path (read_sqlite.c, ps_read_sqlite_with).
  *
  * The walk reads each table's b-tree pages itself and hands a table to
- * SQLite's engine ("WHERE rowid > last") wherever it meets something it
- * does not handle.  Whatever it handles or hands over, the records must be
+ * SQLite's engine (which reads on past the rows the walk gave, "OFFSET")
+ * wherever it meets something it does not handle.  Whatever it handles or
+ * hands over, the records must be
  * the engine's, byte for byte: so every database here is read both ways and
  * the two streams compared in full (field, value, location, field id,
  * media), with the same status and diagnostic.  The databases are made at
@@ -1229,6 +1230,22 @@ static void test_corrupt_overflow(void **state)
 }
 
 /*
+ * A database of one table t made by rows_sql on 512-byte pages, small
+ * enough for one leaf, loaded into *f; returns t's root page (that leaf).
+ */
+static uint32_t one_leaf(void **state, const char *name, const char *rows_sql, char *path,
+                         size_t n, dbfile *f)
+{
+    uint32_t root;
+
+    make_db(state, name, 512, 0, rows_sql, path, n);
+    root = (uint32_t)query_int(path, "SELECT rootpage FROM sqlite_master WHERE name = 't'");
+    db_load(path, f);
+    assert_int_equal(page_head(f, root)[0], 0x0D);
+    return root;
+}
+
+/*
  * A record whose values end before its payload does (a text's serial type
  * made shorter, the payload size left as it was).  SQLite never writes one,
  * and its engine calls it corrupt once it has read the whole header: so the
@@ -1245,12 +1262,10 @@ static void test_corrupt_record_left_over(void **state)
     dbfile f;
     uint32_t root;
 
-    make_db(state, "left-over.db", 512, 0,
-            "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);"
-            "INSERT INTO t " SEQ(20) "SELECT i, printf('abcd%02d', i) FROM seq;",
-            path, sizeof(path));
-    root = (uint32_t)query_int(path, "SELECT rootpage FROM sqlite_master WHERE name = 't'");
-    db_load(path, &f);
+    root = one_leaf(state, "left-over.db",
+                    "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);"
+                    "INSERT INTO t " SEQ(20) "SELECT i, printf('abcd%02d', i) FROM seq;",
+                    path, sizeof(path), &f);
     for (uint32_t i = 0; i < 2; i++) {
         /* Row 5 (cell 4 of the one leaf): payload, rowid, then the record. */
         unsigned char *c = page_cell(&f, root, 4);
@@ -1282,6 +1297,46 @@ static void test_corrupt_record_left_over(void **state)
         db_load(path, &f); /* the intact bytes again */
     }
     free(f.d);
+}
+
+/*
+ * A leaf whose rowids do not rise: two cell pointers swapped, so the rows
+ * come in page order as 1, 9, 3, 4, ... 8, 2, 10.  SQLite reads such a
+ * file to its end without a word and gives the rows in page order; the
+ * walk stops at the rowid that does not rise (3) and hands over.  The
+ * engine must then read on in its own order, past the two rows the walk
+ * gave ("OFFSET"): a seek past the last rowid given ("WHERE rowid > 9")
+ * would lose rows 2 to 8.
+ */
+static void test_out_of_order_leaf(void **state)
+{
+    char path[128], bad[160];
+    unsigned char *head, tmp[2];
+    uint64_t paged = 0;
+    stream e;
+    dbfile f;
+    uint32_t root;
+
+    root = one_leaf(state, "order.db",
+                    "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);"
+                    "INSERT INTO t " SEQ(10) "SELECT i, printf('v%02d', i) FROM seq;",
+                    path, sizeof(path), &f);
+    head = page_head(&f, root);
+    memcpy(tmp, head + 8 + 2 * 1, 2);
+    memcpy(head + 8 + 2 * 1, head + 8 + 2 * 8, 2);
+    memcpy(head + 8 + 2 * 8, tmp, 2);
+    snprintf(bad, sizeof(bad), "%s.swapped", path);
+    db_save(&f, bad);
+    free(f.d);
+
+    collect_both_with(bad, MAX_RECORD, 0, &paged, &e);
+    assert_int_equal(e.st, PS_OK);
+    assert_int_equal(e.n, 2 * 10);
+    assert_int_equal(paged, 2); /* rows 1 and 9; the engine gives the rest */
+    assert_int_equal(find_cell(&e, "t", "v", 9), 3);
+    assert_int_equal(find_cell(&e, "t", "v", 2), 2 * 8 + 1); /* in page order */
+    stream_free(&e);
+    assert_int_equal(unlink(bad), 0);
 }
 
 /* ------------------------------------------- the walk did the work */
@@ -1374,6 +1429,7 @@ int main(void)
         cmocka_unit_test(test_corrupt_interior),
         cmocka_unit_test(test_corrupt_overflow),
         cmocka_unit_test(test_corrupt_record_left_over),
+        cmocka_unit_test(test_out_of_order_leaf),
         cmocka_unit_test(test_paged_types),
         cmocka_unit_test(test_paged_big),
         cmocka_unit_test(test_paged_overflow),

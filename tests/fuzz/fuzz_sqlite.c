@@ -16,10 +16,12 @@
  *
  * A file SQLite reads to the end may still be one whose b-tree is damaged
  * (rowids out of order, a page in two places, interior keys that lie).
- * There SQLite disagrees with itself: its full scan gives what lies in the
- * pages, in page order, while its "WHERE rowid > X", which the walk hands
- * over with, seeks by the interior keys and gives other rows.  So when the
- * two streams differ, PRAGMA quick_check decides: on a file it passes the
+ * The walk stops early there, and the engine reads on past the rows it
+ * gave ("LIMIT -1 OFFSET n", in the order of SQLite's own scan), which
+ * gives SQLite's records as long as the walk read the same pages the same
+ * way (it does for rowids out of order: corpus/sqlite/out-of-order*.db);
+ * where they part ways (a page reached twice, a child at the wrong depth)
+ * the two reads may differ.  So when the two streams differ, PRAGMA quick_check decides: on a file it passes the
  * streams must be the same; on one it fails, every record the walk's read
  * gave must be one the engine gave too (nothing made up, from the same
  * pages read the same way), and no (table, row, column) may come twice
