@@ -624,15 +624,16 @@ typedef struct sq_field {
 static ps_status sq_walk_columns(sq_ctx *c, sq_tab *t, const char *sql, bool *ok);
 
 /*
- * Read page pno into buf.  Counts it against the table's bound: a table
- * never needs more pages than the file has, so a walk that would is going
- * round a loop in a damaged or hostile file.
+ * Read page pno into buf.  Page 1 is the schema's root, so never a page of
+ * a table's tree or an overflow page.  Counts the page against the table's
+ * bound: a table never needs more pages than the file has, so a walk that
+ * would is going round a loop in a damaged or hostile file.
  */
 static bool sq_page(sq_walk *w, uint32_t pno, unsigned char *buf)
 {
     ssize_t r;
 
-    if (pno < 1 || pno > w->npages || ++w->reads > w->npages)
+    if (pno < 2 || pno > w->npages || ++w->reads > w->npages)
         return false;
     do {
         r = pread(w->fd, buf, w->page_size, (off_t)(pno - 1) * (off_t)w->page_size);
@@ -788,21 +789,21 @@ static ps_status sq_row(sq_ctx *c, sq_tab *t, int64_t rowid, const unsigned char
 }
 
 /*
- * Cell i of the leaf page buf (its b-tree header at hdr): give its row.
- * *last is the rowid before it; rowids must rise.
+ * Cell i of the leaf page buf: give its row.  *last is the rowid before
+ * it, when *given; rowids must rise.
  */
-static ps_status sq_leaf_cell(sq_ctx *c, sq_tab *t, const unsigned char *buf, unsigned hdr,
-                              unsigned i, int64_t *last, bool *given)
+static ps_status sq_leaf_cell(sq_ctx *c, sq_tab *t, const unsigned char *buf, unsigned i,
+                              int64_t *last, bool *given)
 {
     sq_walk *w = &c->walk;
     const unsigned char *end = buf + w->usable, *p;
-    uint32_t pc = sq_be16(buf + hdr + 8 + 2 * i);
+    uint32_t pc = sq_be16(buf + 8 + 2 * i);
     uint64_t total, key;
     size_t local, x = w->usable - 35;
     unsigned n1, n2;
     ps_status st = PS_OK;
 
-    if (pc < hdr + 8 || pc >= w->usable)
+    if (pc < 8 || pc >= w->usable)
         return SQ_HAND_ON;
     p = buf + pc;
     n1 = sq_varint(p, end, &total);
@@ -841,8 +842,7 @@ static ps_status sq_leaf_cell(sq_ctx *c, sq_tab *t, const unsigned char *buf, un
 
 /* One level of the walk: a page, and the next of its cells to go down. */
 typedef struct sq_frame {
-    unsigned char *buf;
-    unsigned hdr;   /* its b-tree header: at 100 on page 1, else 0 */
+    unsigned char *buf; /* its b-tree header first: page 1 is never read */
     unsigned ncell;
     unsigned next;  /* interior pages: the next child (ncell: the right-most) */
 } sq_frame;
@@ -855,14 +855,13 @@ static ps_status sq_enter(sq_walk *w, unsigned d, uint32_t pno, sq_frame *f)
     if (w->bufs[d] == NULL && (w->bufs[d] = malloc(w->page_size)) == NULL)
         return PS_ERR_NOMEM;
     f->buf = w->bufs[d];
-    f->hdr = pno == 1 ? 100 : 0;
     f->next = 0;
     if (!sq_page(w, pno, f->buf))
         return SQ_HAND_ON;
-    kind = f->buf[f->hdr];
-    f->ncell = sq_be16(f->buf + f->hdr + 3);
+    kind = f->buf[0];
+    f->ncell = sq_be16(f->buf + 3);
     if ((kind != SQ_LEAF && kind != SQ_INTERIOR) ||
-        f->hdr + (kind == SQ_LEAF ? 8u : 12u) + 2u * f->ncell > w->usable)
+        (kind == SQ_LEAF ? 8u : 12u) + 2u * f->ncell > w->usable)
         return SQ_HAND_ON;
     return PS_OK;
 }
@@ -886,9 +885,9 @@ static ps_status sq_walk_tree(sq_ctx *c, sq_tab *t, uint32_t root, int64_t *last
         sq_frame *top = &f[d];
         uint32_t child;
 
-        if (top->buf[top->hdr] == SQ_LEAF) {
+        if (top->buf[0] == SQ_LEAF) {
             for (unsigned i = 0; i < top->ncell && st == PS_OK; i++)
-                st = sq_leaf_cell(c, t, top->buf, top->hdr, i, last, given);
+                st = sq_leaf_cell(c, t, top->buf, i, last, given);
             if (st != PS_OK || d == 0)
                 break;
             d--;
@@ -901,15 +900,15 @@ static ps_status sq_walk_tree(sq_ctx *c, sq_tab *t, uint32_t root, int64_t *last
             continue;
         }
         if (top->next < top->ncell) {
-            uint32_t pc = sq_be16(top->buf + top->hdr + 12 + 2 * top->next);
+            uint32_t pc = sq_be16(top->buf + 12 + 2 * top->next);
 
-            if (pc < top->hdr + 12 || pc > w->usable - 4) {
+            if (pc < 12 || pc > w->usable - 4) {
                 st = SQ_HAND_ON;
                 break;
             }
             child = sq_be32(top->buf + pc);
         } else {
-            child = sq_be32(top->buf + top->hdr + 8); /* the right-most pointer */
+            child = sq_be32(top->buf + 8); /* the right-most pointer */
         }
         top->next++;
         if (d + 1 == SQ_MAX_DEPTH) {
