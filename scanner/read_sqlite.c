@@ -738,6 +738,7 @@ static ps_status sq_row(sq_ctx *c, sq_tab *t, int64_t rowid, const unsigned char
         if (w->dflt[i])
             return SQ_HAND_ON;
         w->fields[i].type = 0;
+        w->fields[i].off = 0; /* read from nowhere; set, so that rec + off stays defined */
     }
     /* The rowid's alias is stored as NULL; anything else is not SQLite's doing. */
     if (w->alias >= 0 && (size_t)w->alias < ncol && w->fields[w->alias].type != 0)
