@@ -81,6 +81,7 @@ typedef struct sq_walk {
     sqlite3_stmt *real_text;   /* "SELECT ?1": a REAL's text, as SQLite writes it */
     uint64_t reads;            /* pages read for the current table */
     uint64_t rows;             /* rows the walk gave */
+    bool autovacuum;           /* pointer-map pages: SQLite may follow them, not the chain */
 } sq_walk;
 
 typedef struct sq_ctx {
@@ -536,8 +537,11 @@ done:
  * number out of range, a rowid out of order, a payload over the record
  * limit, a record short of a column that has a default (a column added
  * later; only the engine knows its default), bytes after a record's
- * values -- stops it before that row, and the engine reads on past the
- * rows given (sq_engine).  A row is checked whole before any of its cells
+ * values, and whatever the engine itself calls corrupt or reads its own
+ * way (a cell count a page cannot hold, or none below the root; a payload
+ * size in nine bytes; an auto-vacuum overflow chain that does not go on
+ * to the next page) -- stops it before that row, and the engine reads on
+ * past the rows given (sq_engine), failing where it fails.  A row is checked whole before any of its cells
  * is given, so no cell is given twice and none is lost.  A hostile file cannot make the walk loop or grow: a table
  * reads at most as many pages as the file has, at most SQ_MAX_DEPTH deep,
  * into buffers of one page per level.
@@ -642,6 +646,23 @@ static bool sq_page(sq_walk *w, uint32_t pno, unsigned char *buf)
 }
 
 /*
+ * Whether SQLite's guess at the next page of an overflow chain passes
+ * over page pno: a pointer-map page, or the one holding the lock byte at
+ * 1 GiB (btreeInt.h, PTRMAP_ISPAGE and PENDING_BYTE_PAGE).
+ */
+static bool sq_map_skips(const sq_walk *w, uint32_t pno)
+{
+    uint32_t per = w->usable / 5 + 1, pending = 0x40000000u / w->page_size + 1, map;
+
+    if (pno < 2)
+        return true;
+    map = (pno - 2) / per * per + 2;
+    if (map == pending)
+        map++;
+    return pno == map || pno == pending;
+}
+
+/*
  * The payload of a cell whose first local bytes lie at p and the rest in
  * overflow pages from first on: assembled in w->payload.  NULL when a
  * page is missing or out of range (*st stays PS_OK) or on no memory.
@@ -664,6 +685,16 @@ static const unsigned char *sq_overflow(sq_walk *w, const unsigned char *p, size
             return NULL;
         memcpy(w->payload + have, w->ovfl + 4, n);
         have += n;
+        /*
+         * In an auto-vacuum file the engine, passing over a page of the
+         * chain whose bytes it does not need, may take the next page from
+         * the pointer map instead (getOverflowPage: the page after, when
+         * the map says it follows this one).  The two agree where the
+         * chain goes on to that very page, as SQLite writes it.
+         */
+        if (w->autovacuum && have < total &&
+            (sq_be32(w->ovfl) != pno + 1 || sq_map_skips(w, pno + 1)))
+            return NULL;
         pno = sq_be32(w->ovfl);
     }
     return w->payload;
@@ -706,7 +737,8 @@ static ps_status sq_row(sq_ctx *c, sq_tab *t, int64_t rowid, const unsigned char
     size_t pos = len;
     ps_status st = PS_OK;
 
-    if (len == 0 || hsize < len || hsize > n)
+    /* The engine calls a header of more than 98307 bytes corrupt (OP_Column). */
+    if (len == 0 || hsize < len || hsize > n || hsize > 98307)
         return SQ_HAND_ON;
     body = hsize;
     while (pos < hsize) {
@@ -811,6 +843,13 @@ static ps_status sq_leaf_cell(sq_ctx *c, sq_tab *t, const unsigned char *buf, un
     n2 = n1 == 0 ? 0 : sq_varint(p + n1, end, &key);
     if (n2 == 0 || (*given && (int64_t)key <= *last))
         return SQ_HAND_ON;
+    /*
+     * SQLite reads a payload's size as 32 bits, and a ninth byte of it as
+     * seven bits, not eight (btreeParseCellPtr): it never writes either, and
+     * the engine would read such a cell as another payload than this.
+     */
+    if (n1 == 9 || total > UINT32_MAX)
+        return SQ_HAND_ON;
     /* Over the limit: the engine says so, value by value, as for every table. */
     if (total > c->max_record)
         return SQ_HAND_ON;
@@ -848,7 +887,15 @@ typedef struct sq_frame {
     unsigned next;  /* interior pages: the next child (ncell: the right-most) */
 } sq_frame;
 
-/* Read page pno into level d's buffer as frame f: SQ_HAND_ON when it is no table page. */
+/*
+ * Read page pno into level d's buffer as frame f: SQ_HAND_ON when it is no
+ * table page, or one the engine calls corrupt (btreeInitPage, moveToRoot,
+ * getAndInitPage): more cells than a page can hold ((page size - 8) / 6,
+ * a cell and its pointer being 6 bytes at least), or none on a page below
+ * the root or on an interior root.  The walk would read such a page as
+ * empty, or by pointers into cells that overlap, where the engine stops
+ * with "malformed".
+ */
 static ps_status sq_enter(sq_walk *w, unsigned d, uint32_t pno, sq_frame *f)
 {
     unsigned kind;
@@ -862,7 +909,8 @@ static ps_status sq_enter(sq_walk *w, unsigned d, uint32_t pno, sq_frame *f)
     kind = f->buf[0];
     f->ncell = sq_be16(f->buf + 3);
     if ((kind != SQ_LEAF && kind != SQ_INTERIOR) ||
-        (kind == SQ_LEAF ? 8u : 12u) + 2u * f->ncell > w->usable)
+        (kind == SQ_LEAF ? 8u : 12u) + 2u * f->ncell > w->usable ||
+        f->ncell > (w->page_size - 8) / 6 || (f->ncell == 0 && (d > 0 || kind == SQ_INTERIOR)))
         return SQ_HAND_ON;
     return PS_OK;
 }
@@ -1062,6 +1110,7 @@ static void sq_walk_open(sq_walk *w, int fd, uint64_t size)
         return; /* the engine can still read it */
     w->page_size = page_size;
     w->usable = page_size - h[20];
+    w->autovacuum = sq_be32(h + 52) != 0; /* the largest root page: kept only with a map */
     w->npages = size / page_size > UINT32_MAX ? UINT32_MAX : (uint32_t)(size / page_size);
     /* SQLite believes the header's page count when it is valid (fileformat2, 1.3.7). */
     counted = sq_be32(h + 28);

@@ -1339,6 +1339,166 @@ static void test_out_of_order_leaf(void **state)
     assert_int_equal(unlink(bad), 0);
 }
 
+/*
+ * Save f at "<path>.<what>", read it both ways (the walk held to the engine,
+ * status and diagnostic too), check the engine's status and record count,
+ * and remove it.
+ */
+static void expect_both_end(const dbfile *f, const char *path, const char *what, ps_status st,
+                            size_t records)
+{
+    char bad[160];
+    stream e;
+
+    snprintf(bad, sizeof(bad), "%s.%s", path, what);
+    db_save(f, bad);
+    collect_both_with(bad, MAX_RECORD, 0, NULL, &e);
+    assert_int_equal(e.st, st);
+    assert_int_equal(e.n, records);
+    stream_free(&e);
+    assert_int_equal(unlink(bad), 0);
+}
+
+/*
+ * Pages with a cell count SQLite's engine calls corrupt: none on a leaf
+ * below the root, none on an interior root (it reads neither as empty),
+ * and more than (page size - 8) / 6 on a leaf, which only cells that
+ * overlap can fill.  The walk would read on through all three without a
+ * word; the table must end with the engine's "malformed" either way.
+ */
+static void test_corrupt_cell_count(void **state)
+{
+    char path[128];
+    pages leaves, interior;
+    dbfile f;
+    uint32_t root, no;
+    unsigned char *h;
+    size_t before = 0;
+
+    make_db(state, "cell-count.db", 512, 0,
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);"
+            "INSERT INTO t " SEQ(300) "SELECT i, printf('value %04d', i) FROM seq;",
+            path, sizeof(path));
+    root = (uint32_t)query_int(path, "SELECT rootpage FROM sqlite_master WHERE name = 't'");
+    db_load(path, &f);
+    leaves.n = interior.n = 0;
+    tree_pages(&f, root, &leaves, &interior);
+    assert_true(leaves.n > 4 && page_head(&f, root)[0] == 0x05);
+    no = leaves.no[leaves.n / 2];
+    for (size_t i = 0; i < leaves.n / 2; i++)
+        before += be16(page_head(&f, leaves.no[i]) + 3);
+    h = page_head(&f, no);
+    h[3] = h[4] = 0;
+    expect_both_end(&f, path, "empty-leaf", PS_ERR_FORMAT, 2 * before);
+    free(f.d);
+
+    db_load(path, &f);
+    h = page_head(&f, root);
+    h[3] = h[4] = 0;
+    expect_both_end(&f, path, "empty-root", PS_ERR_FORMAT, 0);
+    free(f.d);
+
+    /* 100 cells of 3 bytes each, one byte shared with the next: 01 <rowid> 01 <rowid> ... 01 */
+    make_db(state, "cell-count-leaf.db", 512, 0,
+            "CREATE TABLE t (id INTEGER PRIMARY KEY); INSERT INTO t VALUES (1);", path,
+            sizeof(path));
+    root = (uint32_t)query_int(path, "SELECT rootpage FROM sqlite_master WHERE name = 't'");
+    db_load(path, &f);
+    h = page_head(&f, root);
+    assert_int_equal(h[0], 0x0D);
+    memset(h + 1, 0, f.page - 1);
+    h[3] = 0;
+    h[4] = 100;
+    h[5] = 300 >> 8;
+    h[6] = 300 & 0xFF;
+    for (unsigned i = 0; i < 100; i++) {
+        h[8 + 2 * i] = (unsigned char)((300 + 2 * i) >> 8);
+        h[9 + 2 * i] = (unsigned char)(300 + 2 * i);
+        h[300 + 2 * i] = 1;
+        h[301 + 2 * i] = (unsigned char)(i + 1);
+    }
+    h[500] = 1;
+    expect_both_end(&f, path, "overlapping", PS_ERR_FORMAT, 0);
+    free(f.d);
+}
+
+/*
+ * A payload size written in nine bytes, the ninth with its top bit set:
+ * SQLite's engine reads it as 7 bits a byte (a payload of 5 bytes here),
+ * the file format's varint as 8 bits in the last byte (133).  SQLite never
+ * writes one; the walk must read the cell as the engine does, not give a
+ * row the engine calls malformed.
+ */
+static void test_corrupt_payload_size(void **state)
+{
+    static const unsigned char cell[] = { 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+                                          0x85, /* 133, or 5 */
+                                          0x01, /* rowid */
+                                          0x04, 0x00, 0x82, 0x0F /* NULL, a text of 129 */ };
+    char path[128];
+    dbfile f;
+    uint32_t root;
+    unsigned char *h;
+
+    root = one_leaf(state, "payload-size.db",
+                    "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t VALUES (1, 'x');",
+                    path, sizeof(path), &f);
+    h = page_head(&f, root);
+    memset(h + 1, 0, f.page - 1);
+    h[4] = 1;
+    h[5] = 300 >> 8;
+    h[6] = 300 & 0xFF;
+    h[8] = 300 >> 8;
+    h[9] = 300 & 0xFF;
+    memcpy(h + 300, cell, sizeof(cell));
+    memset(h + 300 + sizeof(cell), 'a', 129);
+    expect_both_end(&f, path, "nine", PS_ERR_FORMAT, 0);
+    free(f.d);
+}
+
+/*
+ * An overflow chain of an auto-vacuum file whose pages are linked out of
+ * their order (A -> C -> B, B still linked to C), while the pointer map
+ * still says B follows A.  The first value ends where A does, so the
+ * engine passes over A to reach the second and, in an auto-vacuum file,
+ * takes B from the pointer map without reading A's link
+ * (getOverflowPage).  The walk must hand such a chain over, not give the
+ * second value from C and B.
+ */
+static void test_corrupt_overflow_map(void **state)
+{
+    char path[128];
+    dbfile f;
+    uint32_t root, a, b, c;
+    const unsigned char *p;
+    uint64_t payload, rowid;
+
+    /* 512-byte pages: 39 bytes stay on the leaf, 508 on each overflow page. */
+    make_db(state, "overflow-map.db", 512, 0,
+            "PRAGMA auto_vacuum = FULL; CREATE TABLE t (id INTEGER PRIMARY KEY, a BLOB, b BLOB);"
+            "INSERT INTO t VALUES (1, zeroblob(541), randomblob(1000));",
+            path, sizeof(path));
+    root = (uint32_t)query_int(path, "SELECT rootpage FROM sqlite_master WHERE name = 't'");
+    db_load(path, &f);
+    assert_true(be32(f.d + 52) != 0);
+    p = page_cell(&f, root, 0);
+    p += varint(p, &payload);
+    p += varint(p, &rowid);
+    assert_int_equal(payload, 6 + 541 + 1000);
+    a = be32(p + 39);
+    b = be32(f.d + (size_t)(a - 1) * f.page);
+    c = be32(f.d + (size_t)(b - 1) * f.page);
+    assert_int_equal(b, a + 1);
+    assert_true(c > 1 && be32(f.d + (size_t)(c - 1) * f.page) == 0);
+    expect_both_end(&f, path, "intact", PS_OK, 3);
+    for (int i = 0; i < 4; i++) {
+        f.d[(size_t)(a - 1) * f.page + (size_t)i] = (unsigned char)(c >> (24 - 8 * i));
+        f.d[(size_t)(c - 1) * f.page + (size_t)i] = (unsigned char)(b >> (24 - 8 * i));
+    }
+    expect_both_end(&f, path, "relinked", PS_OK, 3);
+    free(f.d);
+}
+
 /* ------------------------------------------- the walk did the work */
 
 /*
@@ -1430,6 +1590,9 @@ int main(void)
         cmocka_unit_test(test_corrupt_overflow),
         cmocka_unit_test(test_corrupt_record_left_over),
         cmocka_unit_test(test_out_of_order_leaf),
+        cmocka_unit_test(test_corrupt_cell_count),
+        cmocka_unit_test(test_corrupt_payload_size),
+        cmocka_unit_test(test_corrupt_overflow_map),
         cmocka_unit_test(test_paged_types),
         cmocka_unit_test(test_paged_big),
         cmocka_unit_test(test_paged_overflow),
