@@ -765,6 +765,13 @@ static ps_status sq_row(sq_ctx *c, sq_tab *t, int64_t rowid, const unsigned char
      */
     if (body != n)
         return SQ_HAND_ON;
+    /*
+     * Nor does SQLite write a record of no values (a table has a column),
+     * and its engine reads one serial type past such a header, unasked,
+     * and calls the record corrupt (OP_Column, op_column_read_header).
+     */
+    if (k == 0)
+        return SQ_HAND_ON;
     /* Columns past the record's end: NULL, unless they have a default. */
     for (size_t i = k; i < ncol; i++) {
         if (w->dflt[i])

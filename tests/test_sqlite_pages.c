@@ -1245,6 +1245,11 @@ static uint32_t one_leaf(void **state, const char *name, const char *rows_sql, c
     return root;
 }
 
+/* One leaf of rows 1-20, each v 'abcdNN': cell 4 (row 5) is, in decimal, 9 5 3 0 25 "abcd05". */
+#define TWENTY_ROWS                                                                                \
+    "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);"                                             \
+    "INSERT INTO t " SEQ(20) "SELECT i, printf('abcd%02d', i) FROM seq;"
+
 /*
  * A record whose values end before its payload does (a text's serial type
  * made shorter, the payload size left as it was).  SQLite never writes one,
@@ -1262,10 +1267,7 @@ static void test_corrupt_record_left_over(void **state)
     dbfile f;
     uint32_t root;
 
-    root = one_leaf(state, "left-over.db",
-                    "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);"
-                    "INSERT INTO t " SEQ(20) "SELECT i, printf('abcd%02d', i) FROM seq;",
-                    path, sizeof(path), &f);
+    root = one_leaf(state, "left-over.db", TWENTY_ROWS, path, sizeof(path), &f);
     for (uint32_t i = 0; i < 2; i++) {
         /* Row 5 (cell 4 of the one leaf): payload, rowid, then the record. */
         unsigned char *c = page_cell(&f, root, 4);
@@ -1357,6 +1359,29 @@ static void expect_both_end(const dbfile *f, const char *path, const char *what,
     assert_int_equal(e.n, records);
     stream_free(&e);
     assert_int_equal(unlink(bad), 0);
+}
+
+/*
+ * A record of its header's size alone, no values: SQLite never writes one,
+ * and its engine reads a serial type past the header when it reads the
+ * first column and calls the record corrupt.  The walk, which would give
+ * the row with its columns NULL, must end the table with the engine's
+ * "malformed" after rows 1-4.
+ */
+static void test_corrupt_record_empty(void **state)
+{
+    char path[128];
+    unsigned char *c;
+    dbfile f;
+    uint32_t root;
+
+    root = one_leaf(state, "empty-record.db", TWENTY_ROWS, path, sizeof(path), &f);
+    c = page_cell(&f, root, 4);
+    assert_true(c[0] == 9 && c[1] == 5 && c[2] == 3);
+    c[0] = 1; /* a payload of one byte: the header's size, 1 */
+    c[2] = 1;
+    expect_both_end(&f, path, "empty", PS_ERR_FORMAT, 2 * 4);
+    free(f.d);
 }
 
 /*
@@ -1590,6 +1615,7 @@ int main(void)
         cmocka_unit_test(test_corrupt_overflow),
         cmocka_unit_test(test_corrupt_record_left_over),
         cmocka_unit_test(test_out_of_order_leaf),
+        cmocka_unit_test(test_corrupt_record_empty),
         cmocka_unit_test(test_corrupt_cell_count),
         cmocka_unit_test(test_corrupt_payload_size),
         cmocka_unit_test(test_corrupt_overflow_map),
