@@ -539,10 +539,12 @@ done:
  * later; only the engine knows its default), bytes after a record's
  * values, and whatever the engine itself calls corrupt or reads its own
  * way (a cell count a page cannot hold, or none below the root; a payload
- * size in nine bytes; an auto-vacuum overflow chain that does not go on
- * to the next page) -- stops it before that row, and the engine reads on
- * past the rows given (sq_engine), failing where it fails.  A row is checked whole before any of its cells
- * is given, so no cell is given twice and none is lost.  A hostile file cannot make the walk loop or grow: a table
+ * size in nine bytes; a record of no values, or with a header over 98307
+ * bytes; an auto-vacuum overflow chain that does not go on to the next
+ * page) -- stops it before that row, and the engine reads on past the
+ * rows given (sq_engine), failing where it fails.  A row is checked whole
+ * before any of its cells is given, so no cell is given twice and none is
+ * lost.  A hostile file cannot make the walk loop or grow: a table
  * reads at most as many pages as the file has, at most SQ_MAX_DEPTH deep,
  * into buffers of one page per level.
  */

@@ -1385,6 +1385,72 @@ static void test_corrupt_record_empty(void **state)
 }
 
 /*
+ * Write bytes[0..n) over the payload of cell i of leaf no, from its start,
+ * on the leaf and then down its overflow chain, as the file format lays
+ * it out.
+ */
+static void payload_write(dbfile *f, uint32_t no, uint32_t i, const unsigned char *bytes, size_t n)
+{
+    unsigned char *c = page_cell(f, no, i);
+    uint64_t payload, rowid;
+    size_t x = f->usable - 35, m = (f->usable - 12) * 32 / 255 - 23, local, done;
+    uint32_t ov;
+
+    c += varint(c, &payload);
+    c += varint(c, &rowid);
+    assert_true(n <= payload);
+    local = payload <= x ? (size_t)payload : m + (size_t)((payload - m) % (f->usable - 4));
+    if (local > x)
+        local = m;
+    done = n < local ? n : local;
+    memcpy(c, bytes, done);
+    ov = be32(c + local);
+    while (done < n) {
+        unsigned char *pg = f->d + (size_t)(ov - 1) * f->page;
+        size_t k = n - done < f->usable - 4 ? n - done : f->usable - 4;
+
+        memcpy(pg + 4, bytes + done, k);
+        done += k;
+        ov = be32(pg);
+    }
+}
+
+/*
+ * A record whose header is longer than 98307 bytes (99 000 NULLs before
+ * a blob), all of it within its payload: SQLite's engine calls any such
+ * header corrupt, since no table has the columns to need it.  The walk
+ * must not give the row (its one column NULL) and read on.
+ */
+static void test_corrupt_record_long_header(void **state)
+{
+    enum { PAYLOAD = 100014, NULLS = 99000 };
+    unsigned char *rec = calloc(PAYLOAD, 1);
+    size_t h = 3 + NULLS + 2, blob = PAYLOAD - h, type = 12 + 2 * blob;
+    char path[128];
+    dbfile f;
+    uint32_t root;
+
+    assert_non_null(rec);
+    make_db(state, "long-header.db", 1024, 0,
+            "CREATE TABLE t (v BLOB); INSERT INTO t VALUES (randomblob(100010));", path,
+            sizeof(path));
+    root = (uint32_t)query_int(path, "SELECT rootpage FROM sqlite_master WHERE name = 't'");
+    db_load(path, &f);
+    expect_both_end(&f, path, "intact", PS_OK, 1);
+    /* Three bytes of header size, the NULLs, then the blob's type in two bytes. */
+    rec[0] = (unsigned char)(0x80 | h >> 14);
+    rec[1] = (unsigned char)(0x80 | (h >> 7 & 0x7F));
+    rec[2] = (unsigned char)(h & 0x7F);
+    assert_true(type < (1u << 14));
+    rec[3 + NULLS] = (unsigned char)(0x80 | type >> 7);
+    rec[4 + NULLS] = (unsigned char)(type & 0x7F);
+    payload_write(&f, root, 0, rec, h);
+    expect_both_end(&f, path, "long", PS_ERR_FORMAT, 0);
+    free(rec);
+    free(f.d);
+}
+
+/*
  * Pages with a cell count SQLite's engine calls corrupt: none on a leaf
  * below the root, none on an interior root (it reads neither as empty),
  * and more than (page size - 8) / 6 on a leaf, which only cells that
@@ -1616,6 +1682,7 @@ int main(void)
         cmocka_unit_test(test_corrupt_record_left_over),
         cmocka_unit_test(test_out_of_order_leaf),
         cmocka_unit_test(test_corrupt_record_empty),
+        cmocka_unit_test(test_corrupt_record_long_header),
         cmocka_unit_test(test_corrupt_cell_count),
         cmocka_unit_test(test_corrupt_payload_size),
         cmocka_unit_test(test_corrupt_overflow_map),
