@@ -23,6 +23,7 @@
 #include <zlib.h>
 
 #include "input.h"
+#include "scratch.h"
 
 /* Per-run state: a scratch directory and a file counter. */
 typedef struct tmp_state {
@@ -53,8 +54,7 @@ static int setup(void **state)
 
     if (ts == NULL)
         return -1;
-    ps_strlcpy(ts->dir, "/tmp/ps_test_input.XXXXXX", sizeof(ts->dir));
-    if (mkdtemp(ts->dir) == NULL) {
+    if (ps_scratch_make(ts->dir, sizeof(ts->dir), "test_input") != 0) {
         free(ts);
         return -1;
     }

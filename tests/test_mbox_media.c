@@ -29,6 +29,7 @@
 #include "read.h"
 #include "sniff.h"
 #include "util.h"
+#include "scratch.h"
 
 /* ------------------------------------------------------------ helpers */
 
@@ -193,8 +194,7 @@ static int setup(void **state)
 
     if (ts == NULL)
         return -1;
-    ps_strlcpy(ts->dir, "/tmp/ps_test_mbox_media.XXXXXX", sizeof(ts->dir));
-    if (mkdtemp(ts->dir) == NULL) {
+    if (ps_scratch_make(ts->dir, sizeof(ts->dir), "test_mbox_media") != 0) {
         free(ts);
         return -1;
     }

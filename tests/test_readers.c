@@ -33,6 +33,7 @@
 #include "read.h"
 #include "sniff.h"
 #include "util.h"
+#include "scratch.h"
 
 /* ------------------------------------------------------------ helpers */
 
@@ -270,33 +271,13 @@ static void expect_ids_one_to_one(const collect *c)
     }
 }
 
-static int rm_dir(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char path[512];
-
-    if (d == NULL)
-        return -1;
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-        if (unlink(path) != 0)
-            rm_dir(path); /* a subdirectory of a test */
-    }
-    closedir(d);
-    return rmdir(dir);
-}
-
 static int setup(void **state)
 {
     tmp_state *ts = calloc(1, sizeof(*ts));
 
     if (ts == NULL)
         return -1;
-    ps_strlcpy(ts->dir, "/tmp/ps_test_readers.XXXXXX", sizeof(ts->dir));
-    if (mkdtemp(ts->dir) == NULL) {
+    if (ps_scratch_make(ts->dir, sizeof(ts->dir), "test_readers") != 0) {
         free(ts);
         return -1;
     }
@@ -307,7 +288,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     tmp_state *ts = *state;
-    int rc = rm_dir(ts->dir);
+    int rc = ps_scratch_remove(ts->dir);
 
     free(ts);
     return rc;

@@ -26,7 +26,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +38,7 @@
 #include "read.h"
 #include "sniff.h"
 #include "util.h"
+#include "scratch.h"
 
 /* ------------------------------------------------------------ scratch */
 
@@ -53,32 +53,13 @@ static void tmp_path(void **state, const char *name, char *out, size_t n)
     snprintf(out, n, "%s/%s", ts->dir, name);
 }
 
-static int rm_dir(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char path[512];
-
-    if (d == NULL)
-        return -1;
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-        (void)unlink(path);
-    }
-    closedir(d);
-    return rmdir(dir);
-}
-
 static int setup(void **state)
 {
     tmp_state *ts = calloc(1, sizeof(*ts));
 
     if (ts == NULL)
         return -1;
-    ps_strlcpy(ts->dir, "/tmp/ps_test_sqlite_pages.XXXXXX", sizeof(ts->dir));
-    if (mkdtemp(ts->dir) == NULL) {
+    if (ps_scratch_make(ts->dir, sizeof(ts->dir), "test_sqlite_pages") != 0) {
         free(ts);
         return -1;
     }
@@ -89,7 +70,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     tmp_state *ts = *state;
-    int rc = rm_dir(ts->dir);
+    int rc = ps_scratch_remove(ts->dir);
 
     free(ts);
     return rc;
