@@ -1,6 +1,6 @@
 /*
- * fuzz_sqlite.c - the SQLite reader (read_sqlite.c): its walk of b-tree
- * pages over hostile pages, held to SQLite's engine.
+ * fuzz_sqlite.c - the SQLite reader's walk of b-tree pages
+ * (read_sqlite_walk.c) over hostile pages, held to SQLite's engine.
  *
  * The input is a database file.  It is run the way ps_fuzz_read runs every
  * reader, so every record is checked against read.h, with the page walk on
