@@ -119,12 +119,6 @@ typedef struct sq_field {
 } sq_field;
 
 /*
- * What a table's walk needs of its columns, from PRAGMA table_xinfo;
- * and the file's geometry, from its header.
- */
-static ps_status sq_walk_columns(sq_ctx *c, sq_tab *t, const char *sql, bool *ok);
-
-/*
  * Read page pno into buf.  Page 1 is the schema's root, so never a page of
  * a table's tree or an overflow page.  Counts the page against the table's
  * bound: a table never needs more pages than the file has, so a walk that
