@@ -115,32 +115,17 @@ static ps_status batch_room(const ps_batch *b, const ps_record *rec, ps_batch_na
     return PS_OK;
 }
 
-/*
- * Nearly every record: a field b has seen, and a value that fits.  Returns
- * the field's names then (batch_room would answer PS_OK with them and a
- * need of value_len + 1), else NULL: ask batch_room.
- */
 static ps_batch_names *known_fit(ps_batch *b, const ps_record *rec)
 {
-    uint32_t id = rec->field_id;
-
-    if (id != 0 && id < PS_FIELD_IDS && b->names[id].gen == b->gen && b->n < b->cap &&
-        rec->value_len < b->size - b->used)
-        return &b->names[id];
-    return NULL;
+    return ps_batch_known_fit(b, rec) ? &b->names[rec->field_id] : NULL;
 }
 
-ps_status ps_batch_tally(ps_batch *b, const ps_record *rec)
+ps_status ps_batch_tally_slow(ps_batch *b, const ps_record *rec)
 {
     ps_batch_names *known;
     size_t need;
     ps_status st;
 
-    if (known_fit(b, rec) != NULL) {
-        b->n++;
-        b->used += rec->value_len + 1;
-        return PS_OK;
-    }
     st = batch_room(b, rec, &known, &need);
     if (st != PS_OK)
         return st;

@@ -453,19 +453,22 @@ static bool memo_str_eq(const hit_memo *m, int k, const char *s)
  * Rule and field id, or rule and the field name's length, first and last
  * byte: cheap, and apart for most columns.
  */
-static size_t memo_slot(uint32_t rule, const ps_record *rec)
+static inline size_t memo_slot(uint32_t rule, const ps_record *rec)
 {
-    size_t n = rec->field != NULL ? rec->field_len : 0;
-    unsigned first = n > 0 ? (unsigned char)rec->field[0] : 0;
-    unsigned last = n > 0 ? (unsigned char)rec->field[n - 1] : 0;
+    size_t n;
+    unsigned first, last;
 
     if (rec->field_id != 0)
         return (rule * 31u + rec->field_id) % MEMO_SLOTS;
+    n = rec->field != NULL ? rec->field_len : 0;
+    first = n > 0 ? (unsigned char)rec->field[0] : 0;
+    last = n > 0 ? (unsigned char)rec->field[n - 1] : 0;
     return (rule * 31u + n * 7u + first * 3u + last) % MEMO_SLOTS;
 }
 
 /* The finding rec's key (in the file at path) maps to for rule, if the memo knows; else SIZE_MAX. */
-static size_t memo_find(const ps_agg *a, uint32_t rule, const char *path, const ps_record *rec)
+static inline size_t memo_find(const ps_agg *a, uint32_t rule, const char *path,
+                               const ps_record *rec)
 {
     const hit_memo *m = &a->memo[memo_slot(rule, rec)];
 
@@ -505,11 +508,13 @@ static void memo_put(ps_agg *a, uint32_t rule, const char *path, const ps_record
 }
 
 /*
- * Count one hit (see findings.h).  Fails only with PS_ERR_NOMEM; a key too
- * long or one past the distinct-key cap goes to the rule's overflow finding.
+ * ps_agg_hit when the memo did not know the place: build the key, probe,
+ * and make a new finding if need be.  Out of line, so that a hit the memo
+ * knows (most of them: a column hits row after row) does not pay for this
+ * function's frame.
  */
-ps_status ps_agg_hit(ps_agg *a, uint32_t rule, ps_severity sev, const char *path,
-                     const ps_record *rec, bool *fresh)
+static PS_NOINLINE ps_status agg_hit_slow(ps_agg *a, uint32_t rule, ps_severity sev,
+                                          const char *path, const ps_record *rec, bool *fresh)
 {
     const char *key = "";
     size_t len = 0;
@@ -518,18 +523,6 @@ ps_status ps_agg_hit(ps_agg *a, uint32_t rule, ps_severity sev, const char *path
     agg_slot *slot;
     ps_status st;
 
-    *fresh = false;
-    a->last = SIZE_MAX;
-    a->hit = SIZE_MAX;
-    if (rec != NULL) {
-        size_t f = memo_find(a, rule, path, rec);
-
-        if (f != SIZE_MAX) {
-            a->cur.items[f].count++;
-            a->hit = f;
-            return PS_OK;
-        }
-    }
     st = agg_key(a, rec);
     if (st == PS_ERR_NOMEM)
         return st;
@@ -579,6 +572,28 @@ ps_status ps_agg_hit(ps_agg *a, uint32_t rule, ps_severity sev, const char *path
     if (rec != NULL)
         memo_put(a, rule, path, rec, a->last);
     return PS_OK;
+}
+
+/*
+ * Count one hit (see findings.h).  Fails only with PS_ERR_NOMEM; a key too
+ * long or one past the distinct-key cap goes to the rule's overflow finding.
+ */
+ps_status ps_agg_hit(ps_agg *a, uint32_t rule, ps_severity sev, const char *path,
+                     const ps_record *rec, bool *fresh)
+{
+    *fresh = false;
+    a->last = SIZE_MAX;
+    a->hit = SIZE_MAX;
+    if (rec != NULL) {
+        size_t f = memo_find(a, rule, path, rec);
+
+        if (f != SIZE_MAX) {
+            a->cur.items[f].count++;
+            a->hit = f;
+            return PS_OK;
+        }
+    }
+    return agg_hit_slow(a, rule, sev, path, rec, fresh);
 }
 
 /*

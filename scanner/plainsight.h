@@ -20,9 +20,11 @@
 #if defined(__GNUC__)
 #define PS_WARN_UNUSED __attribute__((warn_unused_result))
 #define PS_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define PS_NOINLINE __attribute__((noinline))
 #else
 #define PS_WARN_UNUSED
 #define PS_PRINTF(f, a)
+#define PS_NOINLINE
 #endif
 
 typedef enum ps_status {

@@ -143,6 +143,7 @@ typedef struct scan_shared {
  */
 typedef struct scan_worker {
     _Alignas(PS_CACHE_LINE) scan_shared *sh;
+    const ps_ruleset *rs; /* the matcher's, fetched once: on_hit reads it on every hit */
     ps_match_ctx *ctx;
     const ps_file_facts *ctx_facts; /* the file ctx was last begun on */
     ps_agg *agg;       /* the file being read: its record and row hits */
@@ -163,7 +164,7 @@ typedef struct scan_worker {
 static int on_hit(void *ud, uint32_t rule, const ps_record *rec)
 {
     scan_worker *w = ud;
-    const ps_ruleset *rs = ps_matcher_rules(w->sh->matcher);
+    const ps_ruleset *rs = w->rs;
     bool fresh = false;
     ps_status st;
 
@@ -186,7 +187,7 @@ static int on_hit(void *ud, uint32_t rule, const ps_record *rec)
 static int on_row_hit(void *ud, uint32_t rule, const ps_record *rec)
 {
     scan_worker *w = ud;
-    const ps_ruleset *rs = ps_matcher_rules(w->sh->matcher);
+    const ps_ruleset *rs = w->rs;
     bool fresh = false;
     ps_status st;
 
@@ -1068,6 +1069,7 @@ static ps_status worker_init(scan_worker *w, scan_shared *sh)
 {
     memset(w, 0, sizeof(*w));
     w->sh = sh;
+    w->rs = ps_matcher_rules(sh->matcher);
     if (ps_match_ctx_create(sh->matcher, &w->ctx) != PS_OK)
         return PS_ERR_NOMEM;
     if (ps_agg_create(sh->opts->show_values, &w->agg) != PS_OK ||
