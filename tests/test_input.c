@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <zlib.h>
@@ -1012,6 +1013,50 @@ static void test_gzip_peek_head(void **state)
     free(gz);
 }
 
+/*
+ * The scratch helper (scratch.c) every reader test cleans up with.  cmocka
+ * does not fail a program whose group teardown fails, so a broken removal
+ * would only leave directories in /tmp; this case is what would notice.
+ * A symbolic link inside is removed, never followed.
+ */
+static void test_scratch_remove_tree(void **state)
+{
+    char dir[256], outside[256], path[600];
+    struct stat st;
+    FILE *f;
+
+    (void)state;
+    assert_int_equal(ps_scratch_make(dir, sizeof(dir), "scratch_rm"), 0);
+    assert_int_equal(ps_scratch_make(outside, sizeof(outside), "scratch_keep"), 0);
+    snprintf(path, sizeof(path), "%s/file", outside);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fclose(f);
+
+    snprintf(path, sizeof(path), "%s/a", dir);
+    assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(path, sizeof(path), "%s/a/b", dir);
+    assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(path, sizeof(path), "%s/a/b/deep", dir);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fclose(f);
+    snprintf(path, sizeof(path), "%s/top", dir);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fclose(f);
+    snprintf(path, sizeof(path), "%s/link", dir);
+    assert_int_equal(symlink(outside, path), 0);
+
+    assert_int_equal(ps_scratch_remove(dir), 0);
+    assert_int_equal(lstat(dir, &st), -1);
+    /* The link's target and its file are untouched. */
+    snprintf(path, sizeof(path), "%s/file", outside);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(ps_scratch_remove(outside), 0);
+    assert_int_equal(ps_scratch_remove(dir), -1); /* gone already */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1039,6 +1084,7 @@ int main(void)
         cmocka_unit_test(test_utf16_decode_stream),
         cmocka_unit_test(test_utf16_lines),
         cmocka_unit_test(test_open_bad_encoding),
+        cmocka_unit_test(test_scratch_remove_tree),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
