@@ -1295,7 +1295,7 @@ void ps_match_file_begin(ps_match_ctx *c, const ps_file_facts *f)
     memset(c->need_trials, 0, CAND_LISTS * sizeof(trial));
 }
 
-static void record_begin(ps_match_ctx *c, const ps_record *rec)
+static inline void record_begin(ps_match_ctx *c, const ps_record *rec)
 {
     /* Forget the last record's value matches: O(matches), not O(patterns). */
     for (size_t i = 0; i < c->nvalue_list; i++)
@@ -1370,11 +1370,27 @@ static const uint64_t *field_bits_for(ps_match_ctx *c, const char *name, size_t 
     return bits;
 }
 
-/* The FIELD-pattern bits of the current record's field name. */
-static const uint64_t *get_field_bits(ps_match_ctx *c)
+/* get_field_bits for a name not seen under its field id yet. */
+static PS_NOINLINE const uint64_t *field_bits_slow(ps_match_ctx *c)
 {
     uint32_t id = c->rec->field_id;
     const uint64_t *bits;
+
+    bits = field_bits_for(c, c->rec->field != NULL ? c->rec->field : "",
+                          c->rec->field != NULL ? c->rec->field_len : 0, &c->field_list);
+    if (id != 0 && id < PS_FIELD_IDS && c->field_list != CAND_TMP) {
+        /* field_tmp is overwritten by the next miss: not worth remembering. */
+        c->fid_gen[id] = c->gen;
+        c->fid_slot[id] = c->field_list;
+    }
+    c->field_bits = bits;
+    return bits;
+}
+
+/* The FIELD-pattern bits of the current record's field name. */
+static inline const uint64_t *get_field_bits(ps_match_ctx *c)
+{
+    uint32_t id = c->rec->field_id;
 
     if (c->field_bits != NULL)
         return c->field_bits;
@@ -1385,15 +1401,7 @@ static const uint64_t *get_field_bits(ps_match_ctx *c)
                             : c->slot_bits + (size_t)c->field_list * c->m->nwords;
         return c->field_bits;
     }
-    bits = field_bits_for(c, c->rec->field != NULL ? c->rec->field : "",
-                          c->rec->field != NULL ? c->rec->field_len : 0, &c->field_list);
-    if (id != 0 && id < PS_FIELD_IDS && c->field_list != CAND_TMP) {
-        /* field_tmp is overwritten by the next miss: not worth remembering. */
-        c->fid_gen[id] = c->gen;
-        c->fid_slot[id] = c->field_list;
-    }
-    c->field_bits = bits;
-    return bits;
+    return field_bits_slow(c);
 }
 
 bool ps_match_name(ps_match_ctx *c, const char *name, size_t len, uint32_t pattern)
@@ -1760,8 +1768,8 @@ static uint64_t hash_value(const char *s, size_t n, uint32_t list, unsigned medi
 }
 
 /* The slot of rec's verdict under list, or of the free slot where it goes. */
-static verdict *verdict_find(ps_match_ctx *c, uint32_t list, const ps_record *rec,
-                             uint64_t h)
+static inline verdict *verdict_find(ps_match_ctx *c, uint32_t list, const ps_record *rec,
+                                    uint64_t h)
 {
     uint32_t i = (uint32_t)(h & (VC_SLOTS - 1));
 
