@@ -21,10 +21,12 @@
 #define PS_WARN_UNUSED __attribute__((warn_unused_result))
 #define PS_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #define PS_NOINLINE __attribute__((noinline))
+#define PS_ALWAYS_INLINE inline __attribute__((always_inline))
 #else
 #define PS_WARN_UNUSED
 #define PS_PRINTF(f, a)
 #define PS_NOINLINE
+#define PS_ALWAYS_INLINE inline
 #endif
 
 typedef enum ps_status {

@@ -402,8 +402,12 @@ static ps_status next_batch(scan_worker *w)
     return w->batch != NULL ? PS_OK : PS_ERR_NOMEM;
 }
 
-/* Put rec in the reader's batch (see next_batch), or count it there and match it now. */
-static ps_status batch_put(scan_worker *w, const ps_record *rec)
+/*
+ * Put rec in the reader's batch (see next_batch), or count it there and
+ * match it now.  Forced inline: GCC otherwise splits it and calls the part
+ * with the tally, once per record.
+ */
+static PS_ALWAYS_INLINE ps_status batch_put(scan_worker *w, const ps_record *rec)
 {
     return w->direct ? ps_batch_tally(w->batch, rec) : ps_batch_add(w->batch, rec);
 }
