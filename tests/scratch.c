@@ -1,18 +1,19 @@
 /* scratch.c - see scratch.h. */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
+#include <sys/stat.h>
 
 #include "scratch.h"
 
 int ps_scratch_make(char *dir, size_t n, const char *name)
 {
-    int len = snprintf(dir, n, "/tmp/ps_%s.XXXXXX", name);
+    const char *base = getenv("TMPDIR");
+    int len = snprintf(dir, n, "%s/ps_%s.XXXXXX",
+                       base != NULL && base[0] != '\0' ? base : "/tmp", name);
 
     if (len < 0 || (size_t)len >= n) {
         errno = ENAMETOOLONG;
@@ -21,21 +22,16 @@ int ps_scratch_make(char *dir, size_t n, const char *name)
     return mkdtemp(dir) != NULL ? 0 : -1;
 }
 
+/* One entry of the tree, its contents first (FTW_DEPTH); a link is itself (FTW_PHYS). */
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
 int ps_scratch_remove(const char *dir)
 {
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char path[512];
-
-    if (d == NULL)
-        return -1;
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-        if (unlink(path) != 0)
-            (void)ps_scratch_remove(path); /* a subdirectory a test made */
-    }
-    closedir(d);
-    return rmdir(dir);
+    return nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS) == 0 ? 0 : -1;
 }

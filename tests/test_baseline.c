@@ -7,7 +7,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,35 +22,23 @@
 #include "baseline.h"
 #include "findings.h"
 #include "rules.h"
+#include "scratch.h"
 #include "util.h"
 
 /* --- fixtures --------------------------------------------------------------- */
 
 static char tmpdir[256];
 
-/* Remove one entry of the test directory tree (for nftw, depth first). */
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 static int group_setup(void **state)
 {
-    const char *base = getenv("TMPDIR");
-
     (void)state;
-    snprintf(tmpdir, sizeof(tmpdir), "%s/ps-baseline-XXXXXX",
-             base != NULL && base[0] != '\0' ? base : "/tmp");
-    return mkdtemp(tmpdir) != NULL ? 0 : -1;
+    return ps_scratch_make(tmpdir, sizeof(tmpdir), "test_baseline");
 }
 
 static int group_teardown(void **state)
 {
     (void)state;
-    return nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    return ps_scratch_remove(tmpdir);
 }
 
 /* A path inside the test directory (one static buffer per slot). */

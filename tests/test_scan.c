@@ -22,6 +22,7 @@
 
 #include "rules.h"
 #include "scan.h"
+#include "scratch.h"
 
 static const char rules_yaml[] =
     "rules:\n"
@@ -110,8 +111,7 @@ static int setup(void **state)
     char gzpath[PATH_MAX * 2];
     gzFile gz;
 
-    snprintf(fx->root, sizeof(fx->root), "%s/ps-scan-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    assert_non_null(mkdtemp(fx->root));
+    assert_int_equal(ps_scratch_make(fx->root, sizeof(fx->root), "test_scan"), 0);
     snprintf(dir, sizeof(dir), "%s/enc", fx->root);
     assert_int_equal(mkdir(dir, 0755), 0);
     put(fx->root, "app.log", log, sizeof(log) - 1);
@@ -139,10 +139,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *fx = *state;
-    char cmd[PATH_MAX + 32];
 
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx->root);
-    assert_int_equal(system(cmd), 0);
+    assert_int_equal(ps_scratch_remove(fx->root), 0);
     ps_matcher_destroy(fx->m);
     ps_ruleset_destroy(fx->rs);
     free(fx);

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "scratch.h"
 #include "walk.h"
 
 typedef struct tree {
@@ -58,8 +59,7 @@ static int setup(void **state)
     tree *t = calloc(1, sizeof(*t));
     char path[PATH_MAX * 2];
 
-    snprintf(t->root, sizeof(t->root), "%s/ps-walk-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    assert_non_null(mkdtemp(t->root));
+    assert_int_equal(ps_scratch_make(t->root, sizeof(t->root), "test_walk"), 0);
     snprintf(t->outside, sizeof(t->outside), "%s/outside", t->root);
     sub(t->root, "outside");
     put(t->outside, "secret.txt", "outside\n");
@@ -86,10 +86,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     tree *t = *state;
-    char cmd[PATH_MAX + 32];
 
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", t->root);
-    assert_int_equal(system(cmd), 0);
+    assert_int_equal(ps_scratch_remove(t->root), 0);
     free(t);
     return 0;
 }
