@@ -70,14 +70,6 @@ void ps_batch_reset(ps_batch *b);
 ps_status ps_batch_add(ps_batch *b, const ps_record *rec) PS_WARN_UNUSED;
 
 /*
- * Count rec against b exactly as ps_batch_add would (the same PS_OK and
- * PS_ERR_LIMIT answers, so the same batch boundaries), without copying
- * anything: for a batch whose records are matched where they lie, as the
- * reader reads them.  Such a batch holds counts only; its recs are unset.
- */
-static inline ps_status ps_batch_tally(ps_batch *b, const ps_record *rec) PS_WARN_UNUSED;
-
-/*
  * Nearly every record: a field b has seen, and a value that fits.  Then
  * ps_batch_add shares the field's names and needs value_len + 1 bytes.
  */
@@ -92,8 +84,14 @@ static inline bool ps_batch_known_fit(const ps_batch *b, const ps_record *rec)
 /* ps_batch_tally for a record ps_batch_known_fit refused. */
 ps_status ps_batch_tally_slow(ps_batch *b, const ps_record *rec) PS_WARN_UNUSED;
 
-/* Inline: the reader counts every record of a direct batch through here. */
-static inline ps_status ps_batch_tally(ps_batch *b, const ps_record *rec)
+/*
+ * Count rec against b exactly as ps_batch_add would (the same PS_OK and
+ * PS_ERR_LIMIT answers, so the same batch boundaries), without copying
+ * anything: for a batch whose records are matched where they lie, as the
+ * reader reads them.  Such a batch holds counts only; its recs are unset.
+ * Inline: at -j1 the reader counts every record through here.
+ */
+static inline PS_WARN_UNUSED ps_status ps_batch_tally(ps_batch *b, const ps_record *rec)
 {
     if (!ps_batch_known_fit(b, rec))
         return ps_batch_tally_slow(b, rec);
