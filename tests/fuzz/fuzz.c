@@ -210,3 +210,101 @@ ps_status ps_fuzz_read(const ps_reader *r, const uint8_t *data, size_t size,
     }
     return st;
 }
+
+/* --- two reads held to each other ---------------------------------------- */
+
+/* Record hashes kept for the comparison of a read that stopped: 8 MiB at most. */
+#define DIGEST_MAX_SEEN ((size_t)1 << 20)
+
+static uint64_t fold(uint64_t h, const void *p, size_t n)
+{
+    return (h ^ ps_fnv1a(p, n)) * PS_FNV_PRIME + n;
+}
+
+static uint64_t fold_str(uint64_t h, const char *s)
+{
+    return s != NULL ? fold(h, s, strlen(s) + 1) : fold(h, "", 0);
+}
+
+void ps_fuzz_digest_init(ps_fuzz_digest *d, ps_record_fn fn, void *ud)
+{
+    memset(d, 0, sizeof(*d));
+    d->fn = fn;
+    d->ud = ud;
+    d->hash = PS_FNV_BASIS;
+}
+
+int ps_fuzz_digest_record(void *ud, const ps_record *rec)
+{
+    ps_fuzz_digest *d = ud;
+    int64_t nums[6];
+    uint64_t one;
+
+    one = fold(fold_str(fold_str(PS_FNV_BASIS, rec->loc.table), rec->loc.column),
+               &rec->loc.row, sizeof(rec->loc.row));
+    one = fold(one, rec->field, rec->field_len);
+    one = fold(one, rec->value, rec->value_len);
+    one = fold_str(one, rec->loc.pointer);
+    nums[0] = rec->loc.kind;
+    nums[1] = (int64_t)rec->loc.line;
+    nums[2] = rec->loc.row;
+    nums[3] = rec->field_id;
+    nums[4] = rec->media;
+    nums[5] = rec->is_null;
+    one = fold(one, nums, sizeof(nums));
+    d->hash = fold(d->hash, &one, sizeof(one));
+    if (!d->lost && (d->records >= DIGEST_MAX_SEEN ||
+                     ps_grow(&d->seen, &d->seen_cap, d->records + 1, sizeof(uint64_t)) != PS_OK))
+        d->lost = true;
+    if (!d->lost)
+        d->seen[d->records] = one;
+    d->records++;
+    return d->fn != NULL ? d->fn(d->ud, rec) : 0;
+}
+
+void ps_fuzz_digest_free(ps_fuzz_digest *d)
+{
+    free(d->seen);
+    d->seen = NULL;
+    d->seen_cap = 0;
+}
+
+bool ps_fuzz_same_read(const ps_fuzz_digest *a, ps_status st, const ps_diag *diag,
+                       const ps_fuzz_digest *b, ps_status b_st, const ps_diag *b_diag)
+{
+    if (st == PS_ERR_NOMEM || st == PS_ERR_IO || b_st == PS_ERR_NOMEM || b_st == PS_ERR_IO)
+        return true;
+    if (st == PS_ERR_STOP) {
+        if (a->lost || b->lost)
+            return true;
+        return b->records >= a->records &&
+               memcmp(a->seen, b->seen, a->records * sizeof(uint64_t)) == 0;
+    }
+    return st == b_st && a->records == b->records && a->hash == b->hash &&
+           (st == PS_OK || strcmp(diag->msg, b_diag->msg) == 0);
+}
+
+ps_status ps_fuzz_read_twins(const ps_reader *fast, const ps_reader *other,
+                             const ps_source *src, ps_record_fn fn, void *ud, ps_diag *diag)
+{
+    ps_fuzz_digest a, b;
+    ps_diag b_diag;
+    ps_status st, b_st;
+
+    ps_fuzz_digest_init(&a, fn, ud);
+    ps_fuzz_digest_init(&b, NULL, NULL);
+    st = fast->read(src, ps_fuzz_digest_record, &a, diag);
+    b_diag.msg[0] = '\0';
+    /* The readers read the descriptor from where it is: back to the start. */
+    if (lseek(src->fd, 0, SEEK_SET) != 0) {
+        b_st = PS_ERR_IO;
+    } else {
+        b_st = other->read(src, ps_fuzz_digest_record, &b, &b_diag);
+    }
+    ps_fuzz_check(ps_fuzz_same_read(&a, st, diag, &b, b_st, &b_diag),
+                  st == b_st || st == PS_ERR_STOP ? "the two builds of a reader gave different records"
+                                                  : "the two builds of a reader ended differently");
+    ps_fuzz_digest_free(&a);
+    ps_fuzz_digest_free(&b);
+    return st;
+}

@@ -68,6 +68,51 @@ void ps_fuzz_file_close(int fd, const char *path);
 ps_status ps_fuzz_read(const ps_reader *r, const uint8_t *data, size_t size,
                        const char *name, const ps_sniff *sniff, ps_transport t);
 
+/*
+ * The records of one read, folded into a digest as they come: every byte
+ * and every member of each record, in order.  A digest passes each record
+ * on to fn (the contract checks of ps_fuzz_read) when fn is not NULL.
+ * Each record's own hash is kept too (up to about a million), so that a
+ * read the callback stopped can be held to the first records of another.
+ */
+typedef struct ps_fuzz_digest {
+    ps_record_fn fn;
+    void *ud;
+    uint64_t hash;
+    size_t records;
+    uint64_t *seen;  /* [records], one hash each, unless lost */
+    size_t seen_cap;
+    bool lost;       /* too many, or no memory: a stopped read is not compared */
+} ps_fuzz_digest;
+
+/* An empty digest that passes records on to fn(ud, ...), or to nothing. */
+void ps_fuzz_digest_init(ps_fuzz_digest *d, ps_record_fn fn, void *ud);
+/* A ps_record_fn: fold rec into the digest ud, then pass it on. */
+int ps_fuzz_digest_record(void *ud, const ps_record *rec);
+void ps_fuzz_digest_free(ps_fuzz_digest *d);
+
+/*
+ * Whether read a (status st, diagnostic diag) is read b: the same status,
+ * diagnostic and records, in order.  A read that a stopped (PS_ERR_STOP)
+ * must have given b's first records.  A failure of the harness's own (no
+ * memory, no file) proves nothing either way and counts as the same.
+ */
+bool ps_fuzz_same_read(const ps_fuzz_digest *a, ps_status st, const ps_diag *diag,
+                       const ps_fuzz_digest *b, ps_status b_st, const ps_diag *b_diag);
+
+/*
+ * Run two builds of one reader over src and abort unless they read the
+ * same (ps_fuzz_same_read).  fast's records go on to fn(ud, ...), which may
+ * stop it; other runs to the end from the file's start.  For the readers
+ * whose stop-set search (util.h) has an SSE2 path and a portable one: the
+ * harness links a second copy of the reader built with -DPS_NO_SIMD
+ * (tests/fuzz/portable_<name>.c), so every input is read both ways on
+ * x86-64, where the portable path would otherwise never run.  Returns
+ * fast's status, its diagnostic in *diag.
+ */
+ps_status ps_fuzz_read_twins(const ps_reader *fast, const ps_reader *other,
+                             const ps_source *src, ps_record_fn fn, void *ud, ps_diag *diag);
+
 /* True when s[0..n) is valid UTF-8 (ps_utf8_seq over every sequence). */
 bool ps_fuzz_utf8(const char *s, size_t n);
 

@@ -48,81 +48,6 @@
 #include "read.h"
 #include "util.h"
 
-/* Records kept, as one hash each, for the comparison of a read that stopped: 8 MiB at most. */
-#define SQ_MAX_SEEN ((size_t)1 << 20)
-
-/* The records of one read, folded into a digest as they come, and kept. */
-typedef struct sq_digest {
-    ps_record_fn fn; /* passed on to (the contract checks), or NULL */
-    void *ud;
-    uint64_t hash;
-    size_t records;
-    uint64_t *seen;  /* [records], one hash each, unless lost */
-    size_t seen_cap;
-    bool lost;       /* too many, or no memory: a stopped read is not compared */
-} sq_digest;
-
-static uint64_t fold(uint64_t h, const void *p, size_t n)
-{
-    return (h ^ ps_fnv1a(p, n)) * PS_FNV_PRIME + n;
-}
-
-static uint64_t fold_str(uint64_t h, const char *s)
-{
-    return s != NULL ? fold(h, s, strlen(s) + 1) : fold(h, "", 0);
-}
-
-static int digest_fn(void *ud, const ps_record *rec)
-{
-    sq_digest *d = ud;
-    int64_t nums[6];
-    uint64_t one;
-
-    one = fold(fold_str(fold_str(PS_FNV_BASIS, rec->loc.table), rec->loc.column),
-               &rec->loc.row, sizeof(rec->loc.row));
-    one = fold(one, rec->field, rec->field_len);
-    one = fold(one, rec->value, rec->value_len);
-    one = fold_str(one, rec->loc.pointer);
-    nums[0] = rec->loc.kind;
-    nums[1] = (int64_t)rec->loc.line;
-    nums[2] = rec->loc.row;
-    nums[3] = rec->field_id;
-    nums[4] = rec->media;
-    nums[5] = rec->is_null;
-    one = fold(one, nums, sizeof(nums));
-    d->hash = fold(d->hash, &one, sizeof(one));
-    if (!d->lost && (d->records >= SQ_MAX_SEEN ||
-                     ps_grow(&d->seen, &d->seen_cap, d->records + 1, sizeof(uint64_t)) != PS_OK))
-        d->lost = true;
-    if (!d->lost)
-        d->seen[d->records] = one;
-    d->records++;
-    return d->fn != NULL ? d->fn(d->ud, rec) : 0;
-}
-
-/*
- * Whether the walk's read (status st, diagnostic diag) is the engine's: the
- * same status, diagnostic and records, in order.  A read the callback
- * stopped (one input in five) must have given the engine's first records.
- * A failure of this harness's own (no memory, no temporary file) proves
- * nothing either way.
- */
-static bool same_read(const sq_digest *walk, ps_status st, const ps_diag *diag,
-                      const sq_digest *engine, ps_status engine_st, const ps_diag *engine_diag)
-{
-    if (st == PS_ERR_NOMEM || st == PS_ERR_IO || engine_st == PS_ERR_NOMEM ||
-        engine_st == PS_ERR_IO)
-        return true;
-    if (st == PS_ERR_STOP) {
-        if (walk->lost || engine->lost)
-            return true;
-        return engine->records >= walk->records &&
-               memcmp(walk->seen, engine->seen, walk->records * sizeof(uint64_t)) == 0;
-    }
-    return st == engine_st && walk->records == engine->records && walk->hash == engine->hash &&
-           (st == PS_OK || strcmp(diag->msg, engine_diag->msg) == 0);
-}
-
 /*
  * Whether SQLite's PRAGMA quick_check says the engine may read past a page
  * of the database at path.  A cell that starts or ends outside its page
@@ -201,12 +126,13 @@ static ps_status read_both(const ps_source *src, ps_record_fn fn, void *ud, ps_d
     const char *tmp = getenv("TMPDIR");
     char path[4096];
     ps_source file = *src;
-    sq_digest walk = { fn, ud, PS_FNV_BASIS, 0, NULL, 0, false };
-    sq_digest engine = { NULL, NULL, PS_FNV_BASIS, 0, NULL, 0, false };
+    ps_fuzz_digest walk, engine;
     ps_diag engine_diag;
     ps_status st, engine_st;
     int fd;
 
+    ps_fuzz_digest_init(&walk, fn, ud);
+    ps_fuzz_digest_init(&engine, NULL, NULL);
     if (tmp == NULL || tmp[0] == '\0')
         tmp = "/tmp";
     if ((size_t)snprintf(path, sizeof(path), "%s/psfuzz-sqlite.XXXXXX", tmp) >= sizeof(path)) {
@@ -225,10 +151,10 @@ static ps_status read_both(const ps_source *src, ps_record_fn fn, void *ud, ps_d
     }
     file.fd = fd;
     file.open_path = path;
-    st = ps_read_sqlite_with(&file, digest_fn, &walk, diag, true, NULL);
+    st = ps_read_sqlite_with(&file, ps_fuzz_digest_record, &walk, diag, true, NULL);
     engine_diag.msg[0] = '\0';
-    engine_st = ps_read_sqlite_with(&file, digest_fn, &engine, &engine_diag, false, NULL);
-    if (!same_read(&walk, st, diag, &engine, engine_st, &engine_diag))
+    engine_st = ps_read_sqlite_with(&file, ps_fuzz_digest_record, &engine, &engine_diag, false, NULL);
+    if (!ps_fuzz_same_read(&walk, st, diag, &engine, engine_st, &engine_diag))
         ps_fuzz_check(sq_overread(path),
                       st == engine_st || st == PS_ERR_STOP
                           ? "the page walk and the engine gave different records"
@@ -236,8 +162,8 @@ static ps_status read_both(const ps_source *src, ps_record_fn fn, void *ud, ps_d
 done:
     close(fd);
     unlink(path);
-    free(walk.seen);
-    free(engine.seen);
+    ps_fuzz_digest_free(&walk);
+    ps_fuzz_digest_free(&engine);
     return st;
 }
 

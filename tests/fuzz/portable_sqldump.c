@@ -1,0 +1,9 @@
+/*
+ * portable_sqldump.c - read_sqldump.c built a second time, with the portable
+ * stop-set search (util.h, -DPS_NO_SIMD) and its reader renamed
+ * ps_reader_sqldump_portable, so that fuzz_sqldump.c can hold the SSE2 build
+ * to it in one program (ps_fuzz_read_twins, fuzz.h).
+ */
+#define PS_NO_SIMD 1
+#define ps_reader_sqldump ps_reader_sqldump_portable
+#include "read_sqldump.c"
