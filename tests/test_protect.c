@@ -24,6 +24,7 @@
 #include "match.h"
 #include "protect.h"
 #include "rules.h"
+#include "scratch.h"
 #include "util.h"
 
 /* --- helpers -------------------------------------------------------------- */
@@ -476,7 +477,7 @@ static void test_key_parse(void **state)
 
 static void test_key_save_load(void **state)
 {
-    char dir[] = "/tmp/ps-test-key-XXXXXX", path[PATH_MAX], text[128];
+    char dir[128], path[PATH_MAX], text[128];
     ps_key *k = NULL, *k2 = NULL, *back = NULL;
     char id1[PS_KEY_ID_SIZE], id2[PS_KEY_ID_SIZE];
     ps_diag d = { { 0 } };
@@ -484,7 +485,7 @@ static void test_key_save_load(void **state)
     unsigned mode = 0;
 
     (void)state;
-    assert_non_null(mkdtemp(dir));
+    assert_int_equal(ps_scratch_make(dir, sizeof(dir), "test_protect_key"), 0);
     snprintf(path, sizeof(path), "%s/k.key", dir);
     assert_int_equal(ps_key_generate(&k), PS_OK);
     assert_int_equal(ps_key_generate(&k2), PS_OK);
@@ -515,7 +516,7 @@ static void test_key_save_load(void **state)
     unlink(path);
     assert_int_equal(ps_key_load(path, &back, NULL, &d), PS_ERR_IO);
     assert_null(back);
-    rmdir(dir);
+    assert_int_equal(ps_scratch_remove(dir), 0);
     ps_key_free(k);
     ps_key_free(k2);
 }
@@ -704,7 +705,7 @@ static void test_db_plan_protect_restore(void **state)
         { "kids", "birthdate", PS_COL_AEAD, 0 },
         { "kids", "password", PS_COL_ARGON2ID, 0 },
     };
-    char dir[] = "/tmp/ps-test-db-XXXXXX", src[256], dst[256], back[256];
+    char dir[128], src[256], dst[256], back[256];
     ps_ruleset *rs = NULL;
     ps_matcher *m = NULL;
     ps_db_plan plan;
@@ -718,7 +719,7 @@ static void test_db_plan_protect_restore(void **state)
     (void)state;
     if (!load_rules(&rs, &m))
         skip();
-    assert_non_null(mkdtemp(dir));
+    assert_int_equal(ps_scratch_make(dir, sizeof(dir), "test_protect_db"), 0);
     snprintf(src, sizeof(src), "%s/src.sqlite", dir);
     snprintf(dst, sizeof(dst), "%s/dst.sqlite", dir);
     snprintf(back, sizeof(back), "%s/back.sqlite", dir);
@@ -790,10 +791,7 @@ static void test_db_plan_protect_restore(void **state)
     assert_true(np > 5);
 
     ps_db_plan_free(&plan);
-    unlink(src);
-    unlink(dst);
-    unlink(back);
-    rmdir(dir);
+    assert_int_equal(ps_scratch_remove(dir), 0);
     ps_matcher_destroy(m);
     ps_ruleset_destroy(rs);
     ps_key_free(k);
@@ -811,7 +809,7 @@ static void write_file(const char *path, const char *text)
 
 static void test_tree_round_trip(void **state)
 {
-    char dir[] = "/tmp/ps-test-tree-XXXXXX", p[PATH_MAX], src[256], dst[256];
+    char dir[128], p[PATH_MAX], src[256], dst[256];
     char back[256];
     char rules[PATH_MAX];
     ps_key *k = key_of(51), *other = key_of(52);
@@ -832,7 +830,7 @@ static void test_tree_round_trip(void **state)
         ps_matcher_destroy(m);
         ps_ruleset_destroy(rs);
     }
-    assert_non_null(mkdtemp(dir));
+    assert_int_equal(ps_scratch_make(dir, sizeof(dir), "test_protect_tree"), 0);
     snprintf(src, sizeof(src), "%s/src", dir);
     snprintf(dst, sizeof(dst), "%s/dst", dir);
     snprintf(back, sizeof(back), "%s/back", dir);
@@ -936,19 +934,15 @@ static void test_tree_round_trip(void **state)
     assert_int_equal(ps_verify_tree(k, dst, collect, &pr, &np, &d), PS_OK);
     assert_int_equal(np, 2);
 
-    {
-        char cmd[PATH_MAX + 16];
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-        assert_int_equal(system(cmd), 0);
-    }
+    assert_int_equal(ps_scratch_remove(dir), 0);
     ps_key_free(k);
     ps_key_free(other);
 }
 
 static void test_manifest_tamper(void **state)
 {
-    char dir[] = "/tmp/ps-test-man-XXXXXX", p[PATH_MAX], src[256], dst[256];
-    char rules[PATH_MAX], cmd[PATH_MAX + 16];
+    char dir[128], p[PATH_MAX], src[256], dst[256];
+    char rules[PATH_MAX];
     ps_key *k = key_of(61);
     ps_protect_opts o;
     ps_diag d = { { 0 } };
@@ -967,7 +961,7 @@ static void test_manifest_tamper(void **state)
         ps_matcher_destroy(m);
         ps_ruleset_destroy(rs);
     }
-    assert_non_null(mkdtemp(dir));
+    assert_int_equal(ps_scratch_make(dir, sizeof(dir), "test_protect_man"), 0);
     snprintf(src, sizeof(src), "%s/src", dir);
     snprintf(dst, sizeof(dst), "%s/dst", dir);
     assert_int_equal(mkdir(src, 0700), 0);
@@ -1001,8 +995,7 @@ static void test_manifest_tamper(void **state)
     assert_string_equal(d.msg, ".plainsight-protect: authentication failed");
     snprintf(p, sizeof(p), "%s/back", dir);
     assert_int_equal(ps_unprotect_tree(k, dst, p, false, NULL, NULL, &d), PS_ERR_CRYPTO);
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
+    assert_int_equal(ps_scratch_remove(dir), 0);
     ps_key_free(k);
 }
 

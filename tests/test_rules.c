@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "rules.h"
+#include "scratch.h"
 #include "util.h"
 
 /* --- helpers ------------------------------------------------------------- */
@@ -1216,18 +1217,17 @@ static void test_directory_without_rules(void **state)
 {
     ps_ruleset *rs = *state;
     ps_diag d = { "" };
-    char dir[] = "/tmp/ps-test-rules-XXXXXX";
-    char sub[64], want[128];
+    char dir[128];
+    char sub[160], want[224];
 
-    assert_non_null(mkdtemp(dir));
+    assert_int_equal(ps_scratch_make(dir, sizeof(dir), "test_rules"), 0);
     /* a folder named like a rule file is not a rule file */
     snprintf(sub, sizeof(sub), "%s/x.yml", dir);
     assert_int_equal(mkdir(sub, 0700), 0);
     assert_int_equal(ps_rules_load_path(rs, dir, &d), PS_ERR_RULE);
     snprintf(want, sizeof(want), "%s: no rule files (*.yml) found", dir);
     assert_string_equal(d.msg, want);
-    rmdir(sub);
-    rmdir(dir);
+    assert_int_equal(ps_scratch_remove(dir), 0);
 }
 
 static void test_duplicate_id_across_files(void **state)
