@@ -284,27 +284,34 @@ bool ps_fuzz_same_read(const ps_fuzz_digest *a, ps_status st, const ps_diag *dia
            (st == PS_OK || strcmp(diag->msg, b_diag->msg) == 0);
 }
 
-ps_status ps_fuzz_read_twins(const ps_reader *fast, const ps_reader *other,
-                             const ps_source *src, ps_record_fn fn, void *ud, ps_diag *diag)
+ps_status ps_fuzz_read_builds(const ps_reader *const *builds, size_t n, const ps_source *src,
+                              ps_record_fn fn, void *ud, ps_diag *diag)
 {
-    ps_fuzz_digest a, b;
-    ps_diag b_diag;
-    ps_status st, b_st;
+    ps_fuzz_digest first;
+    ps_status st;
 
-    ps_fuzz_digest_init(&a, fn, ud);
-    ps_fuzz_digest_init(&b, NULL, NULL);
-    st = fast->read(src, ps_fuzz_digest_record, &a, diag);
-    b_diag.msg[0] = '\0';
-    /* The readers read the descriptor from where it is: back to the start. */
-    if (lseek(src->fd, 0, SEEK_SET) != 0) {
-        b_st = PS_ERR_IO;
-    } else {
-        b_st = other->read(src, ps_fuzz_digest_record, &b, &b_diag);
+    ps_fuzz_digest_init(&first, fn, ud);
+    st = builds[0]->read(src, ps_fuzz_digest_record, &first, diag);
+    for (size_t i = 1; i < n; i++) {
+        ps_fuzz_digest other;
+        ps_diag other_diag;
+        ps_status other_st;
+
+        ps_fuzz_digest_init(&other, NULL, NULL);
+        other_diag.msg[0] = '\0';
+        /* The readers read the descriptor from where it is: back to the start. */
+        if (lseek(src->fd, 0, SEEK_SET) != 0)
+            other_st = PS_ERR_IO;
+        else
+            other_st = builds[i]->read(src, ps_fuzz_digest_record, &other, &other_diag);
+        if (!ps_fuzz_same_read(&first, st, diag, &other, other_st, &other_diag)) {
+            fprintf(stderr, "fuzz: %s: build %zu differs from build 0\n", builds[0]->name, i);
+            ps_fuzz_check(false, st == other_st || st == PS_ERR_STOP
+                                     ? "two builds of a reader gave different records"
+                                     : "two builds of a reader ended differently");
+        }
+        ps_fuzz_digest_free(&other);
     }
-    ps_fuzz_check(ps_fuzz_same_read(&a, st, diag, &b, b_st, &b_diag),
-                  st == b_st || st == PS_ERR_STOP ? "the two builds of a reader gave different records"
-                                                  : "the two builds of a reader ended differently");
-    ps_fuzz_digest_free(&a);
-    ps_fuzz_digest_free(&b);
+    ps_fuzz_digest_free(&first);
     return st;
 }

@@ -101,17 +101,18 @@ bool ps_fuzz_same_read(const ps_fuzz_digest *a, ps_status st, const ps_diag *dia
                        const ps_fuzz_digest *b, ps_status b_st, const ps_diag *b_diag);
 
 /*
- * Run two builds of one reader over src and abort unless they read the
- * same (ps_fuzz_same_read).  fast's records go on to fn(ud, ...), which may
- * stop it; other runs to the end from the file's start.  For the readers
- * whose stop-set search (util.h) has an SSE2 path and a portable one: the
- * harness links a second copy of the reader built with -DPS_NO_SIMD
- * (tests/fuzz/portable_<name>.c), so every input is read both ways on
- * x86-64, where the portable path would otherwise never run.  Returns
- * fast's status, its diagnostic in *diag.
+ * Run n builds of one reader over src and abort unless every one reads
+ * what builds[0] reads (ps_fuzz_same_read).  builds[0]'s records go on to
+ * fn(ud, ...), which may stop it; the others run to the end, each from the
+ * file's start.  For the window readers (csv, jsonl, sqldump): besides the
+ * build the scanner uses, the harness links one with the portable
+ * stop-set search of util.h (-DPS_NO_SIMD, tests/fuzz/portable_<name>.c),
+ * which x86-64 would otherwise never run, and one over a 61-byte read
+ * window (window.h), which small inputs would otherwise never refill.
+ * Returns builds[0]'s status, its diagnostic in *diag.
  */
-ps_status ps_fuzz_read_twins(const ps_reader *fast, const ps_reader *other,
-                             const ps_source *src, ps_record_fn fn, void *ud, ps_diag *diag);
+ps_status ps_fuzz_read_builds(const ps_reader *const *builds, size_t n, const ps_source *src,
+                              ps_record_fn fn, void *ud, ps_diag *diag);
 
 /* True when s[0..n) is valid UTF-8 (ps_utf8_seq over every sequence). */
 bool ps_fuzz_utf8(const char *s, size_t n);

@@ -7,28 +7,35 @@
  * scan driver trusts the sniffer, and the sniffer can be fooled.
  * ps_fuzz_read checks every record against read.h.
  *
- * Every input is read twice, by this build of the reader and by one with
- * the portable stop-set search (portable_jsonl.c), and the two reads must be
- * the same (ps_fuzz_read_twins).
+ * Every input is read three times, by the scanner's build of the reader,
+ * by one with the portable stop-set search (portable_jsonl.c) and by one
+ * over a 61-byte read window (window_jsonl.c), and the three reads must be
+ * the same (ps_fuzz_read_builds).
  */
 #include "config.h"
 
 #include "fuzz.h"
 #include "read.h"
 
-/* The same reader built with the portable stop-set search (portable_jsonl.c). */
-extern const ps_reader ps_reader_jsonl_portable;
+/* The same reader built twice more (portable_jsonl.c, window_jsonl.c). */
+extern const ps_reader ps_reader_jsonl_portable, ps_reader_jsonl_w61;
 
-/* Both builds over the input, held to each other; the SSE2 build's records go on to fn. */
-static ps_status read_twins(const ps_source *src, ps_record_fn fn, void *ud, ps_diag *diag)
+/*
+ * Every build over the input, held to the first, whose records go on to
+ * fn: 0 the scanner's, 1 the portable stop-set search, 2 the 61-byte window.
+ */
+static ps_status read_builds(const ps_source *src, ps_record_fn fn, void *ud, ps_diag *diag)
 {
-    return ps_fuzz_read_twins(&ps_reader_jsonl, &ps_reader_jsonl_portable, src, fn, ud, diag);
+    static const ps_reader *const builds[] = { &ps_reader_jsonl, &ps_reader_jsonl_portable,
+                                                &ps_reader_jsonl_w61 };
+
+    return ps_fuzz_read_builds(builds, sizeof(builds) / sizeof(builds[0]), src, fn, ud, diag);
 }
 
-static const ps_reader reader_twins = { "jsonl-twins", PS_FMT_JSONL, read_twins };
+static const ps_reader reader_builds = { "jsonl-builds", PS_FMT_JSONL, read_builds };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    (void)ps_fuzz_read(&reader_twins, data, size, "fuzz.jsonl", NULL, PS_TRANSPORT_PLAIN);
+    (void)ps_fuzz_read(&reader_builds, data, size, "fuzz.jsonl", NULL, PS_TRANSPORT_PLAIN);
     return 0;
 }
