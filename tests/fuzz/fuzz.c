@@ -211,7 +211,7 @@ ps_status ps_fuzz_read(const ps_reader *r, const uint8_t *data, size_t size,
     return st;
 }
 
-/* --- two reads held to each other ---------------------------------------- */
+/* --- reads held to each other --------------------------------------------- */
 
 /* Record hashes kept for the comparison of a read that stopped: 8 MiB at most. */
 #define DIGEST_MAX_SEEN ((size_t)1 << 20)

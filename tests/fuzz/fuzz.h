@@ -104,12 +104,13 @@ bool ps_fuzz_same_read(const ps_fuzz_digest *a, ps_status st, const ps_diag *dia
  * Run n builds of one reader over src and abort unless every one reads
  * what builds[0] reads (ps_fuzz_same_read).  builds[0]'s records go on to
  * fn(ud, ...), which may stop it; the others run to the end, each from the
- * file's start.  For the window readers (csv, jsonl, sqldump): besides the
- * build the scanner uses, the harness links one with the portable
- * stop-set search of util.h (-DPS_NO_SIMD, tests/fuzz/portable_<name>.c),
- * which x86-64 would otherwise never run, and one over a 61-byte read
- * window (window.h), which small inputs would otherwise never refill.
- * Returns builds[0]'s status, its diagnostic in *diag.
+ * file's start.  For the readers that read through input.c: besides the
+ * build the scanner uses, a harness links one over a 61-byte read window
+ * (window.h), which small inputs would otherwise never refill, and for
+ * the readers with a stop-set search (csv, jsonl, sqldump) one with its
+ * portable path (-DPS_NO_SIMD, tests/fuzz/portable_<name>.c), which x86-64
+ * would otherwise never run.  Returns builds[0]'s status, its diagnostic
+ * in *diag.
  */
 ps_status ps_fuzz_read_builds(const ps_reader *const *builds, size_t n, const ps_source *src,
                               ps_record_fn fn, void *ud, ps_diag *diag);
