@@ -278,7 +278,10 @@ static inline int sd_skip_space(sd_ctx *c)
 /*
  * Append to out (NULL discards).  The value buffer remembers that it
  * overflowed (c->over) so the value is reported, not cut; an identifier
- * past its maximum is simply truncated.
+ * past its maximum is simply truncated, to its first SD_MAX_IDENT bytes
+ * however the read window cut it: the part that fits is kept, not the
+ * whole run refused (which kept whatever earlier runs had added, so the
+ * name depended on where the window ended).
  */
 static ps_status sd_put(sd_ctx *c, ps_buf *out, const void *p, size_t n)
 {
@@ -286,6 +289,8 @@ static ps_status sd_put(sd_ctx *c, ps_buf *out, const void *p, size_t n)
 
     if (out == NULL || n == 0 || (out == &c->val && c->over))
         return PS_OK;
+    if (out != &c->val && n > out->max - out->len)
+        n = out->max - out->len;
     st = ps_buf_append(out, p, n);
     if (st == PS_ERR_LIMIT) {
         if (out == &c->val) {
