@@ -94,7 +94,7 @@ static const char usage_scan[] =
     "  --config FILE         project config (default: .plainsight.yml in the\n"
     "                        first PATH; .plainsightignore there is also read)\n"
     "  -f, --format FORMAT   report format: %s (default: text)\n"
-    "  -o, --output FILE     write the report to FILE instead of stdout\n"
+    "  -o, --output FILE     write the report to FILE instead of stdout ('-': stdout)\n"
     "  --fail-on SEVERITY    exit 1 when a finding is at or above SEVERITY:\n"
     "                        critical, high (default), medium, low, info, none\n"
     "  --show-values         put raw matched values in the report (they are\n"
@@ -546,7 +546,8 @@ static int cmd_scan(int argc, char **argv)
     }
     if (bl != NULL)
         ps_baseline_filter(bl, rs, &res.findings, NULL);
-    if (a.output != NULL) {
+    /* "-" is standard output, as for most tools that take an output file. */
+    if (a.output != NULL && strcmp(a.output, "-") != 0) {
         out = fopen(a.output, "w");
         if (out == NULL) {
             fprintf(stderr, "plainsight: %s: %s\n", a.output, strerror(errno));

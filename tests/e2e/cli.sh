@@ -17,6 +17,11 @@ run_ps 2 scan --as-of 2015-02-29 "$FIXTURES" && grep -q "not a date" "$TMP/err" 
 run_ps 2 scan -j 0 "$FIXTURES" && pass "bad -j" || true
 run_ps 2 scan --rules "$TMP/nope.yml" "$FIXTURES" && grep -q 'nope.yml' "$TMP/err" && pass "missing rules file" || fail "missing rules file"
 
+# -o - is standard output, not a file named "-" (which a report of values would leak into).
+( cd "$TMP" && rm -f ./- && run_ps 0 scan --format json --fail-on none -o - "$FIXTURES/export/kids.csv" ) &&
+  [ ! -e "$TMP/-" ] && python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$TMP/out" &&
+  pass "-o - writes the report to stdout" || fail "-o - did not write the report to stdout"
+
 # rules list: one line per rule in the pack, then a count.
 run_ps 0 rules list --rules "$RULES"
 n_yaml=$(sed -n '/^rules:/,$p' "$RULES/vtech.yml" | grep -c '^  - id: ')
