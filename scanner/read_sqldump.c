@@ -533,10 +533,8 @@ static void sd_word(sd_ctx *c)
             n = k;
             c->p += n;
         }
-        if (n > c->word.max - c->word.len)
-            n = c->word.max - c->word.len; /* past SD_MAX_IDENT: truncate */
-        if (ps_buf_append(&c->word, s, n) != PS_OK)
-            continue; /* no memory: the word is cut short, as when too long */
+        /* Past SD_MAX_IDENT, sd_put truncates; no memory cuts the word short too. */
+        (void)sd_put(c, &c->word, s, n);
     }
 }
 

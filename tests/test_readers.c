@@ -1226,45 +1226,50 @@ static void test_sqldump_window_edges(void **state)
 }
 
 /*
- * A quoted identifier longer than the reader's limit (1024 bytes) keeps
- * its first 1024 bytes, whether it lies in one read window or is cut by a
- * window's end anywhere in it: a name must not depend on where a window
- * ends.  (The whole-window case gave an empty column name, and a cut gave
- * a prefix as long as the first window's part; fuzz_sqldump found it.)
+ * An identifier longer than the reader's limit (1024 bytes), quoted or
+ * bare, keeps its first 1024 bytes, whether it lies in one read window or
+ * is cut by a window's end anywhere in it: a name must not depend on where
+ * a window ends.  (A quoted one got an empty column name in one window,
+ * and a prefix as long as the first window's part when cut; fuzz_sqldump
+ * found it.)
  */
-static void test_sqldump_long_quoted_ident(void **state)
+static void test_sqldump_long_ident(void **state)
 {
     enum { NAME = 1500, KEPT = 1024 };
     static const size_t cuts[] = { 0, 20, 600, 1040, 1300 };
+    static const char *const quotes[] = { "`", "" };
     char *row = malloc(NAME + 64), *want = malloc(KEPT + 1), *buf;
-    size_t rowlen;
 
     assert_non_null(row);
     assert_non_null(want);
-    memcpy(row, "INSERT INTO t (`", 16);
-    memset(row + 16, 'c', NAME);
-    rowlen = 16 + NAME;
-    rowlen += (size_t)sprintf(row + rowlen, "`) VALUES ('v');\n");
     memset(want, 'c', KEPT);
     want[KEPT] = '\0';
-    buf = malloc(PS_INPUT_CHUNK + rowlen);
+    buf = malloc(PS_INPUT_CHUNK + NAME + 64);
     assert_non_null(buf);
-    for (size_t k = 0; k < sizeof(cuts) / sizeof(cuts[0]); k++) {
-        /* cut 0: the row alone, in one window; else a comment fills the first window up to it */
-        size_t pad = cuts[k] == 0 ? 0 : PS_INPUT_CHUNK - cuts[k];
-        collect c = {0};
-        ps_diag d;
+    for (size_t q = 0; q < sizeof(quotes) / sizeof(quotes[0]); q++) {
+        size_t rowlen = (size_t)sprintf(row, "INSERT INTO t (%s", quotes[q]);
 
-        if (pad > 0) {
-            memset(buf, ' ', pad);
-            memcpy(buf, "--", 2);
-            buf[pad - 1] = '\n';
+        memset(row + rowlen, 'c', NAME);
+        rowlen += NAME;
+        rowlen += (size_t)sprintf(row + rowlen, "%s) VALUES ('v');\n", quotes[q]);
+        for (size_t k = 0; k < sizeof(cuts) / sizeof(cuts[0]); k++) {
+            /* cut 0: the row alone, in one window; else a comment fills the first window up to it */
+            size_t pad = cuts[k] == 0 ? 0 : PS_INPUT_CHUNK - cuts[k];
+            collect c = {0};
+            ps_diag d;
+
+            if (pad > 0) {
+                memset(buf, ' ', pad);
+                memcpy(buf, "--", 2);
+                buf[pad - 1] = '\n';
+            }
+            memcpy(buf + pad, row, rowlen);
+            assert_int_equal(run(state, &ps_reader_sqldump, buf, pad + rowlen, 0, 0, &c, &d),
+                             PS_OK);
+            assert_int_equal(c.n, 1);
+            expect_cell(&c, 0, "t", want, 1, "v");
+            collect_free(&c);
         }
-        memcpy(buf + pad, row, rowlen);
-        assert_int_equal(run(state, &ps_reader_sqldump, buf, pad + rowlen, 0, 0, &c, &d), PS_OK);
-        assert_int_equal(c.n, 1);
-        expect_cell(&c, 0, "t", want, 1, "v");
-        collect_free(&c);
     }
     free(buf);
     free(want);
@@ -2825,7 +2830,7 @@ int main(void)
         cmocka_unit_test(test_sqldump_long_value),
         cmocka_unit_test(test_sqldump_big_insert),
         cmocka_unit_test(test_sqldump_window_edges),
-        cmocka_unit_test(test_sqldump_long_quoted_ident),
+        cmocka_unit_test(test_sqldump_long_ident),
         cmocka_unit_test(test_sqldump_span_offsets),
         cmocka_unit_test(test_sqldump_tuple_edges),
         cmocka_unit_test(test_media),
